@@ -1,0 +1,42 @@
+#pragma once
+// Everything `train` needs from disk: ratings split into training and
+// validation rows, the id maps, the scaler, per-item stats and titles.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "recsys/id_map.hpp"
+#include "recsys/item_stats.hpp"
+#include "recsys/ratings.hpp"
+#include "recsys/scaler.hpp"
+
+namespace recsys {
+
+struct DatasetOptions {
+  std::string ratings_path;
+  std::string val_path;       // a second ratings file as validation; empty: random holdout
+  double val_fraction = 0.1;  // share of rows held out when val_path is empty
+  std::uint64_t seed = 42;
+  LoadOptions load;
+  std::string movies_path;  // empty: movies.csv beside the ratings file, if present
+};
+
+struct Dataset {
+  IdMap users, items;  // over training then validation rows, in order of first appearance
+  Ratings train, val;
+  Scaler scaler;  // fitted on training and validation rows together, as the notebook
+  ItemStats stats;
+  std::vector<std::string> titles, genres;  // per item index; empty when unknown
+  std::string movies_path;                  // the titles file used, "" when none
+  std::size_t cold_val_rows = 0;  // validation rows whose user or item has no training row
+  std::size_t untitled_items = 0;
+};
+
+Dataset load_dataset(const DatasetOptions& options);
+
+// Rows chosen by a seeded shuffle go to validation (ceil(n * fraction) of
+// them, as sklearn's train_test_split); both parts keep file order.
+void random_split(const Ratings& all, double val_fraction, std::uint64_t seed, Ratings& train,
+                  Ratings& val);
+
+}  // namespace recsys

@@ -1,0 +1,21 @@
+#pragma once
+// Human-readable tables and CSV fields for stdout.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace recsys {
+
+// CSV field quoted as RFC 4180 requires (only when it holds , " CR or LF).
+std::string csv_field(std::string_view s);
+
+// Columns padded to their widest cell (UTF-8 aware); `right` marks the
+// columns to right-align (numbers). Ends with a newline.
+std::string format_table(const std::vector<std::string>& header,
+                         const std::vector<std::vector<std::string>>& rows,
+                         const std::vector<bool>& right = {});
+
+// printf-style "%.*f" into a std::string.
+std::string fixed(double x, int decimals);
+
+}  // namespace recsys

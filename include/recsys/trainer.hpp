@@ -1,0 +1,52 @@
+#pragma once
+// Epochs of shuffled mini-batches: forward/backward per batch, one Adam step,
+// then the validation figures; optional early stopping that keeps the best
+// epoch's weights.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "recsys/adam.hpp"
+#include "recsys/model.hpp"
+#include "recsys/ratings.hpp"
+#include "recsys/scaler.hpp"
+
+namespace recsys {
+
+struct TrainSettings {
+  int epochs = 10;
+  std::size_t batch = 64;
+  AdamSettings adam;
+  Adam::Mode mode = Adam::Mode::Sparse;
+  std::uint64_t seed = 42;
+  int early_stopping = 0;  // stop after this many epochs without a better val MSE; 0 = off
+};
+
+struct EpochRecord {
+  int epoch = 0;
+  double train_mse = 0;  // mean of the epoch's batch MSEs, scaled units (the notebook's "Loss")
+  double val_mse = 0;    // scaled units; NaN without validation rows
+  double val_rmse = 0;   // stars
+  double val_mae = 0;    // stars
+  double seconds = 0;
+};
+
+struct TrainReport {
+  std::vector<EpochRecord> history;
+  int best_epoch = 0;  // the epoch whose weights the model holds
+  bool stopped_early = false;
+  bool interrupted = false;
+  double seconds = 0;
+};
+
+struct TrainHooks {
+  std::function<void(const EpochRecord&)> on_epoch;                  // after each epoch
+  std::function<void(std::size_t done, std::size_t total)> on_batch;  // progress, may be empty
+  const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop after the batch
+};
+
+TrainReport train(Embeddings& model, const Ratings& train_rows, const Ratings& val_rows,
+                  const Scaler& scaler, const TrainSettings& settings, const TrainHooks& hooks);
+
+}  // namespace recsys

@@ -1,0 +1,12 @@
+#pragma once
+// One function per subcommand, each in src/cli/<command>.cpp, registering
+// its options and its action on the CLI11 app.
+#include <CLI/CLI.hpp>
+
+namespace recsys::cli {
+
+void register_train(CLI::App& app);
+void register_topn(CLI::App& app);
+void register_info(CLI::App& app);
+
+}  // namespace recsys::cli

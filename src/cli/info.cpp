@@ -1,0 +1,89 @@
+// recsys info: what a model file holds.
+#include <memory>
+
+#include "commands.hpp"
+#include "model_option.hpp"
+#include "output.hpp"
+#include "recsys/accuracy.hpp"
+#include "recsys/json_writer.hpp"
+#include "recsys/model_file.hpp"
+#include "recsys/text_table.hpp"
+
+namespace recsys::cli {
+namespace {
+
+struct InfoOptions {
+  std::string model = "recsys.model", format = "text";
+};
+
+void run(const InfoOptions& o) {
+  const TrainedModel m = load_model(o.model);
+  const ModelSettings& s = m.settings;
+  const Accuracy val = accuracy(m.tables, m.validation, m.scaler);
+  if (o.format == "json") {
+    JsonWriter j;
+    j.begin_object().field("format_version", static_cast<int>(kModelFormatVersion));
+    j.field("ratings", m.source.ratings_path).field("ratings_bytes", m.source.ratings_bytes);
+    j.field("val_file", m.source.val_path).field("movies", m.source.movies_path);
+    j.field("users", static_cast<std::uint64_t>(m.users.size()));
+    j.field("items", static_cast<std::uint64_t>(m.items.size()));
+    j.field("train_rows", static_cast<std::uint64_t>(m.train_rated.items.size()));
+    j.field("val_rows", static_cast<std::uint64_t>(m.validation.size()));
+    j.field("rating_min", m.scaler.min).field("rating_max", m.scaler.max);
+    j.key("settings").begin_object();
+    j.field("preset", s.preset).field("dim", s.dim).field("epochs", s.epochs).field("batch", s.batch);
+    j.field("lr", s.lr).field("weight_decay", s.weight_decay).field("init_std", s.init_std);
+    j.field("optimizer", s.optimizer).field("seed", s.seed).field("threads", s.threads);
+    j.field("early_stopping", s.early_stopping).field("val_fraction", s.val_fraction);
+    j.end_object();
+    j.field("best_epoch", m.best_epoch).field("train_seconds", m.train_seconds);
+    j.field("val_rmse", val.rmse).field("val_mae", val.mae).field("val_mse", val.mse);
+    j.end_object();
+    write_stdout(j.str() + "\n");
+    return;
+  }
+  std::vector<std::vector<std::string>> rows = {
+      {"model file", o.model + " (format version " + std::to_string(kModelFormatVersion) + ")"},
+      {"trained on", m.source.ratings_path + " (" + std::to_string(m.source.ratings_bytes) + " bytes)"},
+      {"validation", m.source.val_path.empty()
+                         ? "random holdout of " + fixed(s.val_fraction * 100, 1) + "%"
+                         : m.source.val_path},
+      {"titles", m.source.movies_path.empty() ? "(none)" : m.source.movies_path},
+      {"users / movies", std::to_string(m.users.size()) + " / " + std::to_string(m.items.size())},
+      {"training rows", std::to_string(m.train_rated.items.size()) + " distinct (user, movie) pairs"},
+      {"validation rows", std::to_string(m.validation.size())},
+      {"rating scale", fixed(m.scaler.min, 2) + " .. " + fixed(m.scaler.max, 2) + " stars"},
+      {"settings", "preset " + s.preset + ", dim " + std::to_string(s.dim) + ", " +
+                       std::to_string(s.epochs) + " epochs, batch " + std::to_string(s.batch) +
+                       ", lr " + fixed(s.lr, 4) + ", weight decay " + fixed(s.weight_decay, 6) +
+                       ", init std " + fixed(s.init_std, 3) + ", " + s.optimizer + ", seed " +
+                       std::to_string(s.seed)},
+      {"training", std::to_string(m.history.size()) + " epochs in " + fixed(m.train_seconds, 2) +
+                       " s; weights of epoch " + std::to_string(m.best_epoch)},
+      {"validation figures", "RMSE " + fixed(val.rmse, 4) + ", MAE " + fixed(val.mae, 4) +
+                                 " stars, MSE " + fixed(val.mse, 4) + " scaled"},
+  };
+  std::string out = format_table({"", ""}, rows);
+  out = out.substr(out.find('\n') + 1);  // no header line for a key/value list
+  if (!m.history.empty()) {
+    std::vector<std::vector<std::string>> h;
+    for (const auto& r : m.history)
+      h.push_back({std::to_string(r.epoch), fixed(r.train_mse, 4), fixed(r.val_mse, 4),
+                   fixed(r.val_rmse, 4), fixed(r.val_mae, 4), fixed(r.seconds, 2)});
+    out += "\n" + format_table({"epoch", "train_mse", "val_mse", "val_rmse", "val_mae", "seconds"}, h,
+                               {true, true, true, true, true, true});
+  }
+  write_stdout(out);
+}
+
+}  // namespace
+
+void register_info(CLI::App& app) {
+  auto o = std::make_shared<InfoOptions>();
+  CLI::App* cmd = app.add_subcommand("info", "Show what a model file holds");
+  add_model_option(cmd, o->model);
+  add_format_option(cmd, o->format, {"text", "json"});
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace recsys::cli

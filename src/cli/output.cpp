@@ -1,0 +1,17 @@
+#include "output.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "recsys/error.hpp"
+
+namespace recsys::cli {
+
+void write_stdout(std::string_view text) {
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+    throw Error("<stdout>", 0, std::string("cannot write: ") + std::strerror(errno),
+                Error::Kind::BadInput);
+}
+
+}  // namespace recsys::cli

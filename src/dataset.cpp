@@ -1,0 +1,105 @@
+#include "recsys/dataset.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "recsys/error.hpp"
+#include "recsys/movies.hpp"
+#include "recsys/rng.hpp"
+
+namespace recsys {
+namespace {
+
+std::string sibling_movies_file(const std::string& ratings_path) {
+  const auto slash = ratings_path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : ratings_path.substr(0, slash + 1);
+  return dir + "movies.csv";
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::size_t count_cold_rows(const Ratings& train, const Ratings& val, std::size_t n_users,
+                            std::size_t n_items) {
+  std::vector<bool> user_seen(n_users, false), item_seen(n_items, false);
+  for (std::size_t k = 0; k < train.size(); ++k) {
+    user_seen[train.user[k]] = true;
+    item_seen[train.item[k]] = true;
+  }
+  std::size_t cold = 0;
+  for (std::size_t k = 0; k < val.size(); ++k)
+    if (!user_seen[val.user[k]] || !item_seen[val.item[k]]) ++cold;
+  return cold;
+}
+
+}  // namespace
+
+void random_split(const Ratings& all, double val_fraction, std::uint64_t seed, Ratings& train,
+                  Ratings& val) {
+  const std::size_t n = all.size();
+  const auto n_val = static_cast<std::size_t>(std::ceil(val_fraction * static_cast<double>(n)));
+  std::vector<std::uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  Rng rng(seed);
+  rng.shuffle(order.begin(), order.end());
+  std::vector<bool> in_val(n, false);
+  for (std::size_t k = 0; k < n_val && k < n; ++k) in_val[order[k]] = true;
+  train.reserve(n - n_val);
+  val.reserve(n_val);
+  for (std::size_t k = 0; k < n; ++k)
+    (in_val[k] ? val : train).push(all.user[k], all.item[k], all.stars[k]);
+}
+
+Dataset load_dataset(const DatasetOptions& options) {
+  if (!(options.val_fraction >= 0.0 && options.val_fraction < 1.0))
+    throw Error("--val-fraction must be in [0, 1)");
+  Dataset data;
+  if (options.val_path.empty()) {
+    Ratings all;
+    load_ratings(options.ratings_path, options.load, data.users, data.items, all);
+    random_split(all, options.val_fraction, options.seed, data.train, data.val);
+  } else {
+    load_ratings(options.ratings_path, options.load, data.users, data.items, data.train);
+    load_ratings(options.val_path, options.load, data.users, data.items, data.val);
+  }
+  if (data.train.size() == 0)
+    throw Error(options.ratings_path, 0, "no training rows: the file has a header but no ratings");
+
+  if (options.load.range) {
+    data.scaler = Scaler::from_range(*options.load.range);
+  } else {
+    data.scaler = Scaler::fit(data.train, data.val, options.ratings_path);
+  }
+  data.stats = ItemStats::compute(data.items.size(), data.train, data.val);
+  data.cold_val_rows =
+      count_cold_rows(data.train, data.val, data.users.size(), data.items.size());
+
+  data.titles.assign(data.items.size(), "");
+  data.genres.assign(data.items.size(), "");
+  const std::string movies_path =
+      options.movies_path.empty() ? sibling_movies_file(options.ratings_path) : options.movies_path;
+  if (!options.movies_path.empty() || exists(movies_path)) {
+    const auto movies = load_movies(movies_path, options.load.columns.item);
+    data.movies_path = movies_path;
+    for (std::uint32_t i = 0; i < data.items.size(); ++i) {
+      if (auto it = movies.find(data.items.token(i)); it != movies.end()) {
+        data.titles[i] = it->second.title;
+        data.genres[i] = it->second.genres;
+      } else {
+        ++data.untitled_items;
+      }
+    }
+  } else {
+    data.untitled_items = data.items.size();
+    spdlog::warn("{}: not found; movies will be shown by id (pass --movies FILE for titles)",
+                 movies_path);
+  }
+  return data;
+}
+
+}  // namespace recsys

@@ -1,0 +1,126 @@
+#include "recsys/ratings.hpp"
+
+#include <libfccp/csv.h>
+#include <sys/stat.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <string_view>
+
+#include "recsys/error.hpp"
+
+namespace recsys {
+namespace {
+
+using Reader = io::CSVReader<3, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>,
+                             io::throw_on_overflow, io::empty_line_comment>;
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+bool parse_double(std::string_view text, double& value) {
+  text = trimmed(text);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  return ec == std::errc() && ptr == end && !text.empty();
+}
+
+std::string quoted(std::string_view s) {
+  constexpr std::size_t kMax = 40;
+  std::string out = "'";
+  out.append(s.substr(0, kMax));
+  if (s.size() > kMax) out += "...";
+  return out + "'";
+}
+
+// Converts the parser's exceptions into our one-line error with file and line.
+[[noreturn]] void rethrow(const std::string& path, const io::error::base& e,
+                          const ColumnNames& columns) {
+  std::size_t line = 0;
+  if (auto* with_line = dynamic_cast<const io::error::with_file_line*>(&e))
+    line = with_line->file_line > 0 ? static_cast<std::size_t>(with_line->file_line) : 0;
+  if (auto* missing = dynamic_cast<const io::error::missing_column_in_header*>(&e))
+    throw Error(path, 1,
+                std::string("missing column '") + missing->column_name +
+                    "' in the header (expected " + columns.user + "," + columns.item + "," +
+                    columns.rating + "; rename it with --user-col/--item-col/--rating-col)");
+  if (dynamic_cast<const io::error::header_missing*>(&e))
+    throw Error(path, 0, "empty file: expected a header line such as " + columns.user + "," +
+                             columns.item + "," + columns.rating + ",timestamp");
+  if (dynamic_cast<const io::error::too_few_columns*>(&e))
+    throw Error(path, line, "too few columns on this line");
+  if (dynamic_cast<const io::error::duplicated_column_in_header*>(&e))
+    throw Error(path, 1, "a column appears twice in the header");
+  if (dynamic_cast<const io::error::escaped_string_not_closed*>(&e))
+    throw Error(path, line, "a quoted field is not closed on this line");
+  if (auto* open = dynamic_cast<const io::error::can_not_open_file*>(&e))
+    throw Error(path, 0,
+                std::string("cannot open: ") +
+                    (open->errno_value ? std::strerror(open->errno_value) : "unknown reason"));
+  if (dynamic_cast<const io::error::line_length_limit_exceeded*>(&e))
+    throw Error(path, line, "line longer than 16 MiB");
+  throw Error(path, line, e.what());
+}
+
+void require_regular_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw Error(path, 0, std::string("cannot open: ") + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw Error(path, 0, "is a directory, expected a CSV file");
+}
+
+}  // namespace
+
+void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users,
+                  IdMap& items, Ratings& out) {
+  require_regular_file(path);
+  const ColumnNames& cols = options.columns;
+  try {
+    Reader reader(path);
+    reader.read_header(io::ignore_extra_column, cols.user, cols.item, cols.rating);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && st.st_size > 0)
+      out.reserve(out.size() + static_cast<std::size_t>(st.st_size) / 24);
+    char* user_field = nullptr;
+    char* item_field = nullptr;
+    char* rating_field = nullptr;
+    while (reader.read_row(user_field, item_field, rating_field)) {
+      const std::size_t line = reader.get_file_line();
+      const std::string_view user_token = trimmed(user_field);
+      const std::string_view item_token = trimmed(item_field);
+      if (user_token.empty()) throw Error(path, line, "empty " + cols.user);
+      if (item_token.empty()) throw Error(path, line, "empty " + cols.item);
+      double rating = 0;
+      if (!parse_double(rating_field, rating))
+        throw Error(path, line, cols.rating + " " + quoted(rating_field) + " is not a number");
+      if (!std::isfinite(rating))
+        throw Error(path, line, cols.rating + " " + quoted(rating_field) + " is not finite");
+      if (options.range && (rating < options.range->min || rating > options.range->max))
+        throw Error(path, line,
+                    cols.rating + " " + quoted(rating_field) + " is outside --rating-range " +
+                        std::to_string(options.range->min) + "," +
+                        std::to_string(options.range->max));
+      out.push(users.intern(user_token), items.intern(item_token), static_cast<float>(rating));
+    }
+  } catch (const io::error::base& e) {
+    rethrow(path, e, cols);
+  }
+}
+
+RatingRange parse_rating_range(const std::string& text) {
+  const auto comma = text.find(',');
+  RatingRange range{};
+  if (comma == std::string::npos ||
+      !parse_double(std::string_view(text).substr(0, comma), range.min) ||
+      !parse_double(std::string_view(text).substr(comma + 1), range.max) ||
+      !std::isfinite(range.min) || !std::isfinite(range.max) || !(range.min < range.max))
+    throw Error("--rating-range '" + text + "': expected MIN,MAX with MIN < MAX, e.g. 0.5,5");
+  return range;
+}
+
+}  // namespace recsys
