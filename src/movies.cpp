@@ -1,10 +1,10 @@
 #include "recsys/movies.hpp"
 
-#include <libfccp/csv.h>
 #include <sys/stat.h>
 
 #include <cstring>
 
+#include "csv_reader.hpp"
 #include "recsys/error.hpp"
 
 namespace recsys {
@@ -17,9 +17,7 @@ std::unordered_map<std::string, MovieInfo> load_movies(const std::string& path,
   if (S_ISDIR(st.st_mode)) throw Error(path, 0, "is a directory, expected a CSV file");
   std::unordered_map<std::string, MovieInfo> movies;
   try {
-    io::CSVReader<3, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>,
-                  io::throw_on_overflow, io::empty_line_comment>
-        reader(path);
+    CsvReader<3> reader(path);
     reader.read_header(io::ignore_extra_column | io::ignore_missing_column, id_column, "title",
                        "genres");
     if (!reader.has_column(id_column) || !reader.has_column("title"))

@@ -1,6 +1,5 @@
 #include "recsys/ratings.hpp"
 
-#include <libfccp/csv.h>
 #include <sys/stat.h>
 
 #include <charconv>
@@ -8,13 +7,13 @@
 #include <cstring>
 #include <string_view>
 
+#include "csv_reader.hpp"
 #include "recsys/error.hpp"
 
 namespace recsys {
 namespace {
 
-using Reader = io::CSVReader<3, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>,
-                             io::throw_on_overflow, io::empty_line_comment>;
+using Reader = CsvReader<3>;
 
 std::string_view trimmed(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
