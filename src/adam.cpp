@@ -57,18 +57,25 @@ void update_rows(const std::vector<std::uint32_t>& rows, int width, float* p, fl
 }
 }  // namespace
 
-void Adam::step(Embeddings& model, const Gradients& grad) {
+void Adam::step(Embeddings& model, const Gradients& grad, WorkerPool* pool) {
   ++steps_;
   const Coefficients c = coefficients(settings_, steps_);
   if (mode_ == Mode::Dense) {
-    update(model.user_vec.data(), m_user_vec_.data(), v_user_vec_.data(), grad.user_vec.data(),
-           model.user_vec.size(), c);
-    update(model.item_vec.data(), m_item_vec_.data(), v_item_vec_.data(), grad.item_vec.data(),
-           model.item_vec.size(), c);
-    update(model.user_bias.data(), m_user_bias_.data(), v_user_bias_.data(),
-           grad.user_bias.data(), model.user_bias.size(), c);
-    update(model.item_bias.data(), m_item_bias_.data(), v_item_bias_.data(),
-           grad.item_bias.data(), model.item_bias.size(), c);
+    auto part = [&](int k, int parts) {
+      auto table = [&](std::vector<float>& p, std::vector<float>& m, std::vector<float>& v,
+                       const std::vector<float>& g) {
+        const auto [begin, end] = chunk(p.size(), parts, k);
+        update(p.data() + begin, m.data() + begin, v.data() + begin, g.data() + begin, end - begin, c);
+      };
+      table(model.user_vec, m_user_vec_, v_user_vec_, grad.user_vec);
+      table(model.item_vec, m_item_vec_, v_item_vec_, grad.item_vec);
+      table(model.user_bias, m_user_bias_, v_user_bias_, grad.user_bias);
+      table(model.item_bias, m_item_bias_, v_item_bias_, grad.item_bias);
+    };
+    if (pool && pool->size() > 1)
+      pool->run([&](int k) { part(k, pool->size()); });
+    else
+      part(0, 1);
     return;
   }
   update_rows(grad.touched_users, model.dim, model.user_vec.data(), m_user_vec_.data(),

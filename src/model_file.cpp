@@ -67,8 +67,7 @@ std::vector<std::pair<std::string, std::string>> settings_pairs(const TrainedMod
           {"threads", std::to_string(s.threads)},
           {"early_stopping", std::to_string(s.early_stopping)},
           {"val_fraction", num(s.val_fraction)},
-          {"best_epoch", std::to_string(m.best_epoch)},
-          {"train_seconds", num(m.train_seconds)}};
+          {"best_epoch", std::to_string(m.best_epoch)}};
 }
 
 void apply_setting(TrainedModel& m, const std::string& key, const std::string& value,
@@ -88,7 +87,6 @@ void apply_setting(TrainedModel& m, const std::string& key, const std::string& v
     else if (key == "early_stopping") s.early_stopping = std::stoi(value);
     else if (key == "val_fraction") s.val_fraction = std::stod(value);
     else if (key == "best_epoch") m.best_epoch = std::stoi(value);
-    else if (key == "train_seconds") m.train_seconds = std::stod(value);
     // Unknown keys come from a later minor version: ignored on purpose.
   } catch (const std::exception&) {
     throw Error(name, 0, "model file is corrupt: setting " + key + " = '" + value + "'");
@@ -155,7 +153,8 @@ void write_sections(ByteWriter& w, const TrainedModel& m) {
     w.u64(m.history.size());
     for (const auto& h : m.history) {
       w.u32(static_cast<std::uint32_t>(h.epoch));
-      for (double x : {h.train_mse, h.val_mse, h.val_rmse, h.val_mae, h.seconds}) w.f64(x);
+      // No timings: the same seed must give the same bytes.
+      for (double x : {h.train_mse, h.val_mse, h.val_rmse, h.val_mae}) w.f64(x);
     }
   });
 }
@@ -218,11 +217,11 @@ void read_section(TrainedModel& m, std::uint32_t t, ByteReader& r, const std::st
     m.validation.stars = r.array<float>();
   } else if (t == kHistory) {
     const std::uint64_t n = r.u64();
-    r.require(n, 4 + 5 * 8);
+    r.require(n, 4 + 4 * 8);
     for (std::uint64_t k = 0; k < n; ++k) {
       EpochRecord h;
       h.epoch = static_cast<int>(r.u32());
-      for (double* x : {&h.train_mse, &h.val_mse, &h.val_rmse, &h.val_mae, &h.seconds}) *x = r.f64();
+      for (double* x : {&h.train_mse, &h.val_mse, &h.val_rmse, &h.val_mae}) *x = r.f64();
       m.history.push_back(h);
     }
   }

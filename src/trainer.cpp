@@ -31,6 +31,8 @@ TrainReport train(Embeddings& model, const Ratings& train_rows, const Ratings& v
   Rng rng(settings.seed ^ 0x5eedf00dULL);  // independent of the stream that drew the weights
   Gradients grad(model);
   Adam adam(model, settings.adam, settings.mode);
+  // Only the dense update is big enough per step to pay for a handover.
+  WorkerPool pool(settings.mode == Adam::Mode::Dense ? std::max(1, settings.threads) : 1);
 
   TrainReport report;
   Embeddings best;
@@ -45,7 +47,7 @@ TrainReport train(Embeddings& model, const Ratings& train_rows, const Ratings& v
     for (std::size_t first = 0; first < rows.size(); first += settings.batch) {
       const std::size_t n = std::min(settings.batch, rows.size() - first);
       loss_sum += accumulate_batch_gradient(model, rows, {order.data() + first, n}, grad);
-      adam.step(model, grad);
+      adam.step(model, grad, &pool);
       grad.clear();
       ++done;
       if (hooks.on_batch && (done % 256 == 0 || done == n_batches)) hooks.on_batch(done, n_batches);

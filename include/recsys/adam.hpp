@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "recsys/model.hpp"
+#include "recsys/worker_pool.hpp"
 
 namespace recsys {
 
@@ -32,8 +33,10 @@ class Adam {
 
   Adam(const Embeddings& shape, AdamSettings settings, Mode mode);
 
-  // One step from the gradients of one batch; grad is left untouched.
-  void step(Embeddings& model, const Gradients& grad);
+  // One step from the gradients of one batch; grad is left untouched. With a
+  // pool, dense mode splits the tables between its threads; every element's
+  // arithmetic is the same whatever the split, so results do not depend on it.
+  void step(Embeddings& model, const Gradients& grad, WorkerPool* pool = nullptr);
   std::int64_t steps() const { return steps_; }
   Mode mode() const { return mode_; }
 

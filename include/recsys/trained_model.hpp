@@ -49,9 +49,8 @@ struct TrainedModel {
   RatedItems train_rated;  // each user's training items
   Ratings validation;      // held-out rows, raw stars
   RatedItems validation_rated;  // derived from validation by index_validation(), not stored
-  std::vector<EpochRecord> history;
+  std::vector<EpochRecord> history;  // without timings (seconds = 0): same seed, same bytes
   int best_epoch = 0;
-  double train_seconds = 0;
 
   // Display name of an item: its title, or "movieId <id>" without titles.
   std::string item_label(std::uint32_t item) const;

@@ -36,7 +36,7 @@ void run(const InfoOptions& o) {
     j.field("optimizer", s.optimizer).field("seed", s.seed).field("threads", s.threads);
     j.field("early_stopping", s.early_stopping).field("val_fraction", s.val_fraction);
     j.end_object();
-    j.field("best_epoch", m.best_epoch).field("train_seconds", m.train_seconds);
+    j.field("best_epoch", m.best_epoch);
     j.field("val_rmse", val.rmse).field("val_mae", val.mae).field("val_mse", val.mse);
     j.end_object();
     write_stdout(j.str() + "\n");
@@ -58,8 +58,8 @@ void run(const InfoOptions& o) {
                        ", lr " + fixed(s.lr, 4) + ", weight decay " + fixed(s.weight_decay, 6) +
                        ", init std " + fixed(s.init_std, 3) + ", " + s.optimizer + ", seed " +
                        std::to_string(s.seed)},
-      {"training", std::to_string(m.history.size()) + " epochs in " + fixed(m.train_seconds, 2) +
-                       " s; weights of epoch " + std::to_string(m.best_epoch)},
+      {"training", std::to_string(m.history.size()) + " epochs run; weights of epoch " +
+                       std::to_string(m.best_epoch)},
       {"validation figures", "RMSE " + fixed(val.rmse, 4) + ", MAE " + fixed(val.mae, 4) +
                                  " stars, MSE " + fixed(val.mse, 4) + " scaled"},
   };
@@ -69,9 +69,9 @@ void run(const InfoOptions& o) {
     std::vector<std::vector<std::string>> h;
     for (const auto& r : m.history)
       h.push_back({std::to_string(r.epoch), fixed(r.train_mse, 4), fixed(r.val_mse, 4),
-                   fixed(r.val_rmse, 4), fixed(r.val_mae, 4), fixed(r.seconds, 2)});
-    out += "\n" + format_table({"epoch", "train_mse", "val_mse", "val_rmse", "val_mae", "seconds"}, h,
-                               {true, true, true, true, true, true});
+                   fixed(r.val_rmse, 4), fixed(r.val_mae, 4)});
+    out += "\n" + format_table({"epoch", "train_mse", "val_mse", "val_rmse", "val_mae"}, h,
+                               {true, true, true, true, true});
   }
   write_stdout(out);
 }

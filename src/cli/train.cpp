@@ -164,6 +164,7 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   ts.mode = h.optimizer;
   ts.seed = o.seed;
   ts.early_stopping = h.early_stopping;
+  ts.threads = threads;
   spdlog::info("training: preset {}, dim {}, {} epochs, batch {}, lr {}, weight decay {}, init std {}, "
                "{}, early stopping {}",
                o.preset, h.dim, h.epochs, h.batch, h.lr, h.weight_decay, h.init_std,
@@ -201,8 +202,8 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   m.train_rated = RatedItems::build(m.users.size(), data.train);
   m.validation = std::move(data.val);
   m.history = report.history;
+  for (auto& h : m.history) h.seconds = 0;
   m.best_epoch = report.best_epoch;
-  m.train_seconds = report.seconds;
   const Accuracy final_val = accuracy(m.tables, m.validation, m.scaler);
   double train_mean = 0;
   for (const float r : data.train.stars) train_mean += r;
