@@ -46,11 +46,13 @@ void run(const TopnOptions& o) {
       out += std::to_string(r + 1) + "," + csv_field(m.items.token(recs[r].item)) + "," +
              csv_field(m.titles[recs[r].item]) + "," + fixed(recs[r].stars, 4) + "\n";
   } else {
+    // The table adds genres (when known) so a reader can see why a film is there.
     std::vector<std::vector<std::string>> rows;
     for (std::size_t r = 0; r < recs.size(); ++r)
       rows.push_back({std::to_string(r + 1), m.items.token(recs[r].item), m.item_label(recs[r].item),
-                      fixed(recs[r].stars, 2)});
-    out = format_table({"rank", "movieId", "title", "score"}, rows, {true, true, false, true});
+                      fixed(recs[r].stars, 2), m.genres[recs[r].item]});
+    out = format_table({"rank", "movieId", "title", "score", "genres"}, rows,
+                       {true, true, false, true, false});
   }
   write_stdout(out);
 }

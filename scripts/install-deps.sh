@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages recsys builds with, if any is missing. As root it
+# runs apt-get; otherwise it prints the exact command to run and fails.
+set -euo pipefail
+packages=(g++ cmake make libeigen3-dev libcli11-dev libfccp-dev libspdlog-dev catch2)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+else
+  echo "missing packages; run this, then try again:" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
