@@ -8,5 +8,6 @@ namespace recsys::cli {
 void register_train(CLI::App& app);
 void register_topn(CLI::App& app);
 void register_info(CLI::App& app);
+void register_synth(CLI::App& app);
 
 }  // namespace recsys::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   recsys::cli::register_train(app);
   recsys::cli::register_topn(app);
   recsys::cli::register_info(app);
+  recsys::cli::register_synth(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
