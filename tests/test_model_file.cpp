@@ -1,0 +1,387 @@
+// The model file: round trips that keep every byte and every field, and a
+// reader that refuses damaged, truncated, newer and foreign files.
+#include <bit>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "recsys/byte_io.hpp"
+#include "recsys/error.hpp"
+#include "recsys/model_file.hpp"
+#include "recsys/rng.hpp"
+#include "support.hpp"
+
+using Catch::Matchers::Contains;
+using recsys::TrainedModel;
+using test_support::error_from;
+using test_support::TempDir;
+
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// Every field set, nothing left at its default.
+TrainedModel sample_model() {
+  TrainedModel m;
+  m.settings.preset = "notebook";
+  m.settings.dim = 3;
+  m.settings.epochs = 7;
+  m.settings.batch = 64;
+  m.settings.lr = 0.0123456789012345;
+  m.settings.weight_decay = 1e-5;
+  m.settings.init_std = 0.1;
+  m.settings.optimizer = "sparse-adam";
+  m.settings.seed = 0xFEDCBA9876543210ULL;
+  m.settings.threads = 3;
+  m.settings.early_stopping = 2;
+  m.settings.val_fraction = 0.15;
+  m.source = {"/data/ratings, with comma.csv", 123456789, "/data/val.csv", "/data/movies.csv"};
+  m.scaler = {0.5, 5.0};
+  m.users = recsys::IdMap::from_tokens({"10", "7", "B000123", "u-4", "5"});
+  m.items = recsys::IdMap::from_tokens({"300", "100", "200", "42", "0042", "x", "y"});
+  m.stats.count = {3, 1, 0, 2, 1, 1, 4};
+  m.stats.mean = {3.5, 1.0, 0.0, 4.25, 5.0, 2.5, 1.0 / 3.0};
+  m.titles = {"Toy Story (1995)", "Shawshank Redemption, The (1994)", "", "Amélie (2001)",
+              "Movie \"Quoted\"", "x", "y"};
+  m.genres = {"Adventure|Animation", "Drama", "", "Comedy|Romance", "", "(no genres listed)", "Z"};
+  recsys::Rng rng(3);
+  m.tables = recsys::Embeddings::random(5, 7, 3, 0.5, rng);
+  recsys::Ratings train;
+  train.push(0, 0, 4);
+  train.push(0, 3, 5);
+  train.push(1, 1, 1);
+  train.push(2, 6, 2);
+  train.push(3, 6, 1);
+  train.push(3, 0, 3);
+  train.push(4, 6, 0.5);
+  m.train_rated = recsys::RatedItems::build(5, train);
+  m.validation.push(0, 4, 5.0f);
+  m.validation.push(3, 3, 3.5f);
+  m.validation.push(2, 5, 2.5f);
+  m.validation.push(1, 6, 0.5f);
+  // Timings are not stored (same seed, same bytes): seconds stay 0.
+  m.history = {{1, 0.05, 0.06, 1.1, 0.9, 0.0},
+               {2, 0.04, std::numeric_limits<double>::quiet_NaN(), 1.0, 0.8, 0.0}};
+  m.best_epoch = 2;
+  m.index_validation();
+  return m;
+}
+
+bool same_bits(double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }
+
+void check_equal(const TrainedModel& a, const TrainedModel& b) {
+  CHECK(a.settings.preset == b.settings.preset);
+  CHECK(a.settings.dim == b.settings.dim);
+  CHECK(a.settings.epochs == b.settings.epochs);
+  CHECK(a.settings.batch == b.settings.batch);
+  CHECK(same_bits(a.settings.lr, b.settings.lr));
+  CHECK(same_bits(a.settings.weight_decay, b.settings.weight_decay));
+  CHECK(same_bits(a.settings.init_std, b.settings.init_std));
+  CHECK(a.settings.optimizer == b.settings.optimizer);
+  CHECK(a.settings.seed == b.settings.seed);
+  CHECK(a.settings.threads == b.settings.threads);
+  CHECK(a.settings.early_stopping == b.settings.early_stopping);
+  CHECK(same_bits(a.settings.val_fraction, b.settings.val_fraction));
+  CHECK(a.source.ratings_path == b.source.ratings_path);
+  CHECK(a.source.ratings_bytes == b.source.ratings_bytes);
+  CHECK(a.source.val_path == b.source.val_path);
+  CHECK(a.source.movies_path == b.source.movies_path);
+  CHECK(same_bits(a.scaler.min, b.scaler.min));
+  CHECK(same_bits(a.scaler.max, b.scaler.max));
+  CHECK(a.users.tokens() == b.users.tokens());
+  CHECK(a.items.tokens() == b.items.tokens());
+  for (std::uint32_t k = 0; k < b.users.size(); ++k) CHECK(b.users.find(b.users.token(k)) == k);
+  CHECK(a.stats.count == b.stats.count);
+  CHECK(a.stats.mean == b.stats.mean);
+  CHECK(a.titles == b.titles);
+  CHECK(a.genres == b.genres);
+  CHECK(a.tables.dim == b.tables.dim);
+  CHECK(a.tables.n_users == b.tables.n_users);
+  CHECK(a.tables.n_items == b.tables.n_items);
+  CHECK(a.tables.user_vec == b.tables.user_vec);
+  CHECK(a.tables.item_vec == b.tables.item_vec);
+  CHECK(a.tables.user_bias == b.tables.user_bias);
+  CHECK(a.tables.item_bias == b.tables.item_bias);
+  CHECK(a.train_rated.offsets == b.train_rated.offsets);
+  CHECK(a.train_rated.items == b.train_rated.items);
+  CHECK(a.validation.user == b.validation.user);
+  CHECK(a.validation.item == b.validation.item);
+  CHECK(a.validation.stars == b.validation.stars);
+  CHECK(a.validation_rated.offsets == b.validation_rated.offsets);
+  CHECK(a.validation_rated.items == b.validation_rated.items);
+  REQUIRE(a.history.size() == b.history.size());
+  for (std::size_t k = 0; k < a.history.size(); ++k) {
+    CHECK(a.history[k].epoch == b.history[k].epoch);
+    CHECK(same_bits(a.history[k].train_mse, b.history[k].train_mse));
+    CHECK(same_bits(a.history[k].val_mse, b.history[k].val_mse));
+    CHECK(same_bits(a.history[k].val_rmse, b.history[k].val_rmse));
+    CHECK(same_bits(a.history[k].val_mae, b.history[k].val_mae));
+    CHECK(same_bits(a.history[k].seconds, b.history[k].seconds));
+  }
+  CHECK(a.best_epoch == b.best_epoch);
+}
+
+std::uint32_t get_u32(const Bytes& b, std::size_t at) {
+  std::uint32_t x = 0;
+  for (int k = 0; k < 4; ++k) x |= std::uint32_t(b[at + k]) << (8 * k);
+  return x;
+}
+std::uint64_t get_u64(const Bytes& b, std::size_t at) {
+  std::uint64_t x = 0;
+  for (int k = 0; k < 8; ++k) x |= std::uint64_t(b[at + k]) << (8 * k);
+  return x;
+}
+void put_u32(Bytes& b, std::size_t at, std::uint32_t x) {
+  for (int k = 0; k < 4; ++k) b[at + k] = static_cast<std::uint8_t>(x >> (8 * k));
+}
+void put_u64(Bytes& b, std::size_t at, std::uint64_t x) {
+  for (int k = 0; k < 8; ++k) b[at + k] = static_cast<std::uint8_t>(x >> (8 * k));
+}
+// Recomputes the trailing CRC-32 over everything before it.
+void reseal(Bytes& b) {
+  put_u32(b, b.size() - 4, recsys::crc32(std::span<const std::uint8_t>(b.data(), b.size() - 4)));
+}
+
+struct Section {
+  std::uint32_t tag;
+  std::size_t start, body, end;  // offsets of the tag, the body and one past the body
+};
+
+// Walks the documented layout: 24-byte header, then (u32 tag, u64 length, body)...
+std::vector<Section> sections_of(const Bytes& b) {
+  std::vector<Section> out;
+  std::size_t at = 24;
+  while (at + 12 <= b.size() - 4) {
+    const std::uint32_t tag = get_u32(b, at);
+    const std::uint64_t length = get_u64(b, at + 4);
+    out.push_back({tag, at, at + 12, at + 12 + static_cast<std::size_t>(length)});
+    at += 12 + static_cast<std::size_t>(length);
+  }
+  return out;
+}
+
+std::uint32_t tag(const char (&s)[5]) { return get_u32(Bytes(s, s + 4), 0); }
+
+TrainedModel parse(const Bytes& b) { return recsys::parse_model(b, "test.model"); }
+
+}  // namespace
+
+TEST_CASE("crc32 is zlib's CRC-32", "[model_file]") {
+  const std::string check = "123456789";
+  const auto* p = reinterpret_cast<const std::uint8_t*>(check.data());
+  CHECK(recsys::crc32(std::span<const std::uint8_t>(p, 9)) == 0xCBF43926u);  // the standard check value
+  CHECK(recsys::crc32(std::span<const std::uint8_t>(p, 0)) == 0u);
+  // Continuing from a previous value equals one pass.
+  CHECK(recsys::crc32(std::span<const std::uint8_t>(p + 4, 5), recsys::crc32(std::span<const std::uint8_t>(p, 4))) ==
+        0xCBF43926u);
+}
+
+TEST_CASE("the header follows the documented layout", "[model_file]") {
+  const Bytes b = recsys::serialize_model(sample_model());
+  REQUIRE(b.size() > 28);
+  CHECK(std::string(b.begin(), b.begin() + 8) == "RECSYSMF");
+  CHECK(get_u32(b, 8) == 1u);
+  CHECK(get_u32(b, 12) == 0x01020304u);
+  CHECK(get_u64(b, 16) == b.size() - 24 - 4);
+  CHECK(get_u32(b, b.size() - 4) == recsys::crc32(std::span<const std::uint8_t>(b.data(), b.size() - 4)));
+  const auto secs = sections_of(b);
+  REQUIRE(!secs.empty());
+  CHECK(secs.back().end == b.size() - 4);  // the sections tile the payload exactly
+  std::set<std::uint32_t> tags;
+  for (const auto& s : secs) tags.insert(s.tag);
+  CHECK(tags.size() == secs.size());
+  for (const auto& t : {tag("SCAL"), tag("USER"), tag("ITEM"), tag("TABL"), tag("RATD"), tag("VALI")})
+    CHECK(tags.count(t) == 1u);
+}
+
+TEST_CASE("serialize -> parse -> serialize gives the same bytes and fields", "[model_file]") {
+  const TrainedModel original = sample_model();
+  const Bytes first = recsys::serialize_model(original);
+  const TrainedModel parsed = parse(first);
+  check_equal(original, parsed);
+  const Bytes second = recsys::serialize_model(parsed);
+  CHECK(first == second);
+  // The derived validation index answers has_rated.
+  CHECK(parsed.has_rated(0, 4));  // validation row
+  CHECK(parsed.has_rated(0, 3));  // training row
+  CHECK(!parsed.has_rated(0, 1));
+}
+
+TEST_CASE("a model without validation rows or history round-trips", "[model_file]") {
+  TrainedModel m = sample_model();
+  m.validation = {};
+  m.history.clear();
+  m.index_validation();
+  const Bytes b = recsys::serialize_model(m);
+  const TrainedModel parsed = parse(b);
+  check_equal(m, parsed);
+  CHECK(recsys::serialize_model(parsed) == b);
+}
+
+TEST_CASE("save_model / load_model through a file leave no temporary behind", "[model_file]") {
+  TempDir dir;
+  const TrainedModel m = sample_model();
+  const std::string path = dir.file("a.model");
+  recsys::save_model(m, path);
+  CHECK(dir.entries() == std::vector<std::string>{"a.model"});
+  CHECK(test_support::read_bytes(path) == recsys::serialize_model(m));
+  check_equal(m, recsys::load_model(path));
+
+  // Saving over an existing file replaces it whole.
+  TrainedModel other = sample_model();
+  other.settings.seed = 1;
+  other.tables.user_vec[0] += 1.0f;
+  recsys::save_model(other, path);
+  CHECK(dir.entries() == std::vector<std::string>{"a.model"});
+  check_equal(other, recsys::load_model(path));
+
+  // An unwritable destination throws, naming the path, and leaves nothing.
+  const std::string bad = dir.file("no-such-dir/b.model");
+  const auto e = error_from([&] { recsys::save_model(m, bad); });
+  REQUIRE(e);
+  CHECK(e->file() == bad);
+  CHECK(dir.entries() == std::vector<std::string>{"a.model"});
+}
+
+TEST_CASE("every flipped byte is rejected", "[model_file][corrupt]") {
+  const Bytes good = recsys::serialize_model(sample_model());
+  std::set<std::size_t> positions;
+  for (std::size_t k = 0; k < 24; ++k) positions.insert(k);               // the whole header
+  for (std::size_t k = 0; k < good.size(); k += 7) positions.insert(k);   // a spread
+  for (std::size_t k = good.size() - 4; k < good.size(); ++k) positions.insert(k);  // the CRC
+  for (const auto& s : sections_of(good))
+    for (std::size_t k = s.start; k < s.body; ++k) positions.insert(k);  // every tag and length
+  for (const std::size_t pos : positions) {
+    for (const std::uint8_t mask : {std::uint8_t{0xFF}, std::uint8_t{0x01}, std::uint8_t{0x80}}) {
+      Bytes bad = good;
+      bad[pos] ^= mask;
+      INFO("byte " << pos << " of " << good.size() << " xor " << int(mask));
+      CHECK_THROWS_AS(parse(bad), recsys::Error);
+    }
+  }
+}
+
+TEST_CASE("damage behind a valid checksum is still rejected", "[model_file][corrupt]") {
+  // A damaged length or count with the CRC recomputed: the structure checks must catch it.
+  const Bytes good = recsys::serialize_model(sample_model());
+  for (const auto& s : sections_of(good)) {
+    for (const std::uint64_t length : {std::uint64_t{0}, std::uint64_t(s.end - s.body - 1),
+                                       std::uint64_t{1} << 40, ~std::uint64_t{0}}) {
+      Bytes bad = good;
+      put_u64(bad, s.start + 4, length);
+      reseal(bad);
+      INFO("section at " << s.start << " with length " << length);
+      CHECK_THROWS_AS(parse(bad), recsys::Error);
+    }
+  }
+  // The TABL section's n_users no longer matching the id map.
+  for (const auto& s : sections_of(good)) {
+    if (s.tag != tag("TABL")) continue;
+    Bytes bad = good;
+    put_u32(bad, s.body + 4, get_u32(good, s.body + 4) + 1);
+    reseal(bad);
+    CHECK_THROWS_AS(parse(bad), recsys::Error);
+  }
+}
+
+TEST_CASE("truncated files are rejected", "[model_file][corrupt]") {
+  const Bytes good = recsys::serialize_model(sample_model());
+  std::set<std::size_t> lengths{0, 1, 7, 8, 9, 12, 16, 23, 24, 25, 28, good.size() / 2,
+                                good.size() - 5, good.size() - 4, good.size() - 1};
+  for (const auto& s : sections_of(good))
+    for (const std::size_t at : {s.start, s.start + 4, s.body, s.end}) {
+      lengths.insert(at - 1);
+      lengths.insert(at);
+      lengths.insert(at + 1);
+    }
+  for (const std::size_t n : lengths) {
+    if (n >= good.size()) continue;
+    INFO("first " << n << " of " << good.size() << " bytes");
+    CHECK_THROWS_AS(recsys::parse_model(std::span<const std::uint8_t>(good.data(), n), "t.model"),
+                    recsys::Error);
+  }
+  // Trailing garbage is refused too.
+  Bytes longer = good;
+  longer.push_back(0);
+  CHECK_THROWS_AS(parse(longer), recsys::Error);
+}
+
+TEST_CASE("a file from a newer format version is refused with a clear message", "[model_file]") {
+  Bytes b = recsys::serialize_model(sample_model());
+  put_u32(b, 8, 2);
+  reseal(b);  // only the version differs from a good file
+  const auto e = error_from([&] { recsys::parse_model(b, "new.model"); });
+  REQUIRE(e);
+  CHECK(e->file() == "new.model");
+  CHECK_THAT(e->message(), Contains("newer"));
+  CHECK_THAT(e->message(), Contains("2"));
+}
+
+TEST_CASE("an unknown section is skipped, a repeated one rejected", "[model_file]") {
+  const TrainedModel m = sample_model();
+  const Bytes good = recsys::serialize_model(m);
+  auto with_section = [&](std::uint32_t t, const Bytes& body) {
+    Bytes b(good.begin(), good.end() - 4);
+    Bytes head(12);
+    put_u32(head, 0, t);
+    put_u64(head, 4, body.size());
+    b.insert(b.end(), head.begin(), head.end());
+    b.insert(b.end(), body.begin(), body.end());
+    b.resize(b.size() + 4);
+    put_u64(b, 16, b.size() - 28);
+    reseal(b);
+    return b;
+  };
+  // A later minor version's extra section: read as if it were not there.
+  check_equal(m, parse(with_section(tag("ZZZZ"), {1, 2, 3, 4, 5})));
+  // The scaler section a second time.
+  for (const auto& s : sections_of(good)) {
+    if (s.tag != tag("SCAL")) continue;
+    const Bytes body(good.begin() + static_cast<std::ptrdiff_t>(s.body),
+                     good.begin() + static_cast<std::ptrdiff_t>(s.end));
+    CHECK_THROWS_AS(parse(with_section(s.tag, body)), recsys::Error);
+  }
+}
+
+TEST_CASE("foreign and empty files are refused", "[model_file]") {
+  TempDir dir;
+  SECTION("a CSV") {
+    const auto path = dir.write("ratings.csv", "userId,movieId,rating,timestamp\n1,2,3.5,1112486027\n");
+    const auto e = error_from([&] { recsys::load_model(path); });
+    REQUIRE(e);
+    CHECK(e->file() == path);
+    CHECK_THAT(e->message(), Contains("not a recsys model"));
+  }
+  SECTION("a file that starts like a model but is short") {
+    const auto path = dir.write("short.model", "RECSYSMF");
+    const auto e = error_from([&] { recsys::load_model(path); });
+    REQUIRE(e);
+    CHECK(e->file() == path);
+  }
+  SECTION("an empty file") {
+    const auto path = dir.write("empty.model", "");
+    const auto e = error_from([&] { recsys::load_model(path); });
+    REQUIRE(e);
+    CHECK(e->file() == path);
+    CHECK_THAT(e->message(), Contains("empty"));
+  }
+  SECTION("a missing file") {
+    const auto path = dir.file("missing.model");
+    const auto e = error_from([&] { recsys::load_model(path); });
+    REQUIRE(e);
+    CHECK(e->file() == path);
+    CHECK_THAT(e->message(), Contains("recsys train"));
+  }
+  SECTION("a directory") {
+    const auto path = dir.path().string();
+    const auto e = error_from([&] { recsys::load_model(path); });
+    REQUIRE(e);
+    CHECK(e->file() == path);
+    CHECK_THAT(e->message(), Contains("directory"));
+  }
+}
