@@ -173,6 +173,13 @@ TEST_CASE("blank lines are skipped and later line numbers still count them", "[r
   CHECK(e->line() == 5u);
 }
 
+TEST_CASE("the last line needs no line end", "[ratings]") {
+  TempDir dir;
+  const Loaded l = load(dir.write("r.csv", "userId,movieId,rating\n1,10,4\n2,20,3.5"));
+  CHECK(l.rows.stars == std::vector<float>{4.0f, 3.5f});
+  CHECK(tokens(l.items) == std::vector<std::string>{"10", "20"});
+}
+
 TEST_CASE("surrounding spaces and a leading + are tolerated in numbers", "[ratings]") {
   TempDir dir;
   const auto path = dir.write("r.csv", "userId,movieId,rating\n 1 , 10 , 4.5 \n2,20,+3\n");
