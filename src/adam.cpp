@@ -58,10 +58,12 @@ void update_rows(const std::vector<std::uint32_t>& rows, int width, float* p, fl
 }  // namespace
 
 void Adam::step(Embeddings& model, const Gradients& grad, WorkerPool* pool) {
-  ++steps_;
-  const Coefficients c = coefficients(settings_, steps_);
+  const Coefficients c = coefficients(settings_, ++steps_);
   if (mode_ == Mode::Dense) {
-    auto part = [&](int k, int parts) {
+    // Each chunk is the same slice of all four tables; the split does not
+    // change any element's arithmetic, so results do not depend on threads.
+    const std::size_t parts = pool && pool->size() > 1 ? 8 : 1;
+    auto part = [&](std::size_t k, int) {
       auto table = [&](std::vector<float>& p, std::vector<float>& m, std::vector<float>& v,
                        const std::vector<float>& g) {
         const auto [begin, end] = chunk(p.size(), parts, k);
@@ -72,12 +74,20 @@ void Adam::step(Embeddings& model, const Gradients& grad, WorkerPool* pool) {
       table(model.user_bias, m_user_bias_, v_user_bias_, grad.user_bias);
       table(model.item_bias, m_item_bias_, v_item_bias_, grad.item_bias);
     };
-    if (pool && pool->size() > 1)
-      pool->run([&](int k) { part(k, pool->size()); });
+    if (parts > 1)
+      pool->parallel_for(parts, part);
     else
-      part(0, 1);
+      part(0, 0);
     return;
   }
+  sparse_update(model, grad, c);
+}
+
+void Adam::sparse_step_concurrent(Embeddings& model, const Gradients& grad) {
+  sparse_update(model, grad, coefficients(settings_, ++steps_));
+}
+
+void Adam::sparse_update(Embeddings& model, const Gradients& grad, const Coefficients& c) {
   update_rows(grad.touched_users, model.dim, model.user_vec.data(), m_user_vec_.data(),
               v_user_vec_.data(), grad.user_vec.data(), c);
   update_rows(grad.touched_items, model.dim, model.item_vec.data(), m_item_vec_.data(),

@@ -275,7 +275,8 @@ TrainedModel parse_model(std::span<const std::uint8_t> bytes, const std::string&
     throw Error(name, 0, "model file is truncated (" + std::to_string(bytes.size()) + " bytes)");
   ByteReader header(bytes.subspan(8, kHeaderBytes - 8), name);
   const std::uint32_t version = header.u32();
-  if (version > kModelFormatVersion || version == 0)
+  if (version == 0) corrupt(name, "format version 0");
+  if (version > kModelFormatVersion)
     throw Error(name, 0,
                 "model file format version " + std::to_string(version) +
                     " is newer than this recsys reads (up to " +

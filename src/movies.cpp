@@ -35,7 +35,11 @@ std::unordered_map<std::string, MovieInfo> load_movies(const std::string& path,
     std::size_t line = 0;
     if (auto* with_line = dynamic_cast<const io::error::with_file_line*>(&e))
       line = with_line->file_line > 0 ? static_cast<std::size_t>(with_line->file_line) : 0;
-    throw Error(path, line, e.what());
+    // The parser's own text repeats the file and line; keep only its first sentence's gist.
+    std::string what = e.what();
+    if (auto in_line = what.find(" in line "); in_line != std::string::npos) what.erase(in_line);
+    if (!what.empty() && what.back() == '.') what.pop_back();
+    throw Error(path, line, what);
   }
   return movies;
 }

@@ -11,7 +11,7 @@ inline void cpu_relax() {
   _mm_pause();
 #endif
 }
-constexpr int kSpins = 20000;  // about 0.1-0.5 ms before sleeping
+constexpr int kSpins = 20000;  // about 0.1-0.5 ms of polling before sleeping
 }  // namespace
 
 WorkerPool::WorkerPool(int threads) {
@@ -25,17 +25,38 @@ WorkerPool::~WorkerPool() {
   for (auto& t : workers_) t.join();
 }
 
-void WorkerPool::run(const std::function<void(int)>& job) {
-  if (workers_.empty()) {
-    job(0);
+// Claims and runs chunks of `generation` until none is left.
+void WorkerPool::drain(std::uint64_t generation, int worker) {
+  std::uint64_t current = next_.load(std::memory_order_acquire);
+  for (;;) {
+    if ((current >> 32) != (generation & 0xFFFFFFFFu)) return;  // a later job started
+    const std::size_t index = current & 0xFFFFFFFFu;
+    if (index >= chunks_.load(std::memory_order_acquire)) return;
+    const Job* job = job_.load(std::memory_order_acquire);
+    // Succeeds only while this generation's chunk `index` is unclaimed, so the
+    // caller is still waiting and job is still alive.
+    if (!next_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel)) continue;
+    (*job)(index, worker);
+    finished_.fetch_add(1, std::memory_order_acq_rel);
+    current = next_.load(std::memory_order_acquire);
+  }
+}
+
+void WorkerPool::parallel_for(std::size_t chunks, const Job& job) {
+  if (workers_.empty() || chunks <= 1) {
+    for (std::size_t c = 0; c < chunks; ++c) job(c, 0);
     return;
   }
-  job_ = &job;
-  pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_release);
+  job_.store(&job, std::memory_order_release);
+  chunks_.store(chunks, std::memory_order_release);
+  finished_.store(0, std::memory_order_relaxed);
+  const std::uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  next_.store((generation & 0xFFFFFFFFu) << 32, std::memory_order_release);
+  generation_.store(generation, std::memory_order_release);
   generation_.notify_all();
-  job(0);
-  while (pending_.load(std::memory_order_acquire) != 0) cpu_relax();
+  drain(generation, 0);
+  // Only chunks a worker already claimed are waited for.
+  while (finished_.load(std::memory_order_acquire) != chunks) cpu_relax();
 }
 
 void WorkerPool::work(int index) {
@@ -44,16 +65,14 @@ void WorkerPool::work(int index) {
     int spins = 0;
     std::uint64_t now;
     while ((now = generation_.load(std::memory_order_acquire)) == seen) {
-      if (++spins < kSpins) {
+      if (++spins < kSpins)
         cpu_relax();
-      } else {
+      else
         generation_.wait(seen, std::memory_order_acquire);
-      }
     }
     seen = now;
     if (stop_.load()) return;
-    (*job_)(index);
-    pending_.fetch_sub(1, std::memory_order_acq_rel);
+    drain(now, index);
   }
 }
 

@@ -11,6 +11,7 @@
 // their momentum). Sparse mode touches only the rows in the batch, like
 // torch.optim.SparseAdam (which puts eps before the bias correction; we keep
 // Adam's placement in both modes so they differ only in which rows move).
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -37,7 +38,13 @@ class Adam {
   // pool, dense mode splits the tables between its threads; every element's
   // arithmetic is the same whatever the split, so results do not depend on it.
   void step(Embeddings& model, const Gradients& grad, WorkerPool* pool = nullptr);
-  std::int64_t steps() const { return steps_; }
+  std::int64_t steps() const { return steps_.load(); }
+
+  // Hogwild: several threads each call this with their own batch's gradients,
+  // updating the shared tables and moments without locks (as word2vec and
+  // fastText do). Collisions are rare because a batch touches few rows; each
+  // call takes the next value of the shared step counter for its bias correction.
+  void sparse_step_concurrent(Embeddings& model, const Gradients& grad);
   Mode mode() const { return mode_; }
 
   // The per-step constants of the update, public for the tests.
@@ -54,7 +61,8 @@ class Adam {
  private:
   AdamSettings settings_;
   Mode mode_;
-  std::int64_t steps_ = 0;
+  std::atomic<std::int64_t> steps_{0};
+  void sparse_update(Embeddings& model, const Gradients& grad, const Coefficients& c);
   std::vector<float> m_user_vec_, v_user_vec_, m_item_vec_, v_item_vec_;
   std::vector<float> m_user_bias_, v_user_bias_, m_item_bias_, v_item_bias_;
 };

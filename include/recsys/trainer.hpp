@@ -21,7 +21,7 @@ struct TrainSettings {
   Adam::Mode mode = Adam::Mode::Sparse;
   std::uint64_t seed = 42;
   int early_stopping = 0;  // stop after this many epochs without a better val MSE; 0 = off
-  int threads = 1;         // dense adam splits its row updates between them
+  int threads = 1;  // dense adam splits its row updates; sparse adam trains Hogwild style
 };
 
 struct EpochRecord {
