@@ -30,6 +30,10 @@ constexpr double kSecondGenreWeight = 0.3;  // how much such a movie leans towar
 constexpr double kUserBiasStd = 0.3;
 constexpr double kMovieBiasStd = 0.3;
 constexpr double kMovieZipfExponent = 1.0;
+// Share of a user's picks drawn from their favourite genre (the rest follow
+// overall popularity): people watch more of what they like, and the model has
+// more of the user's taste to learn from.
+constexpr double kFavouriteShare = 0.3;
 // User activity is Zipf-Mandelbrot in the user's quantile q = rank / users:
 // weight 1 / (q + offset)^exponent, the same shape at any number of users.
 // These give the ML-25M shape a median near 60 ratings per user and a busiest
@@ -233,6 +237,18 @@ std::vector<std::uint32_t> ratings_per_user(const SynthOptions& o, Rng& rng) {
   return counts;
 }
 
+// A dot product in kLanes independent partial sums, added up in a fixed
+// order: the compiler vectorises it without -ffast-math, and the result is
+// the same on every compiler, unlike one long chain or a reassociated sum.
+constexpr std::size_t kLanes = 8;
+constexpr std::size_t kPrefetchAhead = 8;
+float lane_dot(const float* a, const float* b, std::size_t n) {
+  float acc[kLanes] = {};
+  for (std::size_t d = 0; d < n; d += kLanes)
+    for (std::size_t j = 0; j < kLanes; ++j) acc[j] += a[d + j] * b[d + j];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
 std::vector<float> unit_vector(int dim, Rng& rng) {
   std::vector<float> v(static_cast<std::size_t>(dim));
   for (double norm = 0; norm == 0;) {
@@ -278,35 +294,50 @@ std::string_view pick(const std::array<std::string_view, N>& words, Rng& rng) {
   return words[rng.below(N)];
 }
 
+// Two different words, so no "Garden of Garden".
+template <std::size_t N>
+std::pair<std::string_view, std::string_view> pick_two(const std::array<std::string_view, N>& words, Rng& rng) {
+  const std::uint64_t first = rng.below(N);
+  return {words[first], words[(first + 1 + rng.below(N - 1)) % N]};
+}
+
 std::string make_title(Rng& rng) {
-  const auto adj = [&] { return std::string(pick(kAdjectives, rng)); };
-  const auto noun = [&] { return std::string(pick(kNouns, rng)); };
-  std::string t;
+  // Every word is drawn up front in one fixed order: the operands of + are
+  // evaluated in an unspecified order, and titles must not depend on the compiler.
   const std::uint64_t pattern = rng.below(100);
-  if (pattern < 20) {
-    t = adj() + " " + noun();
-  } else if (pattern < 32) {
-    t = noun() + (rng.below(2) ? " of the " : " of ") + noun();
-  } else if (pattern < 50) {  // a leading article moved to the end, as MovieLens writes it
-    t = (rng.below(2) ? noun() + " of " + noun() : adj() + " " + noun()) + (rng.below(4) ? ", The" : ", A");
-  } else if (pattern < 58) {
-    t = "The \"" + adj() + "\" " + std::string(pick(kPlurals, rng));
-  } else if (pattern < 66) {
-    t = std::string(pick(kPlurals, rng)) + ", " + std::string(pick(kPlurals, rng)) + " and " +
-        std::string(pick(kPlurals, rng));
-  } else if (pattern < 74) {
-    t = std::string(pick(kNames, rng)) + "'s " + noun();
-  } else if (pattern < 82) {
-    t = adj() + " " + noun() + " " + std::string(pick(kSequels, rng));
-  } else if (pattern < 90) {
-    t = noun() + ": The " + adj() + " " + noun();
-  } else if (pattern < 95) {  // the quote opens the field, the hardest case for a parser
-    t = "\"" + adj() + "\" " + noun();
-  } else {
-    t = adj() + " " + noun() + " (" + std::string(pick(kAltTitles, rng)) + ")";
-  }
+  const std::string adj(pick(kAdjectives, rng));
+  const auto [noun_a, noun_b] = pick_two(kNouns, rng);
+  const auto [group_a, group_b] = pick_two(kPlurals, rng);
+  std::string_view group_c = pick(kPlurals, rng);
+  while (group_c == group_a || group_c == group_b) group_c = pick(kPlurals, rng);
+  const std::string_view name = pick(kNames, rng), sequel = pick(kSequels, rng), alt = pick(kAltTitles, rng);
+  const bool flag = rng.below(2) == 1, the = rng.below(4) != 0;
   // Recent years are more common, as in MovieLens.
   const int year = std::max(1902, 2019 - static_cast<int>(std::fabs(rng.normal()) * 22.0));
+
+  const std::string n1(noun_a), n2(noun_b);
+  std::string t;
+  if (pattern < 20) {
+    t = adj + " " + n1;
+  } else if (pattern < 32) {
+    t = n1 + (flag ? " of the " : " of ") + n2;
+  } else if (pattern < 50) {  // a leading article moved to the end, as MovieLens writes it
+    t = (flag ? n1 + " of " + n2 : adj + " " + n1) + (the ? ", The" : ", A");
+  } else if (pattern < 58) {
+    t = "The \"" + adj + "\" " + std::string(group_a);
+  } else if (pattern < 66) {
+    t = std::string(group_a) + ", " + std::string(group_b) + " and " + std::string(group_c);
+  } else if (pattern < 74) {
+    t = std::string(name) + "'s " + n1;
+  } else if (pattern < 82) {
+    t = adj + " " + n1 + " " + std::string(sequel);
+  } else if (pattern < 90) {
+    t = n1 + ": The " + adj + " " + n2;
+  } else if (pattern < 95) {  // the quote opens the field, the hardest case for a parser
+    t = "\"" + adj + "\" " + n1;
+  } else {
+    t = adj + " " + n1 + " (" + std::string(alt) + ")";
+  }
   return t + " (" + std::to_string(year) + ")";
 }
 
@@ -363,13 +394,17 @@ SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
   std::vector<std::vector<float>> centre;
   for (std::uint32_t g = 0; g < G; ++g) centre.push_back(unit_vector(o.dim, structure));
 
-  std::vector<float> movie_vec(std::size_t(M) * D), movie_bias(M);
+  // Rows padded with zeros to whole lanes of the dot product (adding 0 changes no sum).
+  const std::size_t stride = (D + kLanes - 1) / kLanes * kLanes;
+  std::vector<float> movie_vec(std::size_t(M) * stride, 0.0f), movie_bias(M);
+  std::vector<std::uint8_t> genre_of(M);  // primary genre
   OutputFile movies_file(prefix + "movies.csv");
   movies_file.put("movieId,title,genres\n");
   const std::vector<std::string> titles = synth_titles(o.movies, o.seed);
   for (std::uint32_t m = 0; m < M; ++m) {
     const auto g = static_cast<std::uint32_t>(structure.below(G));
-    float* v = movie_vec.data() + std::size_t(m) * D;
+    genre_of[m] = static_cast<std::uint8_t>(g);
+    float* v = movie_vec.data() + std::size_t(m) * stride;
     for (std::size_t d = 0; d < D; ++d) v[d] = centre[g][d] + static_cast<float>(vector_noise * structure.normal());
     std::string genres(kGenres[g]);
     if (G > 1 && structure.uniform() < kSecondGenreShare) {
@@ -397,6 +432,17 @@ SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
     inverse_popularity[r] = 1.0 / popularity[r];
   }
   const AliasTable by_popularity(popularity);
+  const double total_popularity = std::accumulate(popularity.begin(), popularity.end(), 0.0);
+  std::vector<std::vector<std::uint32_t>> genre_ranks(G);  // each genre's movies, by popularity rank
+  for (std::uint32_t r = 0; r < M; ++r) genre_ranks[genre_of[movie_of_rank[r]]].push_back(r);
+  std::vector<AliasTable> by_genre;
+  std::vector<double> genre_popularity(G, 0.0);
+  for (std::uint32_t g = 0; g < G; ++g) {
+    std::vector<double> w;
+    for (const std::uint32_t r : genre_ranks[g]) w.push_back(popularity[r]);
+    genre_popularity[g] = std::accumulate(w.begin(), w.end(), 0.0);
+    by_genre.emplace_back(w);
+  }
   const std::vector<std::uint32_t> counts = ratings_per_user(o, pairs);
 
   static constexpr std::array<std::string_view, 10> kStars = {"0.5", "1.0", "1.5", "2.0", "2.5",
@@ -408,7 +454,7 @@ SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
   std::vector<std::uint32_t> movie_count(M, 0);
   std::vector<std::uint32_t> picked;
   std::vector<std::pair<double, std::uint32_t>> keys;
-  std::vector<float> user_vec(D);
+  std::vector<float> user_vec(stride, 0.0f);
   double star_sum = 0;
   for (std::uint32_t u = 0; u < U; ++u) {
     const auto g = static_cast<std::uint32_t>(structure.below(G));
@@ -417,23 +463,35 @@ SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
       user_vec[d] = centre[g][d] + static_cast<float>(vector_noise * structure.normal());
     const double user_bias = kUserBiasStd * structure.normal();
 
-    // Which movies: weighted sampling without replacement. Redrawing
-    // duplicates is cheap while the user takes a small share of the catalogue;
-    // past that the popular movies are used up and redraws would dominate, so
-    // heavy users take the k smallest of E_r / w_r (E exponential), which is
-    // the same distribution (Efraimidis-Spirakis) in O(M).
+    // Which movies: weighted sampling without replacement from a mixture of
+    // overall popularity and popularity within the favourite genre. Redrawing
+    // duplicates is cheap while the user takes a small share of the catalogue
+    // and of the genre; past that the popular movies are used up and redraws
+    // would dominate, so heavy users take the k smallest of E_r / w_r
+    // (E exponential), which is the same distribution (Efraimidis-Spirakis) in O(M).
     const std::uint32_t k = counts[u];
+    const std::vector<std::uint32_t>& fav_ranks = genre_ranks[g];
+    const double share = fav_ranks.empty() ? 0.0 : kFavouriteShare;
     picked.clear();
-    if (std::uint64_t(k) * 8 <= M) {
+    if (std::uint64_t(k) * 8 <= M && k * share * 4 <= static_cast<double>(fav_ranks.size())) {
+      std::size_t fav_left = fav_ranks.size();  // once none is left, only the overall draws can succeed
       while (picked.size() < k) {
-        const std::uint32_t m = movie_of_rank[by_popularity.draw(pairs)];
+        const std::uint32_t r = fav_left > 0 && pairs.uniform() < share ? fav_ranks[by_genre[g].draw(pairs)]
+                                                                        : by_popularity.draw(pairs);
+        const std::uint32_t m = movie_of_rank[r];
         if (seen_by[m] == u + 1) continue;
         seen_by[m] = u + 1;
         picked.push_back(m);
+        fav_left -= genre_of[m] == g;
       }
     } else {
+      const double outside = (1.0 - share) / total_popularity;
+      const double inside = outside + (share > 0 ? share / genre_popularity[g] : 0.0);
       keys.resize(M);
-      for (std::uint32_t r = 0; r < M; ++r) keys[r] = {-std::log(1.0 - pairs.uniform()) * inverse_popularity[r], r};
+      for (std::uint32_t r = 0; r < M; ++r) {
+        const double mixture = genre_of[movie_of_rank[r]] == g ? inside : outside;
+        keys[r] = {-std::log(1.0 - pairs.uniform()) * inverse_popularity[r] / mixture, r};
+      }
       std::nth_element(keys.begin(), keys.begin() + (k - 1), keys.end());
       for (std::uint32_t j = 0; j < k; ++j) picked.push_back(movie_of_rank[keys[j].second]);
     }
@@ -443,10 +501,15 @@ SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
     const auto span = std::min<std::int64_t>(
         kLastTime - first, static_cast<std::int64_t>(-std::log(1.0 - pairs.uniform()) * kMeanSpanSeconds));
 
-    for (const std::uint32_t m : picked) {
-      const float* v = movie_vec.data() + std::size_t(m) * D;
-      float dot = 0;
-      for (std::size_t d = 0; d < D; ++d) dot += user_vec[d] * v[d];
+    for (std::size_t j = 0; j < picked.size(); ++j) {
+      // The movie table is too big for the cache and rows are visited sparsely:
+      // fetching a few rows ahead hides most of the memory latency.
+      if (j + kPrefetchAhead < picked.size()) {
+        const char* ahead = reinterpret_cast<const char*>(movie_vec.data() + std::size_t(picked[j + kPrefetchAhead]) * stride);
+        for (std::size_t byte = 0; byte < stride * sizeof(float); byte += 64) __builtin_prefetch(ahead + byte);
+      }
+      const std::uint32_t m = picked[j];
+      const float dot = lane_dot(user_vec.data(), movie_vec.data() + std::size_t(m) * stride, stride);
       const double raw = kBaseStars + dot + user_bias + movie_bias[m] + o.noise * noise.normal();
       const int half_steps = static_cast<int>(std::clamp(std::round(raw * 2.0), 1.0, 10.0));
       star_sum += half_steps * 0.5;

@@ -11,10 +11,11 @@
 //     so the dot product is about 1 for films of that genre and about 0 for
 //     the others: a user rates their favourite genre clearly higher;
 //   - rating = clamp(round_half(3.5 + u.v + b_u + b_i + N(0, noise^2)), 0.5, 5).
-// Who rates what: movie popularity is Zipf (p ~ 1/rank); user activity is
-// Zipf-like (a long tail of light users, a few very heavy ones) above a floor
-// of 5 ratings per user; a user rates a movie at most once, and at most half
-// the movies unless the requested total needs more.
+// Who rates what: movie popularity is Zipf (p ~ 1/rank), and 30% of a
+// user's picks come from their favourite genre (by popularity within it).
+// User activity is Zipf-like (a long tail of light users, a few very heavy
+// ones) above a floor of 5 ratings per user. A user rates a movie at most
+// once, and at most half the movies unless the requested total needs more.
 //
 // Files (all with a header line, ids from 1, rows of ratings.csv ordered by
 // userId then movieId as MovieLens's are):
