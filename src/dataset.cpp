@@ -41,18 +41,36 @@ std::size_t count_cold_rows(const Ratings& train, const Ratings& val, std::size_
 
 void random_split(const Ratings& all, double val_fraction, std::uint64_t seed, Ratings& train,
                   Ratings& val) {
-  const std::size_t n = all.size();
-  const auto n_val = static_cast<std::size_t>(std::ceil(val_fraction * static_cast<double>(n)));
-  std::vector<std::uint32_t> order(n);
-  std::iota(order.begin(), order.end(), 0u);
+  Ratings copy = all;
+  split_in_place(copy, val_fraction, seed, val);
+  train = std::move(copy);
+}
+
+void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Ratings& val) {
+  // Selection sampling (Knuth's algorithm S): one sequential pass picks exactly
+  // n_val rows, every subset of that size equally likely, with no permutation
+  // array; training rows are compacted in place, so the split costs only the
+  // validation rows' memory.
+  const std::size_t n = rows.size();
+  const auto n_val = std::min<std::size_t>(
+      n, static_cast<std::size_t>(std::ceil(val_fraction * static_cast<double>(n))));
   Rng rng(seed);
-  rng.shuffle(order.begin(), order.end());
-  std::vector<bool> in_val(n, false);
-  for (std::size_t k = 0; k < n_val && k < n; ++k) in_val[order[k]] = true;
-  train.reserve(n - n_val);
   val.reserve(n_val);
-  for (std::size_t k = 0; k < n; ++k)
-    (in_val[k] ? val : train).push(all.user[k], all.item[k], all.stars[k]);
+  std::size_t needed = n_val, kept = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (needed > 0 && rng.below(n - k) < needed) {
+      val.push(rows.user[k], rows.item[k], rows.stars[k]);
+      --needed;
+    } else {
+      rows.user[kept] = rows.user[k];
+      rows.item[kept] = rows.item[k];
+      rows.stars[kept] = rows.stars[k];
+      ++kept;
+    }
+  }
+  rows.user.resize(kept);
+  rows.item.resize(kept);
+  rows.stars.resize(kept);
 }
 
 Dataset load_dataset(const DatasetOptions& options) {
@@ -60,9 +78,8 @@ Dataset load_dataset(const DatasetOptions& options) {
     throw Error("--val-fraction must be in [0, 1)");
   Dataset data;
   if (options.val_path.empty()) {
-    Ratings all;
-    load_ratings(options.ratings_path, options.load, data.users, data.items, all);
-    random_split(all, options.val_fraction, options.seed, data.train, data.val);
+    load_ratings(options.ratings_path, options.load, data.users, data.items, data.train);
+    split_in_place(data.train, options.val_fraction, options.seed, data.val);
   } else {
     load_ratings(options.ratings_path, options.load, data.users, data.items, data.train);
     load_ratings(options.val_path, options.load, data.users, data.items, data.val);

@@ -21,8 +21,33 @@ std::string_view trimmed(std::string_view s) {
   return s;
 }
 
+// Ratings are almost always short decimals ("4", "3.5"): digits / 10^k is then
+// exactly what from_chars returns (both integers are exact in a double and
+// IEEE division rounds correctly), several times faster. Anything else
+// (exponents, signs, long mantissas, nan, inf) goes to from_chars.
+bool parse_short_decimal(std::string_view text, double& value) {
+  if (text.empty() || text.size() > 15) return false;
+  std::uint64_t mantissa = 0;
+  int decimals = -1;
+  for (const char c : text) {
+    if (c == '.' && decimals < 0) {
+      decimals = 0;
+      continue;
+    }
+    const unsigned digit = static_cast<unsigned char>(c) - '0';
+    if (digit > 9) return false;
+    mantissa = mantissa * 10 + digit;
+    if (decimals >= 0) ++decimals;
+  }
+  if (decimals == 0 || text.front() == '.') return false;
+  static constexpr double kPow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  value = static_cast<double>(mantissa) / kPow10[decimals < 0 ? 0 : decimals];
+  return true;
+}
+
 bool parse_double(std::string_view text, double& value) {
   text = trimmed(text);
+  if (parse_short_decimal(text, value)) return true;
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
@@ -82,9 +107,14 @@ void load_ratings(const std::string& path, const LoadOptions& options, IdMap& us
   try {
     Reader reader(path);
     reader.read_header(io::ignore_extra_column, cols.user, cols.item, cols.rating);
+    // MovieLens rows are 20-30 bytes; reserving for 20 avoids regrowth (which
+    // would briefly double the arrays), and untouched capacity costs no memory.
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0 && st.st_size > 0)
-      out.reserve(out.size() + static_cast<std::size_t>(st.st_size) / 24);
+      out.reserve(out.size() + static_cast<std::size_t>(st.st_size) / 20);
+    // Files are usually grouped by user: reuse the previous user's index.
+    std::string last_user;
+    std::uint32_t last_user_index = 0;
     char* user_field = nullptr;
     char* item_field = nullptr;
     char* rating_field = nullptr;
@@ -104,7 +134,11 @@ void load_ratings(const std::string& path, const LoadOptions& options, IdMap& us
                     cols.rating + " " + quoted(rating_field) + " is outside --rating-range " +
                         std::to_string(options.range->min) + "," +
                         std::to_string(options.range->max));
-      out.push(users.intern(user_token), items.intern(item_token), static_cast<float>(rating));
+      if (last_user.empty() || user_token != last_user) {
+        last_user_index = users.intern(user_token);
+        last_user.assign(user_token);
+      }
+      out.push(last_user_index, items.intern(item_token), static_cast<float>(rating));
     }
   } catch (const io::error::base& e) {
     rethrow(path, e, cols);

@@ -34,8 +34,11 @@ struct Dataset {
 
 Dataset load_dataset(const DatasetOptions& options);
 
-// Rows chosen by a seeded shuffle go to validation (ceil(n * fraction) of
-// them, as sklearn's train_test_split); both parts keep file order.
+// ceil(n * fraction) rows chosen at random with the seed (as many as sklearn's
+// train_test_split holds out, though not the same ones) move to val; the rest
+// stay in rows. Both parts keep file order.
+void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Ratings& val);
+// The same on a copy.
 void random_split(const Ratings& all, double val_fraction, std::uint64_t seed, Ratings& train,
                   Ratings& val);
 
