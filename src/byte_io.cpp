@@ -11,7 +11,7 @@ std::span<const std::uint8_t> ByteReader::take(std::uint64_t n) {
     throw Error(file_, 0,
                 "model file is truncated or corrupt (needed " + std::to_string(n) +
                     " bytes at offset " + std::to_string(pos_) + ", " +
-                    std::to_string(remaining()) + " left)");
+                    std::to_string(remaining()) + " left); train it again with `recsys train`");
   const auto out = bytes_.subspan(pos_, n);
   pos_ += n;
   return out;
@@ -21,7 +21,8 @@ void ByteReader::require(std::uint64_t count, std::size_t size) const {
   if (size != 0 && count > remaining() / size)
     throw Error(file_, 0,
                 "model file is corrupt: a count of " + std::to_string(count) +
-                    " does not fit in the " + std::to_string(remaining()) + " bytes left");
+                    " does not fit in the " + std::to_string(remaining()) +
+                    " bytes left; train it again with `recsys train`");
 }
 
 namespace {

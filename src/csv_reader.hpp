@@ -1,10 +1,14 @@
 #pragma once
 // fast-cpp-csv-parser, with the warnings its own code raises under -Wall
-// silenced here rather than in every file that reads CSV.
+// silenced here rather than in every file that reads CSV; and the one place
+// that turns its exceptions into recsys::Error lines that say what to do.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstringop-truncation"
 #include <libfccp/csv.h>
 #pragma GCC diagnostic pop
+
+#include <string>
+#include <string_view>
 
 namespace recsys {
 
@@ -12,5 +16,18 @@ namespace recsys {
 template <unsigned Columns>
 using CsvReader = io::CSVReader<Columns, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>,
                                 io::throw_on_overflow, io::empty_line_comment>;
+
+// Throws unless path exists and is not a directory (a pipe such as <(zcat ...) is fine).
+void require_csv_file(const std::string& path);
+
+// A field for an error message: in quotes, shortened, control bytes shown as '?'.
+std::string quoted_field(std::string_view field);
+
+// Converts the parser's exception into recsys::Error naming path and line.
+// expected_header is shown when a column is missing ("userId,movieId,rating"),
+// with column_options naming the options that choose other columns.
+[[noreturn]] void throw_csv_error(const std::string& path, const io::error::base& e,
+                                  const std::string& expected_header,
+                                  const std::string& column_options);
 
 }  // namespace recsys

@@ -37,7 +37,58 @@ std::size_t count_cold_rows(const Ratings& train, const Ratings& val, std::size_
   return cold;
 }
 
+void warn_duplicates(const std::string& path, std::size_t n, const ColumnNames& cols) {
+  if (n > 0)
+    spdlog::warn("{}: {} duplicate ({}, {}) rows; kept the last rating of each pair (by line order)",
+                 path, n, cols.user, cols.item);
+}
+
 }  // namespace
+
+std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items) {
+  const std::size_t n = rows.size();
+  if (n < 2) return 0;
+  // Rows grouped by user (a counting sort that keeps file order within a
+  // user), then one pass per user with a stamp per item: O(n), and 4 bytes a
+  // row of scratch instead of a hash set of pairs.
+  std::vector<std::size_t> start(n_users + 1, 0);
+  for (const auto u : rows.user) ++start[u + 1];
+  for (std::size_t u = 0; u < n_users; ++u) start[u + 1] += start[u];
+  std::vector<std::uint32_t> by_user(n);
+  {
+    std::vector<std::size_t> next(start.begin(), start.end() - 1);
+    for (std::size_t k = 0; k < n; ++k) by_user[next[rows.user[k]]++] = static_cast<std::uint32_t>(k);
+  }
+  constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+  std::vector<std::uint32_t> stamp(n_items, kNone), latest(n_items, 0);
+  std::vector<bool> drop(n, false);
+  std::size_t dropped = 0;
+  for (std::size_t u = 0; u < n_users; ++u) {
+    for (std::size_t p = start[u]; p < start[u + 1]; ++p) {
+      const std::uint32_t k = by_user[p];
+      const std::uint32_t i = rows.item[k];
+      if (stamp[i] == u) {
+        drop[latest[i]] = true;  // an earlier line of the same pair
+        ++dropped;
+      }
+      stamp[i] = static_cast<std::uint32_t>(u);
+      latest[i] = k;
+    }
+  }
+  if (dropped == 0) return 0;
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (drop[k]) continue;
+    rows.user[kept] = rows.user[k];
+    rows.item[kept] = rows.item[k];
+    rows.stars[kept] = rows.stars[k];
+    ++kept;
+  }
+  rows.user.resize(kept);
+  rows.item.resize(kept);
+  rows.stars.resize(kept);
+  return dropped;
+}
 
 void random_split(const Ratings& all, double val_fraction, std::uint64_t seed, Ratings& train,
                   Ratings& val) {
@@ -77,15 +128,29 @@ Dataset load_dataset(const DatasetOptions& options) {
   if (!(options.val_fraction >= 0.0 && options.val_fraction < 1.0))
     throw Error("--val-fraction must be in [0, 1)");
   Dataset data;
+  // Duplicate pairs are dropped per file before the split, so that one pair
+  // can never be both a training and a validation row.
+  load_ratings(options.ratings_path, options.load, data.users, data.items, data.train);
+  const std::size_t train_duplicates =
+      keep_last_of_duplicates(data.train, data.users.size(), data.items.size());
+  warn_duplicates(options.ratings_path, train_duplicates, options.load.columns);
+  data.duplicate_rows = train_duplicates;
   if (options.val_path.empty()) {
-    load_ratings(options.ratings_path, options.load, data.users, data.items, data.train);
     split_in_place(data.train, options.val_fraction, options.seed, data.val);
   } else {
-    load_ratings(options.ratings_path, options.load, data.users, data.items, data.train);
     load_ratings(options.val_path, options.load, data.users, data.items, data.val);
+    const std::size_t val_duplicates =
+        keep_last_of_duplicates(data.val, data.users.size(), data.items.size());
+    warn_duplicates(options.val_path, val_duplicates, options.load.columns);
+    data.duplicate_rows += val_duplicates;
   }
+  if (data.train.size() == 0 && data.val.size() > 0 && options.val_path.empty())
+    throw Error(options.ratings_path, 0,
+                "no training rows: all " + std::to_string(data.val.size()) +
+                    " rows went to validation; add rows or lower --val-fraction");
   if (data.train.size() == 0)
-    throw Error(options.ratings_path, 0, "no training rows: the file has a header but no ratings");
+    throw Error(options.ratings_path, 0,
+                "no training rows: the file has a header but no ratings; add rows below the header");
 
   if (options.load.range) {
     data.scaler = Scaler::from_range(*options.load.range);

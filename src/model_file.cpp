@@ -2,10 +2,13 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
+#include <memory>
 
 #include "recsys/atomic_file.hpp"
 #include "recsys/byte_io.hpp"
@@ -89,7 +92,9 @@ void apply_setting(TrainedModel& m, const std::string& key, const std::string& v
     else if (key == "best_epoch") m.best_epoch = std::stoi(value);
     // Unknown keys come from a later minor version: ignored on purpose.
   } catch (const std::exception&) {
-    throw Error(name, 0, "model file is corrupt: setting " + key + " = '" + value + "'");
+    throw Error(name, 0,
+                "model file is corrupt: setting " + key + " = '" + value.substr(0, 40) + "'" +
+                    "; train it again with `recsys train`");
   }
 }
 
@@ -159,8 +164,14 @@ void write_sections(ByteWriter& w, const TrainedModel& m) {
   });
 }
 
+constexpr const char* kRetrain = "; train it again with `recsys train`";
+
 [[noreturn]] void corrupt(const std::string& name, const std::string& what) {
-  throw Error(name, 0, "model file is corrupt: " + what);
+  throw Error(name, 0, "model file is corrupt: " + what + kRetrain);
+}
+
+bool all_finite(const std::vector<float>& v) {
+  return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
 }
 
 void read_section(TrainedModel& m, std::uint32_t t, ByteReader& r, const std::string& name) {
@@ -180,7 +191,8 @@ void read_section(TrainedModel& m, std::uint32_t t, ByteReader& r, const std::st
   } else if (t == kScaler) {
     m.scaler.min = r.f64();
     m.scaler.max = r.f64();
-    if (!(m.scaler.min < m.scaler.max)) corrupt(name, "rating scale min >= max");
+    if (!(m.scaler.min < m.scaler.max) || !std::isfinite(m.scaler.max - m.scaler.min))
+      corrupt(name, "rating scale is not two finite numbers with min < max");
   } else if (t == kUsers) {
     try {
       m.users = IdMap::from_tokens(get_strings(r));
@@ -236,6 +248,10 @@ void check_consistency(const TrainedModel& m, const std::string& name) {
   if (e.user_vec.size() != nu * d || e.item_vec.size() != ni * d || e.user_bias.size() != nu ||
       e.item_bias.size() != ni)
     corrupt(name, "table sizes do not match their shapes");
+  // A NaN score would make every ranking meaningless.
+  if (!all_finite(e.user_vec) || !all_finite(e.item_vec) || !all_finite(e.user_bias) ||
+      !all_finite(e.item_bias))
+    corrupt(name, "a weight is not a finite number");
   if (m.stats.count.size() != ni || m.stats.mean.size() != ni) corrupt(name, "item statistics size");
   if (m.titles.size() != ni || m.genres.size() != ni) corrupt(name, "titles size");
   const auto& off = m.train_rated.offsets;
@@ -267,13 +283,21 @@ std::vector<std::uint8_t> serialize_model(const TrainedModel& model) {
   return std::move(w.bytes());
 }
 
-TrainedModel parse_model(std::span<const std::uint8_t> bytes, const std::string& name) {
-  if (bytes.empty()) throw Error(name, 0, "empty file, not a recsys model (run `recsys train` first)");
-  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
-    throw Error(name, 0, "not a recsys model file (no RECSYSMF signature)");
-  if (bytes.size() < kHeaderBytes + kTrailerBytes)
-    throw Error(name, 0, "model file is truncated (" + std::to_string(bytes.size()) + " bytes)");
-  ByteReader header(bytes.subspan(8, kHeaderBytes - 8), name);
+namespace {
+
+// Everything the first 24 bytes and the total size can tell: checked before
+// the rest is read, so a damaged size field cannot make us allocate the moon.
+void check_header(std::span<const std::uint8_t> head, std::uint64_t file_size, const std::string& name) {
+  if (file_size == 0) throw Error(name, 0, "empty file, not a recsys model (run `recsys train` first)");
+  if (head.size() < sizeof kMagic || std::memcmp(head.data(), kMagic, sizeof kMagic) != 0)
+    throw Error(name, 0,
+                "not a recsys model file (no RECSYSMF signature); pass a file written by "
+                "`recsys train` with --model");
+  if (file_size < kHeaderBytes + kTrailerBytes)
+    throw Error(name, 0,
+                "model file is truncated (" + std::to_string(file_size) +
+                    " bytes): copy it again or train it again with `recsys train`");
+  ByteReader header(head.subspan(8, kHeaderBytes - 8), name);
   const std::uint32_t version = header.u32();
   if (version == 0) corrupt(name, "format version 0");
   if (version > kModelFormatVersion)
@@ -283,15 +307,28 @@ TrainedModel parse_model(std::span<const std::uint8_t> bytes, const std::string&
                     std::to_string(kModelFormatVersion) + "); upgrade recsys or retrain");
   if (header.u32() != kByteOrderMark) corrupt(name, "byte-order marker");
   const std::uint64_t payload = header.u64();
-  if (payload != bytes.size() - kHeaderBytes - kTrailerBytes)
+  if (payload != file_size - kHeaderBytes - kTrailerBytes) {
+    const bool shorter = payload > file_size - kHeaderBytes - kTrailerBytes;
     throw Error(name, 0,
-                "model file is truncated or has trailing bytes (header says " +
-                    std::to_string(payload + kHeaderBytes + kTrailerBytes) + " bytes, file has " +
-                    std::to_string(bytes.size()) + ")");
+                std::string("model file is ") + (shorter ? "truncated" : "longer than written") +
+                    " (its header says " +
+                    (payload > (std::uint64_t{1} << 62) ? std::string("an impossible size")
+                                                        : std::to_string(payload + kHeaderBytes + kTrailerBytes) + " bytes") +
+                    ", the file has " + std::to_string(file_size) +
+                    "): copy it again or train it again with `recsys train`");
+  }
+}
+
+}  // namespace
+
+TrainedModel parse_model(std::span<const std::uint8_t> bytes, const std::string& name) {
+  check_header(bytes.first(std::min(bytes.size(), kHeaderBytes)), bytes.size(), name);
   const auto body = bytes.first(bytes.size() - kTrailerBytes);
   ByteReader trailer(bytes.last(kTrailerBytes), name);
   if (crc32(body) != trailer.u32())
-    throw Error(name, 0, "model file is corrupt: checksum mismatch (damaged on disk or in transfer)");
+    throw Error(name, 0,
+                "model file is corrupt: checksum mismatch (damaged on disk or in transfer); copy "
+                "it again or train it again with `recsys train`");
 
   TrainedModel m;
   ByteReader sections(body.subspan(kHeaderBytes), name);
@@ -311,23 +348,52 @@ TrainedModel parse_model(std::span<const std::uint8_t> bytes, const std::string&
 }
 
 void save_model(const TrainedModel& model, const std::string& path) {
+  const Embeddings& e = model.tables;
+  if (!all_finite(e.user_vec) || !all_finite(e.item_vec) || !all_finite(e.user_bias) ||
+      !all_finite(e.item_bias))
+    throw Error(path, 0,
+                "not written: training diverged (a weight is NaN or infinite); lower --lr and "
+                "train again");
   write_file_atomically(path, serialize_model(model));
 }
 
 TrainedModel load_model(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT)
+    const int err = errno;
+    if (err == ENOENT)
       throw Error(path, 0, "no such model file (train one with `recsys train ratings.csv`, or pass --model PATH)");
-    throw Error(path, 0, std::string("cannot open: ") + std::strerror(errno));
+    throw Error(path, 0, std::string("cannot open: ") + std::strerror(err) + " (check the path and its permissions)");
   }
   if (S_ISDIR(st.st_mode)) throw Error(path, 0, "is a directory, expected a model file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path, 0, std::string("cannot open: ") + std::strerror(errno));
-  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(st.st_size));
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (in.gcount() != static_cast<std::streamsize>(bytes.size()))
-    throw Error(path, 0, "cannot read the whole file");
+  std::FILE* raw = std::fopen(path.c_str(), "rb");
+  if (!raw)
+    throw Error(path, 0, std::string("cannot open: ") + std::strerror(errno) + " (check the file's permissions)");
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(raw, &std::fclose);
+  auto read_fail = [&path] {
+    throw Error(path, 0, std::string("cannot read: ") + std::strerror(errno ? errno : EIO));
+  };
+  std::vector<std::uint8_t> bytes;
+  if (S_ISREG(st.st_mode)) {
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    bytes.resize(std::min<std::uint64_t>(size, kHeaderBytes));
+    if (std::fread(bytes.data(), 1, bytes.size(), file.get()) != bytes.size()) read_fail();
+    check_header(bytes, size, path);
+    bytes.resize(static_cast<std::size_t>(size));
+    const std::size_t rest = bytes.size() - kHeaderBytes;
+    errno = 0;
+    if (std::fread(bytes.data() + kHeaderBytes, 1, rest, file.get()) != rest) {
+      if (std::feof(file.get()))
+        throw Error(path, 0, "model file shrank while it was read (is it being written?); try again");
+      read_fail();
+    }
+  } else {
+    // A pipe (--model /dev/stdin): its size is known only at the end.
+    std::uint8_t chunk[1 << 16];
+    std::size_t n = 0;
+    while ((n = std::fread(chunk, 1, sizeof chunk, file.get())) > 0) bytes.insert(bytes.end(), chunk, chunk + n);
+    if (std::ferror(file.get())) read_fail();
+  }
   return parse_model(bytes, path);
 }
 

@@ -4,7 +4,7 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstring>
+#include <cstdio>
 #include <string_view>
 
 #include "csv_reader.hpp"
@@ -54,55 +54,21 @@ bool parse_double(std::string_view text, double& value) {
   return ec == std::errc() && ptr == end && !text.empty();
 }
 
-std::string quoted(std::string_view s) {
-  constexpr std::size_t kMax = 40;
-  std::string out = "'";
-  out.append(s.substr(0, kMax));
-  if (s.size() > kMax) out += "...";
-  return out + "'";
-}
+// Ratings are stored as float: anything beyond its range would become inf.
+constexpr double kLargestRating = 3.0e38;
+constexpr const char* kFixRow = "; fix or remove the row";
 
-// Converts the parser's exceptions into our one-line error with file and line.
-[[noreturn]] void rethrow(const std::string& path, const io::error::base& e,
-                          const ColumnNames& columns) {
-  std::size_t line = 0;
-  if (auto* with_line = dynamic_cast<const io::error::with_file_line*>(&e))
-    line = with_line->file_line > 0 ? static_cast<std::size_t>(with_line->file_line) : 0;
-  if (auto* missing = dynamic_cast<const io::error::missing_column_in_header*>(&e))
-    throw Error(path, 1,
-                std::string("missing column '") + missing->column_name +
-                    "' in the header (expected " + columns.user + "," + columns.item + "," +
-                    columns.rating + "; rename it with --user-col/--item-col/--rating-col)");
-  if (dynamic_cast<const io::error::header_missing*>(&e))
-    throw Error(path, 0, "empty file: expected a header line such as " + columns.user + "," +
-                             columns.item + "," + columns.rating + ",timestamp");
-  if (dynamic_cast<const io::error::too_few_columns*>(&e))
-    throw Error(path, line, "too few columns on this line");
-  if (dynamic_cast<const io::error::duplicated_column_in_header*>(&e))
-    throw Error(path, 1, "a column appears twice in the header");
-  if (dynamic_cast<const io::error::escaped_string_not_closed*>(&e))
-    throw Error(path, line, "a quoted field is not closed on this line");
-  if (auto* open = dynamic_cast<const io::error::can_not_open_file*>(&e))
-    throw Error(path, 0,
-                std::string("cannot open: ") +
-                    (open->errno_value ? std::strerror(open->errno_value) : "unknown reason"));
-  if (dynamic_cast<const io::error::line_length_limit_exceeded*>(&e))
-    throw Error(path, line, "line longer than 16 MiB");
-  throw Error(path, line, e.what());
-}
-
-void require_regular_file(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    throw Error(path, 0, std::string("cannot open: ") + std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) throw Error(path, 0, "is a directory, expected a CSV file");
+std::string shortest(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
 }
 
 }  // namespace
 
 void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users,
                   IdMap& items, Ratings& out) {
-  require_regular_file(path);
+  require_csv_file(path);
   const ColumnNames& cols = options.columns;
   try {
     Reader reader(path);
@@ -122,26 +88,35 @@ void load_ratings(const std::string& path, const LoadOptions& options, IdMap& us
       const std::size_t line = reader.get_file_line();
       const std::string_view user_token = trimmed(user_field);
       const std::string_view item_token = trimmed(item_field);
-      if (user_token.empty()) throw Error(path, line, "empty " + cols.user);
-      if (item_token.empty()) throw Error(path, line, "empty " + cols.item);
+      if (user_token.empty()) throw Error(path, line, "empty " + cols.user + kFixRow);
+      if (item_token.empty()) throw Error(path, line, "empty " + cols.item + kFixRow);
       double rating = 0;
       if (!parse_double(rating_field, rating))
-        throw Error(path, line, cols.rating + " " + quoted(rating_field) + " is not a number");
+        throw Error(path, line, cols.rating + " " + quoted_field(rating_field) + " is not a number" + kFixRow);
       if (!std::isfinite(rating))
-        throw Error(path, line, cols.rating + " " + quoted(rating_field) + " is not finite");
+        throw Error(path, line, cols.rating + " " + quoted_field(rating_field) + " is not finite" + kFixRow);
+      if (std::abs(rating) > kLargestRating)
+        throw Error(path, line,
+                    cols.rating + " " + quoted_field(rating_field) +
+                        " is too large (ratings must lie within -3e38..3e38)" + kFixRow);
       if (options.range && (rating < options.range->min || rating > options.range->max))
         throw Error(path, line,
-                    cols.rating + " " + quoted(rating_field) + " is outside --rating-range " +
-                        std::to_string(options.range->min) + "," +
-                        std::to_string(options.range->max));
-      if (last_user.empty() || user_token != last_user) {
-        last_user_index = users.intern(user_token);
-        last_user.assign(user_token);
+                    cols.rating + " " + quoted_field(rating_field) + " is outside --rating-range " +
+                        shortest(options.range->min) + "," + shortest(options.range->max) +
+                        " (fix the row, or widen the range)");
+      try {
+        if (last_user.empty() || user_token != last_user) {
+          last_user_index = users.intern(user_token);
+          last_user.assign(user_token);
+        }
+        out.push(last_user_index, items.intern(item_token), static_cast<float>(rating));
+      } catch (const Error& e) {
+        throw Error(path, line, e.message());  // the id map's own error knows no file
       }
-      out.push(last_user_index, items.intern(item_token), static_cast<float>(rating));
     }
   } catch (const io::error::base& e) {
-    rethrow(path, e, cols);
+    throw_csv_error(path, e, cols.user + "," + cols.item + "," + cols.rating,
+                    "--user-col/--item-col/--rating-col");
   }
 }
 
@@ -151,7 +126,8 @@ RatingRange parse_rating_range(const std::string& text) {
   if (comma == std::string::npos ||
       !parse_double(std::string_view(text).substr(0, comma), range.min) ||
       !parse_double(std::string_view(text).substr(comma + 1), range.max) ||
-      !std::isfinite(range.min) || !std::isfinite(range.max) || !(range.min < range.max))
+      !(std::abs(range.min) <= kLargestRating) || !(std::abs(range.max) <= kLargestRating) ||
+      !(range.min < range.max))
     throw Error("--rating-range '" + text + "': expected MIN,MAX with MIN < MAX, e.g. 0.5,5");
   return range;
 }

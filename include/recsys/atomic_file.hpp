@@ -1,7 +1,10 @@
 #pragma once
 // Output files appear whole or not at all: bytes go to a temporary file in the
 // target directory, are flushed to disk, and only then renamed over the
-// target. A crash, a full disk or Ctrl-C never leaves half a model.
+// target. A crash, a full disk or Ctrl-C never leaves half a model. Where the
+// file system allows it the temporary has no name until it is complete, so
+// even SIGKILL leaves nothing behind. A device or FIFO (/dev/null, /dev/full)
+// is written in place, and a symbolic link is followed, so neither is replaced.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -12,5 +15,9 @@ namespace recsys {
 // Throws recsys::Error naming path on any failure, after removing the temporary.
 void write_file_atomically(const std::string& path, std::span<const std::uint8_t> bytes);
 void write_file_atomically(const std::string& path, std::string_view text);
+
+// Throws the Error the write would, when path's directory is missing or not
+// writable: lets a long computation fail before it starts, not after.
+void check_writable(const std::string& path);
 
 }  // namespace recsys

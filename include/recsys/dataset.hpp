@@ -30,9 +30,16 @@ struct Dataset {
   std::string movies_path;                  // the titles file used, "" when none
   std::size_t cold_val_rows = 0;  // validation rows whose user or item has no training row
   std::size_t untitled_items = 0;
+  std::size_t duplicate_rows = 0;  // rows dropped by keep_last_of_duplicates, over both files
 };
 
 Dataset load_dataset(const DatasetOptions& options);
+
+// The duplicate policy: when one file rates the same (user, item) pair on
+// several lines, the last line wins (a later line is taken as a correction)
+// and the earlier ones are dropped; the rest keep file order. Returns how
+// many rows were dropped; load_dataset applies it to each file and warns.
+std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items);
 
 // ceil(n * fraction) rows chosen at random with the seed (as many as sklearn's
 // train_test_split holds out, though not the same ones) move to val; the rest

@@ -3,15 +3,42 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <new>
 
 #include "commands.hpp"
+#include "output.hpp"
 #include "recsys/error.hpp"
 
+namespace {
+
+// A closed stdin, stdout or stderr would hand its number to the next file we
+// open, and log lines or data would land in the model file.
+void reopen_closed_standard_fds() {
+  for (int fd = 0; fd <= 2; ++fd)
+    if (::fcntl(fd, F_GETFD) == -1) {
+      const int null_fd = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+      if (null_fd >= 0 && null_fd != fd) {
+        ::dup2(null_fd, fd);
+        ::close(null_fd);
+      }
+    }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  reopen_closed_standard_fds();
+  // A write to a closed pipe then fails with EPIPE, which write_stdout turns
+  // into a quiet exit; a write past `ulimit -f` fails with EFBIG and becomes
+  // an error message, instead of either signal killing us mid-file.
+  std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGXFSZ, SIG_IGN);
   // stdout carries data only; every log line goes to stderr.
   auto logger = spdlog::stderr_color_mt("recsys");
   logger->set_pattern("%^%l%$: %v");
@@ -35,6 +62,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "recsys: %s (see recsys --help)\n", e.what());
     return 2;
+  } catch (const recsys::cli::StdoutClosed&) {
+    return 0;
+  } catch (const recsys::cli::Interrupted&) {
+    return 130;
   } catch (const recsys::Error& e) {
     std::fprintf(stderr, "recsys: %s\n", e.what());
     return e.exit_code();

@@ -9,9 +9,13 @@
 namespace recsys::cli {
 
 void write_stdout(std::string_view text) {
-  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
-    throw Error("<stdout>", 0, std::string("cannot write: ") + std::strerror(errno),
-                Error::Kind::BadInput);
+  if (std::fwrite(text.data(), 1, text.size(), stdout) == text.size() && std::fflush(stdout) == 0)
+    return;
+  const int err = errno;
+  if (err == EPIPE) throw StdoutClosed();
+  throw Error("<stdout>", 0,
+              std::string("cannot write: ") + std::strerror(err) +
+                  (err == ENOSPC ? " (free some space, or redirect the output elsewhere)" : ""));
 }
 
 }  // namespace recsys::cli

@@ -13,6 +13,7 @@
 #include "model_option.hpp"
 #include "output.hpp"
 #include "recsys/accuracy.hpp"
+#include "recsys/atomic_file.hpp"
 #include "recsys/dataset.hpp"
 #include "recsys/error.hpp"
 #include "recsys/json_writer.hpp"
@@ -29,7 +30,7 @@ struct TrainOptions {
   std::string user_col = "userId", item_col = "movieId", rating_col = "rating", rating_range;
   double val_fraction = 0.1;
   std::uint64_t seed = 42;
-  int dim = 0, epochs = 0, early_stopping = 0, threads = 0;
+  int dim = 0, epochs = 0, early_stopping = 0, threads = 0, checkpoint_every = 0;
   std::size_t batch = 0;
   double lr = 0, weight_decay = 0, init_std = 0;
   std::string optimizer, format = "text";
@@ -37,7 +38,56 @@ struct TrainOptions {
 };
 
 std::atomic<bool> g_stop{false};
-extern "C" void on_sigint(int) { g_stop.store(true); }
+// The first Ctrl-C (or SIGTERM) asks training to stop after the current batch
+// and save; SA_RESETHAND restores the default action, so a second one quits
+// at once (the previous model file is safe either way: see atomic_file.hpp).
+extern "C" void on_stop_signal(int) {
+  g_stop.store(true);
+  static const char kMessage[] =
+      "\nrecsys: stopping after this batch and saving (press Ctrl-C again to quit without saving)\n";
+  [[maybe_unused]] const auto n = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+}
+
+// Installs the stop handler for SIGINT and SIGTERM, restoring the previous
+// handlers when it goes out of scope.
+class StopSignals {
+ public:
+  StopSignals() {
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESETHAND;
+    ::sigaction(SIGINT, &action, &previous_int_);
+    ::sigaction(SIGTERM, &action, &previous_term_);
+  }
+  ~StopSignals() {
+    ::sigaction(SIGINT, &previous_int_, nullptr);
+    ::sigaction(SIGTERM, &previous_term_, nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  struct sigaction previous_int_ {}, previous_term_ {};
+};
+
+// Refuses sizes whose tables cannot fit in this machine's memory: an absurd
+// --dim should be a clear error before training, not an allocation failure.
+void check_memory(const Hyperparameters& h, std::size_t users, std::size_t items, int threads) {
+  const double rows = static_cast<double>(users) + static_cast<double>(items);
+  // Weights, Adam's two moments, the gradients, the best epoch's copy, and one
+  // more gradient buffer per extra Hogwild thread.
+  const double copies = 5.0 + (h.optimizer == Adam::Mode::Sparse ? std::max(threads - 1, 0) : 0);
+  const double needed = rows * (h.dim + 1) * sizeof(float) * copies;
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return;
+  const double available = static_cast<double>(pages) * static_cast<double>(page_size);
+  if (needed > available)
+    throw Error("--dim " + std::to_string(h.dim) + " needs about " + fixed(needed / (1 << 30), 1) +
+                " GiB for " + std::to_string(users) + " users and " + std::to_string(items) +
+                " movies, more than this machine's " + fixed(available / (1 << 30), 1) +
+                " GiB; lower --dim (or --threads)");
+}
 
 // Settings = the preset, then every option the user gave explicitly.
 Hyperparameters resolve(const CLI::App& cmd, const TrainOptions& o) {
@@ -58,6 +108,8 @@ Hyperparameters resolve(const CLI::App& cmd, const TrainOptions& o) {
     throw Error("--weight-decay must be 0 or more");
   if (!(h.init_std >= 0) || !std::isfinite(h.init_std)) throw Error("--init-std must be 0 or more");
   if (h.early_stopping < 0) throw Error("--early-stopping must be 0 (off) or more");
+  if (o.threads < 0 || o.threads > 1024) throw Error("--threads must be between 0 (all cores) and 1024");
+  if (o.checkpoint_every < 0) throw Error("--checkpoint-every must be 0 (off) or more epochs");
   return h;
 }
 
@@ -115,6 +167,7 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const Hyperparameters h = resolve(cmd, o);
+  if (o.quiet) spdlog::set_level(spdlog::level::warn);
   if (o.format != "text" && o.format != "json") throw Error("--format must be text or json");
   const int threads =
       o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -127,6 +180,8 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   d.movies_path = o.movies;
   d.load.columns = {o.user_col, o.item_col, o.rating_col};
   if (!o.rating_range.empty()) d.load.range = parse_rating_range(o.rating_range);
+  // A missing or read-only output directory fails now, not after training.
+  check_writable(o.model);
   Dataset data = load_dataset(d);
   const double load_s = std::chrono::duration<double>(Clock::now() - start).count();
   spdlog::info("{}: {} ratings, {} users, {} movies, stars {}..{}; loaded in {:.2f} s",
@@ -146,6 +201,7 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
     spdlog::warn("{}: {} movies have no title there; they are shown by id", data.movies_path,
                  number_with_commas(data.untitled_items));
 
+  check_memory(h, data.users.size(), data.items.size(), threads);
   TrainedModel m;
   m.settings = {o.preset,    h.dim,    h.epochs,       h.batch,          h.lr,
                 h.weight_decay, h.init_std, optimizer_name(h.optimizer), o.seed, threads,
@@ -155,6 +211,16 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   Rng rng(o.seed);
   m.tables = Embeddings::random(static_cast<std::uint32_t>(data.users.size()),
                                 static_cast<std::uint32_t>(data.items.size()), h.dim, h.init_std, rng);
+  // Everything but the weights and the history is final before training, so
+  // a checkpoint is a complete model file.
+  m.users = std::move(data.users);
+  m.items = std::move(data.items);
+  m.stats = std::move(data.stats);
+  m.titles = std::move(data.titles);
+  m.genres = std::move(data.genres);
+  m.train_rated = RatedItems::build(m.users.size(), data.train);
+  m.validation = std::move(data.val);
+  m.index_validation();
 
   TrainSettings ts;
   ts.epochs = h.epochs;
@@ -172,9 +238,18 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
 
   TrainHooks hooks;
   const bool progress_bar = !o.quiet && ::isatty(STDERR_FILENO);
+  std::vector<EpochRecord> history;
   hooks.on_epoch = [&](const EpochRecord& r) {
     if (progress_bar) std::fprintf(stderr, "\r\033[K");
     if (!o.quiet) spdlog::info("{}", epoch_line(r, h.epochs));
+    history.push_back(r);
+    history.back().seconds = 0;
+    if (o.checkpoint_every > 0 && r.epoch % o.checkpoint_every == 0 && r.epoch < h.epochs) {
+      m.history = history;
+      m.best_epoch = r.epoch;
+      save_model(m, o.model);
+      if (!o.quiet) spdlog::info("checkpoint: wrote {} (epoch {})", o.model, r.epoch);
+    }
   };
   if (progress_bar)
     hooks.on_batch = [](std::size_t done, std::size_t total) {
@@ -186,21 +261,18 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
     };
   g_stop = false;
   hooks.stop = &g_stop;
-  auto previous = std::signal(SIGINT, on_sigint);
-  const TrainReport report = train(m.tables, data.train, data.val, data.scaler, ts, hooks);
-  std::signal(SIGINT, previous);
+  // Held until the model is saved: a stop request during the save waits for it.
+  const StopSignals stop_signals;
+  const TrainReport report = train(m.tables, data.train, m.validation, data.scaler, ts, hooks);
+  if (report.interrupted && report.history.empty()) {
+    spdlog::warn("interrupted before the first epoch finished: no model written ({} is as it was)", o.model);
+    throw Interrupted();
+  }
   if (report.interrupted) spdlog::warn("interrupted: saving the model as it stands");
   if (report.stopped_early)
     spdlog::info("early stopping: no better val MSE for {} epochs; keeping epoch {}",
                  h.early_stopping, report.best_epoch);
 
-  m.users = std::move(data.users);
-  m.items = std::move(data.items);
-  m.stats = std::move(data.stats);
-  m.titles = std::move(data.titles);
-  m.genres = std::move(data.genres);
-  m.train_rated = RatedItems::build(m.users.size(), data.train);
-  m.validation = std::move(data.val);
   m.history = report.history;
   for (auto& h : m.history) h.seconds = 0;
   m.best_epoch = report.best_epoch;
@@ -256,8 +328,11 @@ void register_train(CLI::App& app) {
                   "Stop after N epochs without a better val MSE and keep the best epoch; 0 = off [default preset: " +
                       std::to_string(d.early_stopping) + "]");
   cmd->add_option("--threads", o->threads, "Worker threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--checkpoint-every", o->checkpoint_every,
+                  "Also write the model file every N epochs while training (0 = only at the end)")
+      ->capture_default_str();
   add_format_option(cmd, o->format, {"text", "json"});
-  cmd->add_flag("-q,--quiet", o->quiet, "No per-epoch lines or progress bar");
+  cmd->add_flag("-q,--quiet", o->quiet, "Warnings and errors only: no info or per-epoch lines, no progress bar");
   cmd->callback([cmd, o] { run(*cmd, *o); });
 }
 
