@@ -27,32 +27,41 @@ Adam::Coefficients Adam::coefficients(const AdamSettings& s, std::int64_t t) {
                       s.weight_decay};
 }
 
-// Compiled twice, for AVX2 and for baseline x86-64, and picked at load time:
-// the dense update of every row at every step is most of the training time,
-// and we do not want to require -march=native for it.
+namespace {
+// The element rule, inlined into both loops below.
+inline void update_one(float& p, float& m, float& v, float g, const Adam::Coefficients& c) {
+  const float grad = g + c.weight_decay * p;
+  m = c.beta1 * m + (1.0f - c.beta1) * grad;
+  v = c.beta2 * v + (1.0f - c.beta2) * grad * grad;
+  p -= c.step_size * m / (std::sqrt(v) * c.inv_sqrt_bc2 + c.eps);
+}
+}  // namespace
+
+// Both hot loops are compiled twice, for AVX2 and for baseline x86-64, and
+// picked at load time, so no -march=native is needed to get wide vectors.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx2,fma", "default")))
+#define RECSYS_VECTOR_CLONES __attribute__((target_clones("avx2,fma", "default")))
+#else
+#define RECSYS_VECTOR_CLONES
 #endif
+
+RECSYS_VECTOR_CLONES
 void Adam::update(float* __restrict p, float* __restrict m, float* __restrict v,
                   const float* __restrict g, std::size_t n, const Coefficients& c) {
-  const float b1 = c.beta1, b2 = c.beta2, one_b1 = 1.0f - c.beta1, one_b2 = 1.0f - c.beta2;
-  const float wd = c.weight_decay, eps = c.eps, step = c.step_size, inv = c.inv_sqrt_bc2;
-  for (std::size_t k = 0; k < n; ++k) {
-    const float grad = g[k] + wd * p[k];
-    const float mk = b1 * m[k] + one_b1 * grad;
-    const float vk = b2 * v[k] + one_b2 * grad * grad;
-    m[k] = mk;
-    v[k] = vk;
-    p[k] -= step * mk / (std::sqrt(vk) * inv + eps);
-  }
+  for (std::size_t k = 0; k < n; ++k) update_one(p[k], m[k], v[k], g[k], c);
 }
 
 namespace {
-void update_rows(const std::vector<std::uint32_t>& rows, int width, float* p, float* m, float* v,
-                 const float* g, const Adam::Coefficients& c) {
+// Sparse mode: every touched row of one table in one call (a call per row
+// through the dispatcher cost more than the update of a 32-float row).
+RECSYS_VECTOR_CLONES
+void update_rows(const std::vector<std::uint32_t>& rows, int width, float* __restrict p,
+                 float* __restrict m, float* __restrict v, const float* __restrict g,
+                 const Adam::Coefficients& c) {
+  const auto w = static_cast<std::size_t>(width);
   for (const std::uint32_t r : rows) {
-    const std::size_t at = std::size_t(r) * width;
-    Adam::update(p + at, m + at, v + at, g + at, width, c);
+    const std::size_t at = std::size_t(r) * w;
+    for (std::size_t k = 0; k < w; ++k) update_one(p[at + k], m[at + k], v[at + k], g[at + k], c);
   }
 }
 }  // namespace

@@ -76,7 +76,18 @@ double accumulate_batch_gradient(const Embeddings& model, const TrainingRows& ro
   const int dim = model.dim;
   const float scale = 2.0f / static_cast<float>(batch.size());  // d(mean of squares)/d(error)
   double squared_error = 0.0;
-  for (const std::uint32_t r : batch) {
+  // The rows of a shuffled batch are random memory accesses: ask for the rows
+  // a few ratings ahead while this one is computed.
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    if (k + kAhead < batch.size()) {
+      const std::uint32_t ahead = batch[k + kAhead];
+      __builtin_prefetch(model.user_row(rows.user[ahead]));
+      __builtin_prefetch(model.item_row(rows.item[ahead]));
+      __builtin_prefetch(grad.user_vec.data() + std::size_t(rows.user[ahead]) * dim, 1);
+      __builtin_prefetch(grad.item_vec.data() + std::size_t(rows.item[ahead]) * dim, 1);
+    }
+    const std::uint32_t r = batch[k];
     const std::uint32_t u = rows.user[r];
     const std::uint32_t i = rows.item[r];
     const float p = model.predict(u, i);
