@@ -9,5 +9,6 @@ void register_train(CLI::App& app);
 void register_topn(CLI::App& app);
 void register_info(CLI::App& app);
 void register_synth(CLI::App& app);
+void register_project(CLI::App& app);
 
 }  // namespace recsys::cli

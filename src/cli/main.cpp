@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   recsys::cli::register_topn(app);
   recsys::cli::register_info(app);
   recsys::cli::register_synth(app);
+  recsys::cli::register_project(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
