@@ -52,7 +52,41 @@ std::string header_line(const std::string& path) {
   return head;
 }
 
+class TerminatedFileSource : public io::ByteSourceBase {
+ public:
+  TerminatedFileSource(std::FILE* file, std::string path) : file_(file), path_(std::move(path)) {
+    std::setvbuf(file_, nullptr, _IONBF, 0);  // the parser buffers
+  }
+  ~TerminatedFileSource() override { std::fclose(file_); }
+  TerminatedFileSource(const TerminatedFileSource&) = delete;
+  TerminatedFileSource& operator=(const TerminatedFileSource&) = delete;
+
+  // May run on the parser's reading thread; an exception is rethrown to the caller.
+  int read(char* buffer, int size) override {
+    const std::size_t n = std::fread(buffer, 1, static_cast<std::size_t>(size), file_);
+    if (n < static_cast<std::size_t>(size)) {
+      if (std::ferror(file_))
+        throw Error(path_, 0, std::string("cannot read: ") + std::strerror(errno ? errno : EIO));
+      buffer[n] = '\0';
+    }
+    return static_cast<int>(n);
+  }
+
+ private:
+  std::FILE* file_;
+  std::string path_;
+};
+
 }  // namespace
+
+std::unique_ptr<io::ByteSourceBase> open_csv(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file)
+    throw Error(path, 0,
+                std::string("cannot open: ") + std::strerror(errno) +
+                    " (check the path and the file's permissions)");
+  return std::make_unique<TerminatedFileSource>(file, path);
+}
 
 void require_csv_file(const std::string& path) {
   struct stat st {};

@@ -3,10 +3,13 @@
 // silenced here rather than in every file that reads CSV; and the one place
 // that turns its exceptions into recsys::Error lines that say what to do.
 #pragma GCC diagnostic push
+#ifndef __clang__
 #pragma GCC diagnostic ignored "-Wstringop-truncation"
+#endif
 #include <libfccp/csv.h>
 #pragma GCC diagnostic pop
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -16,6 +19,14 @@ namespace recsys {
 template <unsigned Columns>
 using CsvReader = io::CSVReader<Columns, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>,
                                 io::throw_on_overflow, io::empty_line_comment>;
+
+// The bytes of path for a CsvReader: `CsvReader<3> reader(path, open_csv(path))`.
+// Unlike the parser's own source it reports read errors (instead of taking
+// them for the end of the file), and it puts a NUL after the last byte read:
+// the parser looks at the byte after the data to see whether the last line
+// ends with '\n', and a stale '\n' there (from a reused allocation) would
+// make it read past its buffer.
+std::unique_ptr<io::ByteSourceBase> open_csv(const std::string& path);
 
 // Throws unless path exists and is not a directory (a pipe such as <(zcat ...) is fine).
 void require_csv_file(const std::string& path);

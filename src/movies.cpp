@@ -10,7 +10,7 @@ std::unordered_map<std::string, MovieInfo> load_movies(const std::string& path,
   require_csv_file(path);
   std::unordered_map<std::string, MovieInfo> movies;
   try {
-    CsvReader<3> reader(path);
+    CsvReader<3> reader(path, open_csv(path));
     reader.read_header(io::ignore_extra_column | io::ignore_missing_column, id_column, "title",
                        "genres");
     if (!reader.has_column(id_column) || !reader.has_column("title"))

@@ -71,7 +71,7 @@ void load_ratings(const std::string& path, const LoadOptions& options, IdMap& us
   require_csv_file(path);
   const ColumnNames& cols = options.columns;
   try {
-    Reader reader(path);
+    Reader reader(path, open_csv(path));
     reader.read_header(io::ignore_extra_column, cols.user, cols.item, cols.rating);
     // MovieLens rows are 20-30 bytes; reserving for 20 avoids regrowth (which
     // would briefly double the arrays), and untouched capacity costs no memory.
