@@ -9,6 +9,9 @@ void register_train(CLI::App& app);
 void register_topn(CLI::App& app);
 void register_info(CLI::App& app);
 void register_synth(CLI::App& app);
+void register_metrics(CLI::App& app);
+void register_similar(CLI::App& app);
+void register_export(CLI::App& app);
 void register_project(CLI::App& app);
 
 }  // namespace recsys::cli

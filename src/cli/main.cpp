@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
   recsys::cli::register_topn(app);
   recsys::cli::register_info(app);
   recsys::cli::register_synth(app);
+  recsys::cli::register_metrics(app);
+  recsys::cli::register_similar(app);
+  recsys::cli::register_export(app);
   recsys::cli::register_project(app);
   try {
     app.parse(argc, argv);

@@ -9,6 +9,7 @@
 #include "recsys/model_file.hpp"
 #include "recsys/recommender.hpp"
 #include "recsys/text_table.hpp"
+#include "topn_all_users.hpp"
 
 namespace recsys::cli {
 namespace {
@@ -17,11 +18,15 @@ struct TopnOptions {
   std::string model = "recsys.model", user, format = "table";
   int n = 10;
   bool include_rated = false;
+  bool all_users = false;
 };
 
 void run(const TopnOptions& o) {
   if (o.n < 1) throw Error("-n must be at least 1");
+  if (o.all_users == !o.user.empty()) throw Error("give either --user ID or --all-users");
   const TrainedModel m = load_model(o.model);
+  if (o.all_users)
+    return write_stdout(all_users_topn(m, static_cast<std::size_t>(o.n), o.include_rated, o.format));
   const auto user = m.users.find(o.user);
   if (!user)
     throw Error(o.model, 0,
@@ -63,7 +68,8 @@ void register_topn(CLI::App& app) {
   auto o = std::make_shared<TopnOptions>();
   CLI::App* cmd = app.add_subcommand(
       "topn", "A user's best movies by predicted rating (score = predicted stars)");
-  cmd->add_option("--user", o->user, "The user's id as in the ratings file (userId)")->required();
+  cmd->add_option("--user", o->user, "The user's id as in the ratings file (userId)");
+  cmd->add_flag("--all-users", o->all_users, "Every user's list (csv: userId,rank,movieId,score)");
   cmd->add_option("-n", o->n, "How many movies")->capture_default_str();
   cmd->add_flag("--include-rated", o->include_rated,
                 "Keep movies the user already rated (training or validation rows)");

@@ -1,0 +1,182 @@
+// recsys metrics: every user's top-k, then accuracy, ranking and
+// beyond-accuracy figures of a model, as a table or one JSON object.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+#include "commands.hpp"
+#include "model_option.hpp"
+#include "output.hpp"
+#include "recsys/error.hpp"
+#include "recsys/evaluation.hpp"
+#include "recsys/json_writer.hpp"
+#include "recsys/model_file.hpp"
+#include "recsys/text_table.hpp"
+
+namespace recsys::cli {
+namespace {
+
+struct MetricsCliOptions {
+  std::string model = "recsys.model", format = "table", ratings;
+  std::string user_col = "userId", item_col = "movieId", rating_col = "rating";
+  int k = 10, threads = 0;
+  double relevant = 4.0;
+  bool include_rated = false;
+  bool accuracy = false, ranking = false, diversity = false, novelty = false, popularity = false,
+       coverage = false;
+};
+
+std::string with_commas(std::uint64_t n) {
+  std::string s = std::to_string(n);
+  for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3) s.insert(static_cast<std::size_t>(k), ",");
+  return s;
+}
+
+// "n/a" where a figure has no data (NaN), so a table never shows "nan".
+std::string number(double x, int decimals) { return std::isfinite(x) ? fixed(x, decimals) : "n/a"; }
+
+void run(MetricsCliOptions o) {
+  if (o.k < 1) throw Error("-k must be at least 1");
+  if (!std::isfinite(o.relevant)) throw Error("--relevant must be a number of stars");
+  // No figure named: all of them.
+  if (!(o.accuracy || o.ranking || o.diversity || o.novelty || o.popularity || o.coverage))
+    o.accuracy = o.ranking = o.diversity = o.novelty = o.popularity = o.coverage = true;
+
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const TrainedModel m = load_model(o.model);
+  Ratings test_rows;
+  const Ratings* held_out = &m.validation;
+  if (!o.ratings.empty()) {
+    LoadOptions load;
+    load.columns = {o.user_col, o.item_col, o.rating_col};
+    HeldOutRows h = load_held_out(m, o.ratings, load);
+    if (h.unknown > 0)
+      spdlog::warn("{}: {} of {} rows have a user or movie this model does not know; they are left out",
+                   o.ratings, with_commas(h.unknown), with_commas(h.unknown + h.rows.size()));
+    test_rows = std::move(h.rows);
+    held_out = &test_rows;
+  }
+  const auto loaded = Clock::now();
+
+  MetricsOptions options;
+  options.k = static_cast<std::size_t>(o.k);
+  options.include_rated = o.include_rated;
+  options.relevant = o.relevant;
+  options.accuracy = o.accuracy;
+  options.ranking = o.ranking;
+  options.beyond = o.diversity || o.novelty || o.popularity || o.coverage;
+  options.threads = o.threads;
+  const MetricsReport r = evaluate(m, *held_out, options);
+  const auto done = Clock::now();
+  spdlog::info("{} users x {} movies, top {}: loaded in {:.3f} s, figures in {:.3f} s",
+               with_commas(m.users.size()), with_commas(m.items.size()), o.k,
+               std::chrono::duration<double>(loaded - start).count(),
+               std::chrono::duration<double>(done - loaded).count());
+  const std::string source = o.ratings.empty() ? "validation" : o.ratings;
+
+  if (o.format == "json") {
+    JsonWriter j;
+    j.begin_object().field("k", static_cast<std::uint64_t>(r.k));
+    j.field("users", static_cast<std::uint64_t>(r.users)).field("excluded_rated", r.excluded_rated);
+    if (o.accuracy || o.ranking)
+      j.field("eval", source).field("eval_rows", static_cast<std::uint64_t>(r.eval_rows));
+    if (o.accuracy) {
+      j.field("rmse", r.accuracy.rmse).field("mae", r.accuracy.mae);
+      j.field("baseline_rmse", r.baseline.rmse).field("baseline_mae", r.baseline.mae);
+      j.field("training_mean", r.training_mean);
+    }
+    if (o.ranking) {
+      const RankingMetrics& g = r.ranking;
+      j.field("relevant", o.relevant).field("ranking_users", static_cast<std::uint64_t>(g.users));
+      j.field("precision_at_k", g.precision).field("recall_at_k", g.recall);
+      j.field("ndcg_at_k", g.ndcg).field("hit_rate_at_k", g.hit_rate).field("map_at_k", g.map);
+    }
+    const BeyondAccuracy& b = r.beyond;
+    if (o.diversity)
+      j.field("diversity", b.diversity).field("diversity_users", static_cast<std::uint64_t>(b.diversity_lists));
+    if (o.novelty)
+      j.field("novelty", b.novelty).field("mean_rating_of_recommended", b.mean_rating_of_recommended);
+    if (o.popularity) j.field("mean_popularity", b.mean_popularity);
+    if (o.coverage) {
+      j.field("coverage", b.coverage).field("gini", b.gini);
+      j.field("distinct_recommended", static_cast<std::uint64_t>(b.distinct));
+    }
+    j.end_object();
+    write_stdout(j.str() + "\n");
+    return;
+  }
+
+  const std::string k = std::to_string(r.k);
+  std::vector<std::vector<std::string>> rows = {
+      {"k", k, "list length"},
+      {"users", with_commas(r.users), r.excluded_rated ? "each with a top-" + k + " list of movies they have not rated"
+                                                        : "each with a top-" + k + " list, rated movies included"},
+  };
+  if (o.accuracy) {
+    const std::string on = with_commas(r.eval_rows) + " " + (o.ratings.empty() ? "validation" : "test") + " rows";
+    rows.push_back({"rmse", number(r.accuracy.rmse, 4), "stars, on " + on});
+    rows.push_back({"mae", number(r.accuracy.mae, 4), "stars, on " + on});
+    rows.push_back({"baseline_rmse", number(r.baseline.rmse, 4),
+                    "stars, predicting the training mean (" + number(r.training_mean, 3) + ") for every row"});
+  }
+  if (o.ranking) {
+    const RankingMetrics& g = r.ranking;
+    const std::string who = "over " + with_commas(g.users) + " users with a " + source + " rating >= " +
+                            number(o.relevant, 1);
+    rows.push_back({"precision_at_k", number(g.precision, 4), "relevant movies in the list / k, " + who});
+    rows.push_back({"recall_at_k", number(g.recall, 4), "relevant movies in the list / the user's relevant movies"});
+    rows.push_back({"ndcg_at_k", number(g.ndcg, 4), "discounted cumulative gain / its best possible value"});
+    rows.push_back({"hit_rate_at_k", number(g.hit_rate, 4), "share of users with a relevant movie in the list"});
+    rows.push_back({"map_at_k", number(g.map, 4), "mean average precision"});
+  }
+  const BeyondAccuracy& b = r.beyond;
+  if (o.diversity)
+    rows.push_back({"diversity", number(b.diversity, 4), "mean (1 - cosine) of the embeddings of each list's pairs"});
+  if (o.novelty) {
+    rows.push_back({"novelty", number(b.novelty, 3), "bits: mean -log2(ratings of the movie / users)"});
+    rows.push_back({"mean_rating_of_recommended", number(b.mean_rating_of_recommended, 4),
+                    "stars: mean rating of the listed movies (the notebook's \"Novelty\")"});
+  }
+  if (o.popularity)
+    rows.push_back({"mean_popularity", number(b.mean_popularity, 1), "ratings of a recommended movie, on average"});
+  if (o.coverage) {
+    rows.push_back({"coverage", number(b.coverage, 4),
+                    with_commas(b.distinct) + " of " + with_commas(m.items.size()) + " movies appear in some list"});
+    rows.push_back({"gini", number(b.gini, 4), "how unevenly movies are recommended: 0 even, 1 one movie only"});
+  }
+  write_stdout(format_table({"figure", "value", "what it is"}, rows, {false, true, false}));
+}
+
+}  // namespace
+
+void register_metrics(CLI::App& app) {
+  auto o = std::make_shared<MetricsCliOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "metrics",
+      "Accuracy, ranking and beyond-accuracy figures of every user's top-k (all figures unless some are named)");
+  add_model_option(cmd, o->model);
+  cmd->add_option("-k", o->k, "List length")->capture_default_str();
+  cmd->add_flag("--include-rated", o->include_rated,
+                "Keep movies the user already rated in the lists (the notebook's other variant)");
+  cmd->add_option("--relevant", o->relevant, "A held-out rating of at least this many stars is relevant")
+      ->capture_default_str();
+  cmd->add_option("--ratings", o->ratings,
+                  "Evaluate accuracy and ranking on this ratings CSV (a test set) instead of the validation rows");
+  cmd->add_option("--user-col", o->user_col, "User id column of --ratings")->capture_default_str();
+  cmd->add_option("--item-col", o->item_col, "Item id column of --ratings")->capture_default_str();
+  cmd->add_option("--rating-col", o->rating_col, "Rating column of --ratings")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Worker threads (0 = all cores)")->capture_default_str();
+  cmd->add_flag("--accuracy", o->accuracy, "rmse, mae, baseline_rmse");
+  cmd->add_flag("--ranking", o->ranking, "precision_at_k, recall_at_k, ndcg_at_k, hit_rate_at_k, map_at_k");
+  cmd->add_flag("--diversity", o->diversity, "diversity (intra-list)");
+  cmd->add_flag("--novelty", o->novelty, "novelty (self-information), mean_rating_of_recommended");
+  cmd->add_flag("--popularity", o->popularity, "mean_popularity");
+  cmd->add_flag("--coverage", o->coverage, "coverage, gini");
+  add_format_option(cmd, o->format, {"table", "json"});
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace recsys::cli

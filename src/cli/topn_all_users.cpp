@@ -1,0 +1,66 @@
+#include "topn_all_users.hpp"
+
+#include "recsys/json_writer.hpp"
+#include "recsys/text_table.hpp"
+#include "recsys/top_n.hpp"
+
+namespace recsys::cli {
+
+std::string all_users_topn(const TrainedModel& m, std::size_t n, bool include_rated,
+                           const std::string& format) {
+  TopNRequest request{n, {}, nullptr};
+  if (!include_rated) request.exclude = {&m.train_rated, &m.validation_rated};
+  const TopNLists lists = std::move(top_n_all(m.tables, {request}, 0).front());
+  // Scores in predicted stars, as `topn --user` prints them.
+  auto stars = [&](float logit) { return m.scaler.to_stars(Embeddings::sigmoid(logit)); };
+  std::string out;
+  if (format == "json") {
+    JsonWriter j;
+    j.begin_object().field("k", static_cast<std::uint64_t>(n)).field("excluded_rated", !include_rated);
+    j.key("users").begin_array();
+    for (std::uint32_t u = 0; u < lists.n_users(); ++u) {
+      j.begin_object().field("userId", m.users.token(u)).key("recommendations").begin_array();
+      const auto items = lists.of(u);
+      const auto logits = lists.logits_of(u);
+      for (std::size_t r = 0; r < items.size(); ++r) {
+        j.begin_object().field("rank", static_cast<int>(r + 1));
+        j.field("movieId", m.items.token(items[r])).field("title", m.titles[items[r]]);
+        j.field("score", stars(logits[r])).end_object();
+      }
+      j.end_array().end_object();
+    }
+    j.end_array().end_object();
+    return j.str() + "\n";
+  }
+  if (format == "csv") {
+    out.reserve(lists.items.size() * 24 + 32);
+    out = "userId,rank,movieId,score\n";
+    for (std::uint32_t u = 0; u < lists.n_users(); ++u) {
+      const std::string user = csv_field(m.users.token(u)) + ",";
+      const auto items = lists.of(u);
+      const auto logits = lists.logits_of(u);
+      for (std::size_t r = 0; r < items.size(); ++r) {
+        out += user;
+        out += std::to_string(r + 1);
+        out += ',';
+        out += csv_field(m.items.token(items[r]));
+        out += ',';
+        out += fixed(stars(logits[r]), 4);
+        out += '\n';
+      }
+    }
+    return out;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (std::uint32_t u = 0; u < lists.n_users(); ++u) {
+    const auto items = lists.of(u);
+    const auto logits = lists.logits_of(u);
+    for (std::size_t r = 0; r < items.size(); ++r)
+      rows.push_back({m.users.token(u), std::to_string(r + 1), m.items.token(items[r]),
+                      m.item_label(items[r]), fixed(stars(logits[r]), 2)});
+  }
+  return format_table({"userId", "rank", "movieId", "title", "score"}, rows,
+                      {true, true, true, false, true});
+}
+
+}  // namespace recsys::cli
