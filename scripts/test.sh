@@ -56,7 +56,10 @@ ctest --test-dir build --output-on-failure -j "$(nproc)"
 
 if [ "$sanitize" -eq 1 ]; then
   step "AddressSanitizer + UndefinedBehaviorSanitizer build and tests (./build-asan)"
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRECSYS_SANITIZE=ON >/dev/null
+  # -O1 with line tables: readable reports, and about half the compile time
+  # of -O2 -g; asserts (the parser's, Eigen's bounds checks) stay on.
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+    -DRECSYS_SANITIZE=ON >/dev/null
   cmake --build build-asan -j "$(nproc)"
   # Any report fails its test: UBSan aborts, ASan and LeakSanitizer change
   # the exit code of the test binary or of the recsys process it runs.

@@ -25,10 +25,6 @@ class Fd {
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
   int get() const { return fd_; }
-  void reset(int fd) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
   // close(2) can report a deferred write error (NFS, quotas), so it is checked.
   int close() {
     const int rc = ::close(fd_);
@@ -168,25 +164,8 @@ void copy_mode(int fd, const std::string& target) {
   if (::stat(target.c_str(), &st) == 0) ::fchmod(fd, st.st_mode & 07777);
 }
 
-// Gives the written descriptor a temporary name, then renames it over the target.
-void publish(Fd& fd, bool unnamed, const std::string& temp, const Destination& d,
-             const std::string& path) {
-  if (fsync_failed(fd.get())) {
-    const int err = errno;
-    if (!unnamed) ::unlink(temp.c_str());
-    fail(path, err, d.dir);
-  }
-  if (unnamed) {
-    const std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
-    ::unlink(temp.c_str());  // a stale one from a killed process with our pid
-    if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) != 0)
-      fail(path, errno, d.dir);
-  }
-  if (fd.close() != 0) {
-    const int err = errno;
-    ::unlink(temp.c_str());
-    fail(path, err, d.dir);
-  }
+// Renames the complete temporary over the target and makes that durable.
+void replace_target(const std::string& temp, const Destination& d, const std::string& path) {
   if (::rename(temp.c_str(), d.target.c_str()) != 0) {
     const int err = errno;
     ::unlink(temp.c_str());
@@ -195,6 +174,49 @@ void publish(Fd& fd, bool unnamed, const std::string& temp, const Destination& d
   // The rename itself is durable only once the directory is synced.
   Fd dir_fd(::open(d.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
+}
+
+// The bytes in an unnamed file, named only once complete and synced. False
+// when the file system (or a missing /proc) does not allow it: nothing was
+// created then, and the caller falls back to a named temporary.
+bool write_unnamed(const Destination& d, const std::string& path, std::span<const std::uint8_t> bytes) {
+  Fd fd(open_unnamed(d.dir));
+  if (fd.get() < 0) {
+    if (unnamed_unsupported(errno)) return false;
+    fail(path, errno, d.dir);
+  }
+  copy_mode(fd.get(), d.target);
+  if (const int err = write_all(fd.get(), bytes)) fail(path, err, d.dir);
+  if (fsync_failed(fd.get())) fail(path, errno, d.dir);
+  const std::string temp = temp_name(d);
+  const std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
+  ::unlink(temp.c_str());  // a stale one from a killed process with our pid
+  if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) != 0) return false;
+  if (fd.close() != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    fail(path, err, d.dir);
+  }
+  replace_target(temp, d, path);
+  return true;
+}
+
+// The classic way: a named temporary, removed on every failure (only SIGKILL
+// or a crash mid-write can leave it behind).
+void write_named(const Destination& d, const std::string& path, std::span<const std::uint8_t> bytes) {
+  const std::string temp = temp_name(d);
+  ::unlink(temp.c_str());
+  Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (fd.get() < 0) fail(path, errno, d.dir);
+  auto fail_removing = [&](int err) {
+    ::unlink(temp.c_str());
+    fail(path, err, d.dir);
+  };
+  copy_mode(fd.get(), d.target);
+  if (const int err = write_all(fd.get(), bytes)) fail_removing(err);
+  if (fsync_failed(fd.get())) fail_removing(errno);
+  if (fd.close() != 0) fail_removing(errno);
+  replace_target(temp, d, path);
 }
 
 }  // namespace
@@ -218,22 +240,7 @@ void check_writable(const std::string& path) {
 void write_file_atomically(const std::string& path, std::span<const std::uint8_t> bytes) {
   const Destination d = examine(path);
   if (d.special) return write_in_place(d.target, bytes);
-  const std::string temp = temp_name(d);
-  bool unnamed = true;
-  Fd fd(open_unnamed(d.dir));
-  if (fd.get() < 0) {
-    if (!unnamed_unsupported(errno)) fail(path, errno, d.dir);
-    unnamed = false;
-    ::unlink(temp.c_str());
-    fd.reset(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (fd.get() < 0) fail(path, errno, d.dir);
-  }
-  copy_mode(fd.get(), d.target);
-  if (const int err = write_all(fd.get(), bytes)) {
-    if (!unnamed) ::unlink(temp.c_str());
-    fail(path, err, d.dir);
-  }
-  publish(fd, unnamed, temp, d, path);
+  if (!write_unnamed(d, path, bytes)) write_named(d, path, bytes);
 }
 
 void write_file_atomically(const std::string& path, std::string_view text) {
