@@ -79,12 +79,22 @@ if [ "$fuzz_seconds" -gt 0 ]; then
     work="build-fuzz/run-$target"
     rm -rf "$work" && mkdir -p "$work/corpus" "$work/artifacts"
     step "fuzz_$target"
+    # git keeps no empty directories, and libFuzzer exits on a missing one:
+    # pass only the seed directories a clean clone actually has.
+    seeds=()
+    for dir in "fuzz/corpus/$target" "fuzz/regressions/$target"; do
+      [ -d "$dir" ] && seeds+=("$dir")
+    done
     if ! "build-fuzz/fuzz/fuzz_$target" -max_total_time="$fuzz_seconds" -timeout=20 -rss_limit_mb=3000 \
         -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
-        "$work/corpus" "fuzz/corpus/$target" "fuzz/regressions/$target" >"$work/log.txt" 2>&1; then
+        "$work/corpus" "${seeds[@]}" >"$work/log.txt" 2>&1; then
       tail -n 60 "$work/log.txt" >&2
-      echo "fuzz_$target failed; the input is in $work/artifacts/. Copy it into fuzz/regressions/$target/," >&2
-      echo "fix the bug, and tests/test_hardening_fuzz_corpus.cpp will replay it from then on." >&2
+      if [ -n "$(ls -A "$work/artifacts")" ]; then
+        echo "fuzz_$target found a failing input, kept in $work/artifacts/. Copy it into" >&2
+        echo "fuzz/regressions/$target/, fix the bug, and tests/test_hardening_fuzz_corpus.cpp will replay it." >&2
+      else
+        echo "fuzz_$target stopped without a failing input: see $work/log.txt" >&2
+      fi
       exit 1
     fi
     grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$work/log.txt" >&2 || true
