@@ -34,74 +34,83 @@ float Embeddings::logit(std::uint32_t u, std::uint32_t i) const {
 }
 
 Gradients::Gradients(const Embeddings& shape)
-    : user_vec(shape.user_vec.size(), 0.0f),
-      item_vec(shape.item_vec.size(), 0.0f),
-      user_bias(shape.user_bias.size(), 0.0f),
-      item_bias(shape.item_bias.size(), 0.0f),
-      dim_(shape.dim),
-      user_marked_(shape.n_users, 0),
-      item_marked_(shape.n_items, 0) {}
+    : dim_(shape.dim), user_slot_of_(shape.n_users, kNone), item_slot_of_(shape.n_items, kNone) {}
 
-void Gradients::mark_user(std::uint32_t u) {
-  if (!user_marked_[u]) {
-    user_marked_[u] = 1;
-    touched_users.push_back(u);
-  }
+std::uint32_t Gradients::add_slot(std::vector<std::uint32_t>& touched, std::vector<float>& rows,
+                                  std::uint32_t index) {
+  const auto slot = static_cast<std::uint32_t>(touched.size());
+  touched.push_back(index);
+  rows.resize(rows.size() + width(), 0.0f);
+  return slot;
 }
 
-void Gradients::mark_item(std::uint32_t i) {
-  if (!item_marked_[i]) {
-    item_marked_[i] = 1;
-    touched_items.push_back(i);
-  }
+float Gradients::user_value(std::uint32_t u, int k) const {
+  const std::uint32_t slot = user_slot_of_[u];
+  return slot == kNone ? 0.0f : user_rows_[slot * width() + std::size_t(k)];
+}
+
+float Gradients::item_value(std::uint32_t i, int k) const {
+  const std::uint32_t slot = item_slot_of_[i];
+  return slot == kNone ? 0.0f : item_rows_[slot * width() + std::size_t(k)];
 }
 
 void Gradients::clear() {
-  for (auto u : touched_users) {
-    std::fill_n(user_vec.begin() + std::size_t(u) * dim_, dim_, 0.0f);
-    user_bias[u] = 0.0f;
-    user_marked_[u] = 0;
-  }
-  for (auto i : touched_items) {
-    std::fill_n(item_vec.begin() + std::size_t(i) * dim_, dim_, 0.0f);
-    item_bias[i] = 0.0f;
-    item_marked_[i] = 0;
-  }
+  for (const auto u : touched_users) user_slot_of_[u] = kNone;
+  for (const auto i : touched_items) item_slot_of_[i] = kNone;
   touched_users.clear();
   touched_items.clear();
+  user_rows_.clear();  // keeps the capacity: no allocation in later batches
+  item_rows_.clear();
 }
 
-double accumulate_batch_gradient(const Embeddings& model, const TrainingRows& rows,
-                                 std::span<const std::uint32_t> batch, Gradients& grad) {
+namespace {
+// The shared loop of both batch forms; row(k) is the k-th rating of the batch.
+template <typename RowOf>
+double accumulate(const Embeddings& model, const TrainingRows& rows, std::size_t n, RowOf row,
+                  Gradients& grad) {
   const int dim = model.dim;
-  const float scale = 2.0f / static_cast<float>(batch.size());  // d(mean of squares)/d(error)
+  const float scale = 2.0f / static_cast<float>(n);  // d(mean of squares)/d(error)
   double squared_error = 0.0;
-  // The rows of a shuffled batch are random memory accesses: ask for the rows
-  // a few ratings ahead while this one is computed.
+  // The model rows of a shuffled batch are random memory accesses: ask for
+  // the rows a few ratings ahead while this one is computed.
   constexpr std::size_t kAhead = 8;
-  for (std::size_t k = 0; k < batch.size(); ++k) {
-    if (k + kAhead < batch.size()) {
-      const std::uint32_t ahead = batch[k + kAhead];
+  for (std::size_t k = 0; k < n; ++k) {
+    if (k + kAhead < n) {
+      const std::size_t ahead = row(k + kAhead);
       __builtin_prefetch(model.user_row(rows.user[ahead]));
       __builtin_prefetch(model.item_row(rows.item[ahead]));
-      __builtin_prefetch(grad.user_vec.data() + std::size_t(rows.user[ahead]) * dim, 1);
-      __builtin_prefetch(grad.item_vec.data() + std::size_t(rows.item[ahead]) * dim, 1);
+      __builtin_prefetch(grad.user_slot_entry(rows.user[ahead]));
+      __builtin_prefetch(grad.item_slot_entry(rows.item[ahead]));
     }
-    const std::uint32_t r = batch[k];
+    const std::size_t r = row(k);
     const std::uint32_t u = rows.user[r];
     const std::uint32_t i = rows.item[r];
     const float p = model.predict(u, i);
-    const float error = p - rows.target[r];
+    const float error = p - rows.target(r);
     squared_error += double(error) * error;
     const float dz = scale * error * p * (1.0f - p);  // through the sigmoid
-    grad.mark_user(u);
-    grad.mark_item(i);
-    Row(grad.user_vec.data() + std::size_t(u) * dim, dim) += dz * ConstRow(model.item_row(i), dim);
-    Row(grad.item_vec.data() + std::size_t(i) * dim, dim) += dz * ConstRow(model.user_row(u), dim);
-    grad.user_bias[u] += dz;
-    grad.item_bias[i] += dz;
+    const std::uint32_t su = grad.user_slot(u);
+    const std::uint32_t si = grad.item_slot(i);
+    float* gu = grad.user_grad(su);
+    float* gi = grad.item_grad(si);
+    Row(gu, dim) += dz * ConstRow(model.item_row(i), dim);
+    Row(gi, dim) += dz * ConstRow(model.user_row(u), dim);
+    gu[dim] += dz;
+    gi[dim] += dz;
   }
-  return squared_error / static_cast<double>(batch.size());
+  return squared_error / static_cast<double>(n);
+}
+}  // namespace
+
+double accumulate_batch_gradient(const Embeddings& model, const TrainingRows& rows,
+                                 std::span<const std::uint32_t> batch, Gradients& grad) {
+  return accumulate(model, rows, batch.size(), [&](std::size_t k) { return std::size_t(batch[k]); },
+                    grad);
+}
+
+double accumulate_range_gradient(const Embeddings& model, const TrainingRows& rows,
+                                 std::size_t first, std::size_t n, Gradients& grad) {
+  return accumulate(model, rows, n, [first](std::size_t k) { return first + k; }, grad);
 }
 
 }  // namespace recsys

@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 #include "recsys/accuracy.hpp"
+#include "recsys/block_grid.hpp"
 #include "recsys/error.hpp"
 #include "recsys/rng.hpp"
 
@@ -18,80 +20,129 @@ double seconds_since(Clock::time_point start) {
 }
 }  // namespace
 
-TrainReport train(Embeddings& model, const Ratings& train_rows, const Ratings& val_rows,
+Shuffle resolve_shuffle(const TrainSettings& settings, const Embeddings& model) {
+  if (settings.shuffle != Shuffle::Auto) return settings.shuffle;
+  // Blocks only pay when a step's rows miss the cache, and dense adam moves
+  // every row at every step whatever the order.
+  const std::size_t rows = std::size_t(model.n_users) + model.n_items;
+  const std::size_t bytes = rows * (std::size_t(model.dim) + 1) * sizeof(float) * 3;  // weights, m, v
+  return settings.mode == Adam::Mode::Sparse && bytes > kBlocksAbove ? Shuffle::Blocks : Shuffle::Global;
+}
+
+namespace {
+
+// One epoch's running totals, per thread.
+struct EpochSums {
+  explicit EpochSums(int threads) : loss(std::size_t(threads), 0.0), batches(std::size_t(threads), 0) {}
+  std::vector<double> loss;  // sum of batch MSEs
+  std::vector<std::size_t> batches;
+  double total_loss() const { return std::accumulate(loss.begin(), loss.end(), 0.0); }
+  std::size_t total_batches() const { return std::accumulate(batches.begin(), batches.end(), std::size_t{0}); }
+};
+
+std::size_t batches_in(const BlockGrid& grid, std::size_t batch) {
+  std::size_t n = 0;
+  for (std::size_t b = 0; b < grid.blocks(); ++b) n += (grid.end(b) - grid.begin(b) + batch - 1) / batch;
+  return n;
+}
+
+}  // namespace
+
+TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_rows,
                   const Scaler& scaler, const TrainSettings& settings, const TrainHooks& hooks) {
   if (settings.batch == 0) throw Error("--batch must be at least 1");
   const auto start = Clock::now();
-  std::vector<float> target(train_rows.size());
-  for (std::size_t k = 0; k < target.size(); ++k) target[k] = scaler.to_unit(train_rows.stars[k]);
-  const TrainingRows rows{train_rows.user, train_rows.item, target};
-
-  std::vector<std::uint32_t> order(rows.size());
-  std::iota(order.begin(), order.end(), 0u);
+  const TrainingRows rows{train_rows.user, train_rows.item, train_rows.stars, scaler};
   Rng rng(settings.seed ^ 0x5eedf00dULL);  // independent of the stream that drew the weights
-  Gradients grad(model);
   Adam adam(model, settings.adam, settings.mode);
+  WorkerPool pool(std::max(1, settings.threads));
+  std::vector<Gradients> grads(std::size_t(pool.size()), Gradients(model));
+  auto stop_requested = [&] { return hooks.stop && hooks.stop->load(std::memory_order_relaxed); };
+
+  // Global order: a permutation of row indexes. Blocks: the rows themselves
+  // are sorted into the grid, so no permutation array is needed.
+  const bool blocks = resolve_shuffle(settings, model) == Shuffle::Blocks;
+  std::vector<std::uint32_t> order;
+  std::optional<BlockGrid> grid;
+  if (blocks) {
+    const std::size_t row_bytes = (std::size_t(model.dim) + 1) * sizeof(float) * 3;
+    const int groups = settings.block_groups > 0
+                           ? settings.block_groups
+                           : BlockGrid::groups_for(model.n_users, model.n_items, row_bytes,
+                                                   std::size_t(512) << 10, 2 * pool.size());
+    grid.emplace(train_rows, model.n_users, model.n_items, groups, rng);
+  } else {
+    order.resize(rows.size());
+    std::iota(order.begin(), order.end(), 0u);
+  }
+  const std::size_t n_batches =
+      blocks ? batches_in(*grid, settings.batch) : (rows.size() + settings.batch - 1) / settings.batch;
+  // Sparse adam with several threads trains Hogwild style: threads update the
+  // shared tables without locks. One thread (or dense adam) is the exact
+  // sequential loop.
+  const bool concurrent = settings.mode == Adam::Mode::Sparse && pool.size() > 1;
+
+  // The batches from `first` to `end` of the current order, on thread k.
+  auto train_span = [&](std::size_t first, std::size_t end, int k, EpochSums& sums) {
+    Gradients& g = grads[std::size_t(k)];
+    for (; first < end && !stop_requested(); first += settings.batch) {
+      const std::size_t n = std::min(settings.batch, end - first);
+      sums.loss[std::size_t(k)] += blocks ? accumulate_range_gradient(model, rows, first, n, g)
+                                          : accumulate_batch_gradient(model, rows, {order.data() + first, n}, g);
+      if (concurrent)
+        adam.sparse_step_concurrent(model, g);
+      else
+        adam.step(model, g, &pool);
+      g.clear();
+      ++sums.batches[std::size_t(k)];
+    }
+  };
 
   TrainReport report;
   Embeddings best;
   double best_val = INFINITY;
   int epochs_without_gain = 0;
-  const std::size_t n_batches = (rows.size() + settings.batch - 1) / settings.batch;
-  auto stop_requested = [&] { return hooks.stop && hooks.stop->load(std::memory_order_relaxed); };
-  // Sparse adam with several threads trains Hogwild style: each thread takes a
-  // contiguous share of the shuffled order and updates the shared tables
-  // without locks. One thread (or dense adam) is the exact sequential loop.
-  const bool hogwild = settings.mode == Adam::Mode::Sparse && settings.threads > 1;
-  std::vector<Gradients> thread_grads;
-  if (hogwild)
-    for (int k = 1; k < settings.threads; ++k) thread_grads.emplace_back(model);
-  WorkerPool pool(std::max(1, settings.threads));
   for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
-    rng.shuffle(order.begin(), order.end());
-    double loss_sum = 0;
-    std::size_t done = 0;
-    if (hogwild) {
-      // Chunks of 8 batches are claimed dynamically, so a busy core slows the
-      // epoch down instead of stalling it.
-      constexpr std::size_t kBatchesPerChunk = 8;
-      const std::size_t chunks = (n_batches + kBatchesPerChunk - 1) / kBatchesPerChunk;
-      std::vector<double> losses(pool.size(), 0.0);
-      std::vector<std::size_t> counts(pool.size(), 0);
-      pool.parallel_for(chunks, [&](std::size_t c, int k) {
-        Gradients& g = k == 0 ? grad : thread_grads[k - 1];
-        const std::size_t end = std::min(n_batches, (c + 1) * kBatchesPerChunk);
-        for (std::size_t b = c * kBatchesPerChunk; b < end && !stop_requested(); ++b) {
-          const std::size_t first = b * settings.batch;
-          const std::size_t n = std::min(settings.batch, rows.size() - first);
-          losses[k] += accumulate_batch_gradient(model, rows, {order.data() + first, n}, g);
-          adam.sparse_step_concurrent(model, g);
-          g.clear();
-          ++counts[k];
-        }
-        if (k == 0 && hooks.on_batch) hooks.on_batch(std::min(n_batches, end), n_batches);
-      });
-      for (int k = 0; k < pool.size(); ++k) {
-        loss_sum += losses[k];
-        done += counts[k];
-      }
+    EpochSums sums(pool.size());
+    if (blocks) {
+      const std::uint64_t epoch_seed = rng.next();
+      BlockScheduler scheduler(*grid, rng);
+      auto block_job = [&](std::size_t, int k) {
+        const std::size_t b = scheduler.claim();
+        if (b == BlockScheduler::kNone) return;
+        grid->shuffle_block(train_rows, b, epoch_seed);
+        train_span(grid->begin(b), grid->end(b), k, sums);
+        scheduler.release(b);
+        if (k == 0 && hooks.on_batch) hooks.on_batch(std::min(n_batches, sums.total_batches()), n_batches);
+      };
+      // Dense adam uses the pool inside each step, so its blocks run in turn.
+      if (concurrent)
+        pool.parallel_for(grid->blocks(), block_job);
+      else
+        for (std::size_t c = 0; c < grid->blocks() && !stop_requested(); ++c) block_job(c, 0);
     } else {
-      for (std::size_t first = 0; first < rows.size(); first += settings.batch) {
-        const std::size_t n = std::min(settings.batch, rows.size() - first);
-        loss_sum += accumulate_batch_gradient(model, rows, {order.data() + first, n}, grad);
-        adam.step(model, grad, &pool);
-        grad.clear();
-        ++done;
-        if (hooks.on_batch && (done % 256 == 0 || done == n_batches)) hooks.on_batch(done, n_batches);
-        if (stop_requested()) break;
-      }
+      rng.shuffle(order.begin(), order.end());
+      // Chunks of batches are claimed dynamically, so a busy core slows the
+      // epoch down instead of stalling it.
+      const std::size_t per_chunk = (concurrent ? 8 : 256) * settings.batch;
+      const std::size_t chunks = (rows.size() + per_chunk - 1) / per_chunk;
+      auto chunk_job = [&](std::size_t c, int k) {
+        train_span(c * per_chunk, std::min(rows.size(), (c + 1) * per_chunk), k, sums);
+        if (k == 0 && hooks.on_batch) hooks.on_batch(std::min(n_batches, sums.total_batches()), n_batches);
+      };
+      if (concurrent)
+        pool.parallel_for(chunks, chunk_job);
+      else
+        for (std::size_t c = 0; c < chunks && !stop_requested(); ++c) chunk_job(c, 0);
     }
+    const std::size_t done = sums.total_batches();
     if (stop_requested() && done < n_batches) {
       report.interrupted = true;
       break;
     }
     const Accuracy val = accuracy(model, val_rows, scaler);
-    EpochRecord record{epoch, loss_sum / double(done), val.mse, val.rmse, val.mae,
+    EpochRecord record{epoch, sums.total_loss() / double(done), val.mse, val.rmse, val.mae,
                        seconds_since(epoch_start)};
     report.history.push_back(record);
     if (hooks.on_epoch) hooks.on_epoch(record);

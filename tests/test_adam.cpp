@@ -33,6 +33,10 @@ Embeddings tables(int dim, std::vector<float> user_vec, std::vector<float> item_
   return e;
 }
 
+// Sets entry k of user u's (item i's) gradient row, touching the row; k == dim is the bias.
+void set_user(Gradients& g, std::uint32_t u, int k, float x) { g.user_grad(g.user_slot(u))[k] = x; }
+void set_item(Gradients& g, std::uint32_t i, int k, float x) { g.item_grad(g.item_slot(i))[k] = x; }
+
 AdamSettings settings(float lr, float wd = 0.0f) {
   AdamSettings s;
   s.lr = lr;
@@ -71,12 +75,12 @@ TEST_CASE("Adam first step moves each parameter by lr * sign(grad)", "[adam]") {
   for (const auto mode : {Adam::Mode::Dense, Adam::Mode::Sparse}) {
     Embeddings e = tables(2, {1.0f, -2.0f}, {0.5f, 0.25f}, {0.0f}, {3.0f});
     Gradients g(e);
-    g.mark_user(0);
-    g.mark_item(0);
-    g.user_vec = {0.2f, -0.04f};
-    g.item_vec = {0.0f, 1e-3f};
-    g.user_bias = {-5.0f};
-    g.item_bias = {0.0f};
+    set_user(g, 0, 0, 0.2f);
+    set_user(g, 0, 1, -0.04f);
+    set_user(g, 0, 2, -5.0f);
+    set_item(g, 0, 0, 0.0f);
+    set_item(g, 0, 1, 1e-3f);
+    set_item(g, 0, 2, 0.0f);
     Adam adam(e, settings(0.01f), mode);
     adam.step(e, g);
     CHECK(adam.steps() == 1);
@@ -87,8 +91,9 @@ TEST_CASE("Adam first step moves each parameter by lr * sign(grad)", "[adam]") {
     CHECK(e.user_bias[0] == near(0.01));  // 0 + 0.01
     CHECK(e.item_bias[0] == 3.0f);
     // The gradient buffer is left as it was.
-    CHECK(g.user_vec == std::vector<float>{0.2f, -0.04f});
-    CHECK(g.user_bias == std::vector<float>{-5.0f});
+    CHECK(g.user_value(0, 0) == 0.2f);
+    CHECK(g.user_value(0, 1) == -0.04f);
+    CHECK(g.user_value(0, 2) == -5.0f);
   }
 }
 
@@ -124,11 +129,9 @@ TEST_CASE("Adam several steps match the hand computation", "[adam]") {
                  eb[] = {0.35, 0.3766337, 0.3972216};
     for (int t = 0; t < 3; ++t) {
       Gradients g(e);
-      g.mark_user(0);
-      g.mark_item(0);
-      g.user_vec[0] = gu[t];
-      g.item_vec[0] = gi[t];
-      g.user_bias[0] = gb[t];
+      set_user(g, 0, 0, gu[t]);
+      set_item(g, 0, 0, gi[t]);
+      set_user(g, 0, 1, gb[t]);
       adam.step(e, g);
       INFO("step " << t + 1);
       CHECK(e.user_vec[0] == near(eu[t]));
@@ -146,9 +149,8 @@ TEST_CASE("Adam with a constant gradient moves lr per step", "[adam]") {
   Embeddings e = tables(1, {0.0f}, {0.0f}, {0.0f}, {0.0f});
   Adam adam(e, settings(0.01f), Adam::Mode::Dense);
   Gradients g(e);
-  g.mark_user(0);
-  g.user_vec[0] = 0.3f;
-  g.item_vec[0] = -2.0f;
+  set_user(g, 0, 0, 0.3f);
+  set_item(g, 0, 0, -2.0f);
   for (int t = 0; t < 10; ++t) adam.step(e, g);
   CHECK(e.user_vec[0] == Approx(-0.1).margin(1e-6));
   CHECK(e.item_vec[0] == Approx(0.1).margin(1e-6));
@@ -170,11 +172,10 @@ TEST_CASE("Adam first step is exact in binary with betas 0.5 / 0.75", "[adam]") 
   Embeddings e = tables(1, {1.0f}, {0.0f}, {0.0f}, {0.0f});
   Adam adam(e, s, Adam::Mode::Sparse);
   Gradients g(e);
-  g.mark_user(0);
-  g.user_vec[0] = 0.5f;
+  set_user(g, 0, 0, 0.5f);
   adam.step(e, g);
   CHECK(e.user_vec[0] == 0.875f);
-  g.user_vec[0] = 0.25f;
+  set_user(g, 0, 0, 0.25f);
   adam.step(e, g);
   CHECK(e.user_vec[0] == near(0.7647604));
 }
@@ -202,10 +203,10 @@ TEST_CASE("dense Adam moves rows outside the batch on their momentum", "[adam][d
   Adam adam(e, settings(0.1f), Adam::Mode::Dense);
   Gradients g(e);
 
-  g.mark_user(0);
-  g.mark_item(0);
-  g.user_vec[0] = g.user_bias[0] = 0.5f;
-  g.item_vec[0] = g.item_bias[0] = -0.5f;
+  for (int k : {0, 1}) {
+    set_user(g, 0, k, 0.5f);
+    set_item(g, 0, k, -0.5f);
+  }
   adam.step(e, g);
   g.clear();
   CHECK(e.user_vec[0] == near(0.9));
@@ -213,10 +214,10 @@ TEST_CASE("dense Adam moves rows outside the batch on their momentum", "[adam][d
   CHECK(e.item_vec[0] == near(2.1));
   CHECK(e.item_vec[1] == 0.25f);
 
-  g.mark_user(1);
-  g.mark_item(1);
-  g.user_vec[1] = g.user_bias[1] = 0.3f;
-  g.item_vec[1] = g.item_bias[1] = 0.3f;
+  for (int k : {0, 1}) {
+    set_user(g, 1, k, 0.3f);
+    set_item(g, 1, k, 0.3f);
+  }
   adam.step(e, g);
   g.clear();
   for (const auto* t : {&e.user_vec, &e.user_bias}) {
@@ -250,20 +251,20 @@ TEST_CASE("sparse Adam leaves rows outside the batch alone; the step counter is 
   Adam adam(e, settings(0.1f), Adam::Mode::Sparse);
   Gradients g(e);
 
-  g.mark_user(0);
-  g.mark_item(0);
-  g.user_vec[0] = g.user_bias[0] = 0.5f;
-  g.item_vec[0] = g.item_bias[0] = -0.5f;
+  for (int k : {0, 1}) {
+    set_user(g, 0, k, 0.5f);
+    set_item(g, 0, k, -0.5f);
+  }
   adam.step(e, g);
   g.clear();
   const float u0 = e.user_vec[0], i0 = e.item_vec[0], bu0 = e.user_bias[0], bi0 = e.item_bias[0];
   CHECK(u0 == near(0.9));
   CHECK(i0 == near(2.1));
 
-  g.mark_user(1);
-  g.mark_item(1);
-  g.user_vec[1] = g.user_bias[1] = 0.3f;
-  g.item_vec[1] = g.item_bias[1] = 0.3f;
+  for (int k : {0, 1}) {
+    set_user(g, 1, k, 0.3f);
+    set_item(g, 1, k, 0.3f);
+  }
   adam.step(e, g);
   g.clear();
   CHECK(e.user_vec[0] == u0);  // exactly unchanged
@@ -289,8 +290,7 @@ TEST_CASE("sparse Adam leaves rows outside the batch alone; the step counter is 
   //   sqrt(v)/0.0631981 = 0.0223551/0.0631981 = 0.3537302
   //   p = 0.9 - 0.2907822 * 0.095 / 0.3537302 = 0.9 - 0.0780943 = 0.8219057
   //   (decaying m and v over the skipped steps would give 0.8288987 instead.)
-  g.mark_user(0);
-  g.user_vec[0] = 0.5f;
+  set_user(g, 0, 0, 0.5f);
   adam.step(e, g);
   CHECK(e.user_vec[0] == near(0.8219057));
   CHECK(e.user_vec[1] == near(-1.0744137));
@@ -312,12 +312,12 @@ TEST_CASE("weight decay is added to the gradient (Adam, not AdamW)", "[adam]") {
     Embeddings e = tables(1, {2.0f, 1.0f}, {0.0f}, {0.0f, 0.0f}, {0.0f});
     Adam adam(e, settings(0.1f, 0.1f), Adam::Mode::Dense);
     Gradients g(e);
-    g.mark_user(0);
+    set_user(g, 0, 0, 0.0f);
     adam.step(e, g);
     CHECK(e.user_vec[0] == near(1.9));
     CHECK(e.user_vec[1] == near(0.9));
     CHECK(e.item_vec[0] == 0.0f);  // p = 0: the decay term is 0 too
-    g.user_vec[0] = 0.5f;
+    set_user(g, 0, 0, 0.5f);
     adam.step(e, g);
     CHECK(e.user_vec[0] == near(1.8098799));
     CHECK(e.user_vec[1] == near(0.8004122));
@@ -326,11 +326,11 @@ TEST_CASE("weight decay is added to the gradient (Adam, not AdamW)", "[adam]") {
     Embeddings e = tables(1, {2.0f, 1.0f}, {0.0f}, {0.0f, 0.0f}, {0.0f});
     Adam adam(e, settings(0.1f, 0.1f), Adam::Mode::Sparse);
     Gradients g(e);
-    g.mark_user(0);
+    set_user(g, 0, 0, 0.0f);
     adam.step(e, g);
     CHECK(e.user_vec[0] == near(1.9));
     CHECK(e.user_vec[1] == 1.0f);
-    g.user_vec[0] = 0.5f;
+    set_user(g, 0, 0, 0.5f);
     adam.step(e, g);
     CHECK(e.user_vec[0] == near(1.8098799));
     CHECK(e.user_vec[1] == 1.0f);
@@ -350,14 +350,12 @@ TEST_CASE("dense Adam split over a worker pool gives the same bits as one thread
     Gradients g(start);
     for (int k = 0; k < 50; ++k) {
       const auto u = static_cast<std::uint32_t>(rng.below(301)), i = static_cast<std::uint32_t>(rng.below(203));
-      g.mark_user(u);
-      g.mark_item(i);
-      for (int d = 0; d < 7; ++d) {
-        g.user_vec[u * 7 + d] += static_cast<float>(rng.normal());
-        g.item_vec[i * 7 + d] += static_cast<float>(rng.normal());
+      float* gu = g.user_grad(g.user_slot(u));
+      float* gi = g.item_grad(g.item_slot(i));
+      for (int d = 0; d <= 7; ++d) {  // d == 7: the bias
+        gu[d] += static_cast<float>(rng.normal());
+        gi[d] += static_cast<float>(rng.normal());
       }
-      g.user_bias[u] += static_cast<float>(rng.normal());
-      g.item_bias[i] += static_cast<float>(rng.normal());
     }
     adam_one.step(one, g);
     adam_many.step(many, g, &pool);

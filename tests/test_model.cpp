@@ -55,12 +55,16 @@ Flat flatten(const Embeddings& e) {
   return f;
 }
 
+// The gradient in flatten()'s order: user vectors, item vectors, user biases, item biases.
 std::vector<float> flatten_grad(const Gradients& g) {
   std::vector<float> out;
-  for (float x : g.user_vec) out.push_back(x);
-  for (float x : g.item_vec) out.push_back(x);
-  for (float x : g.user_bias) out.push_back(x);
-  for (float x : g.item_bias) out.push_back(x);
+  const int dim = g.dim();
+  for (std::uint32_t u = 0; u < g.n_users(); ++u)
+    for (int k = 0; k < dim; ++k) out.push_back(g.user_value(u, k));
+  for (std::uint32_t i = 0; i < g.n_items(); ++i)
+    for (int k = 0; k < dim; ++k) out.push_back(g.item_value(i, k));
+  for (std::uint32_t u = 0; u < g.n_users(); ++u) out.push_back(g.user_value(u, dim));
+  for (std::uint32_t i = 0; i < g.n_items(); ++i) out.push_back(g.item_value(i, dim));
   return out;
 }
 
@@ -72,7 +76,7 @@ double batch_mse(Flat& f, const TrainingRows& rows, const std::vector<std::uint3
     const std::uint32_t u = rows.user[r], i = rows.item[r];
     double z = f.user_bias(u) + f.item_bias(i);
     for (int k = 0; k < f.dim; ++k) z += f.user_vec(u, k) * f.item_vec(i, k);
-    const double e = sigmoid(z) - double(rows.target[r]);
+    const double e = sigmoid(z) - double(rows.target(r));
     sum += e * e;
   }
   return sum / double(batch.size());
@@ -159,19 +163,19 @@ TEST_CASE("one-row batch gradient matches the chain rule by hand", "[model][grad
   const double dz = 2 * err * p * (1 - p);
   CHECK(dz == Approx(-0.1891637).epsilon(1e-5));
   // dL/du = dz * v_item1 = dz * (2, 3); dL/dv = dz * u_user1 = dz * (-1, 0.5); biases = dz
-  CHECK(g.user_vec[2] == Approx(dz * 2).epsilon(1e-5));
-  CHECK(g.user_vec[3] == Approx(dz * 3).epsilon(1e-5));
-  CHECK(g.item_vec[2] == Approx(dz * -1).epsilon(1e-5));
-  CHECK(g.item_vec[3] == Approx(dz * 0.5).epsilon(1e-5));
-  CHECK(g.user_bias[1] == Approx(dz).epsilon(1e-5));
-  CHECK(g.item_bias[1] == Approx(dz).epsilon(1e-5));
+  // (k == dim == 2 is the bias)
+  CHECK(g.user_value(1, 0) == Approx(dz * 2).epsilon(1e-5));
+  CHECK(g.user_value(1, 1) == Approx(dz * 3).epsilon(1e-5));
+  CHECK(g.item_value(1, 0) == Approx(dz * -1).epsilon(1e-5));
+  CHECK(g.item_value(1, 1) == Approx(dz * 0.5).epsilon(1e-5));
+  CHECK(g.user_value(1, 2) == Approx(dz).epsilon(1e-5));
+  CHECK(g.item_value(1, 2) == Approx(dz).epsilon(1e-5));
   // Rows the batch did not touch stay exactly zero.
-  CHECK(g.user_vec[0] == 0.0f);
-  CHECK(g.user_vec[1] == 0.0f);
-  CHECK(g.user_bias[0] == 0.0f);
-  for (int k : {0, 1, 4, 5}) CHECK(g.item_vec[k] == 0.0f);
-  CHECK(g.item_bias[0] == 0.0f);
-  CHECK(g.item_bias[2] == 0.0f);
+  for (int k : {0, 1, 2}) {
+    CHECK(g.user_value(0, k) == 0.0f);
+    CHECK(g.item_value(0, k) == 0.0f);
+    CHECK(g.item_value(2, k) == 0.0f);
+  }
   CHECK(g.touched_users == std::vector<std::uint32_t>{1});
   CHECK(g.touched_items == std::vector<std::uint32_t>{1});
 }
@@ -268,50 +272,48 @@ TEST_CASE("repeated rows accumulate: batch {a, b, b} = (G{a} + 2 G{b}) / 3", "[m
   for (std::size_t k = 0; k < g2.size(); ++k) CHECK(g2[k] == Approx(2.0 * gabb[k]).margin(1e-7));
 }
 
-TEST_CASE("Gradients::clear zeroes the touched rows only and forgets them", "[model][gradient]") {
+TEST_CASE("Gradients: one slot per touched row, zeroed on first touch, all forgotten by clear",
+          "[model][gradient]") {
   Embeddings shape;
   shape.dim = 2;
   shape.n_users = 3;
   shape.n_items = 3;
-  shape.user_vec.assign(6, 0.0f);
-  shape.item_vec.assign(6, 0.0f);
-  shape.user_bias.assign(3, 0.0f);
-  shape.item_bias.assign(3, 0.0f);
   Gradients g(shape);
-  CHECK(g.user_vec.size() == 6u);
-  CHECK(g.item_bias.size() == 3u);
+  CHECK(g.width() == 3u);
 
-  g.mark_user(1);
-  g.mark_user(1);  // a second mark does not repeat the row
-  g.mark_item(0);
-  g.mark_item(2);
+  CHECK(g.user_slot(1) == 0u);
+  CHECK(g.user_slot(1) == 0u);  // a second touch does not repeat the row
+  CHECK(g.item_slot(0) == 0u);
+  CHECK(g.item_slot(2) == 1u);
   CHECK(g.touched_users == std::vector<std::uint32_t>{1});
   CHECK(g.touched_items == std::vector<std::uint32_t>{0, 2});
-  g.user_vec[2] = 1.5f;
-  g.user_vec[3] = -2.5f;
-  g.user_bias[1] = 3.0f;
-  g.item_vec[0] = 4.0f;
-  g.item_vec[5] = 5.0f;
-  g.item_bias[0] = 6.0f;
-  g.item_bias[2] = 7.0f;
-  // Sentinels in rows nobody marked: clear() must not walk the whole table.
-  g.user_vec[4] = 42.0f;
-  g.user_bias[2] = 43.0f;
-  g.item_vec[2] = 44.0f;
-  g.item_bias[1] = 45.0f;
+  for (int k = 0; k < 3; ++k) CHECK(g.item_grad(1)[k] == 0.0f);
+  g.user_grad(0)[0] = 1.5f;
+  g.user_grad(0)[1] = -2.5f;
+  g.user_grad(0)[2] = 3.0f;  // the bias
+  g.item_grad(0)[0] = 4.0f;
+  g.item_grad(1)[1] = 5.0f;
+  g.item_grad(1)[2] = 7.0f;
+  CHECK(g.user_value(1, 0) == 1.5f);
+  CHECK(g.user_value(1, 1) == -2.5f);
+  CHECK(g.user_value(1, 2) == 3.0f);
+  CHECK(g.user_value(0, 0) == 0.0f);
+  CHECK(g.item_value(0, 0) == 4.0f);
+  CHECK(g.item_value(2, 1) == 5.0f);
+  CHECK(g.item_value(2, 2) == 7.0f);
+  CHECK(g.item_value(1, 2) == 0.0f);
 
   g.clear();
-  CHECK(g.user_vec == std::vector<float>{0, 0, 0, 0, 42, 0});
-  CHECK(g.user_bias == std::vector<float>{0, 0, 43});
-  CHECK(g.item_vec == std::vector<float>{0, 0, 44, 0, 0, 0});
-  CHECK(g.item_bias == std::vector<float>{0, 45, 0});
   CHECK(g.touched_users.empty());
   CHECK(g.touched_items.empty());
-
-  // The marks were forgotten: marking again lists the row again.
-  g.mark_user(1);
-  g.mark_item(2);
-  CHECK(g.touched_users == std::vector<std::uint32_t>{1});
+  for (std::uint32_t r = 0; r < 3; ++r)
+    for (int k = 0; k < 3; ++k) {
+      CHECK(g.user_value(r, k) == 0.0f);
+      CHECK(g.item_value(r, k) == 0.0f);
+    }
+  // Touched again, a row starts from zero in a fresh slot list.
+  CHECK(g.item_slot(2) == 0u);
+  for (int k = 0; k < 3; ++k) CHECK(g.item_grad(0)[k] == 0.0f);
   CHECK(g.touched_items == std::vector<std::uint32_t>{2});
 }
 

@@ -2,7 +2,9 @@
 // thread, reach the same quality with Hogwild threads, and early stopping
 // must hand back the best epoch's weights.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "recsys/accuracy.hpp"
 #include "recsys/dataset.hpp"
@@ -131,4 +133,65 @@ TEST_CASE("a stop request ends training after the current batch", "[trainer]") {
   const TrainReport r = train(model, p.data.train, p.data.val, p.data.scaler, sparse_settings(1, 10), hooks);
   CHECK(r.interrupted);
   CHECK(r.history.size() == 2u);
+}
+
+namespace {
+TrainSettings block_settings(int threads, int epochs) {
+  TrainSettings s = sparse_settings(threads, epochs);
+  s.shuffle = Shuffle::Blocks;
+  s.block_groups = 4;
+  return s;
+}
+}  // namespace
+
+TEST_CASE("auto picks blocks only for sparse adam on tables larger than the cache budget", "[trainer][blocks]") {
+  TrainSettings s = sparse_settings(1, 1);
+  Embeddings small;
+  small.dim = 31;  // rows of 32 floats: 128 bytes, x3 for the moments = 384 bytes a row
+  small.n_users = 40000;
+  small.n_items = 3691;  // 43,691 rows x 384 = 16,777,344 bytes > 16 MiB (16,777,216)
+  CHECK(resolve_shuffle(s, small) == Shuffle::Blocks);
+  small.n_items = 3690;  // 43,690 rows x 384 = 16,776,960 bytes
+  CHECK(resolve_shuffle(s, small) == Shuffle::Global);
+  small.n_items = 5000;
+  s.mode = Adam::Mode::Dense;
+  CHECK(resolve_shuffle(s, small) == Shuffle::Global);
+  s.shuffle = Shuffle::Blocks;
+  CHECK(resolve_shuffle(s, small) == Shuffle::Blocks);  // asked for explicitly
+}
+
+TEST_CASE("blocks: one thread from the same rows and seed gives bit-identical weights", "[trainer][blocks]") {
+  Planted p;
+  Ratings rows_a = p.data.train, rows_b = p.data.train;
+  Embeddings a = fresh(p.data), b = fresh(p.data);
+  train(a, rows_a, p.data.val, p.data.scaler, block_settings(1, 3), {});
+  train(b, rows_b, p.data.val, p.data.scaler, block_settings(1, 3), {});
+  CHECK(a.user_vec == b.user_vec);
+  CHECK(a.item_vec == b.item_vec);
+  CHECK(a.user_bias == b.user_bias);
+  CHECK(a.item_bias == b.item_bias);
+  // Reordered in place, never changed: the same rows as before.
+  auto sorted = [](const Ratings& r) {
+    std::vector<std::tuple<std::uint32_t, std::uint32_t, float>> t;
+    for (std::size_t k = 0; k < r.size(); ++k) t.emplace_back(r.user[k], r.item[k], r.stars[k]);
+    std::sort(t.begin(), t.end());
+    return t;
+  };
+  CHECK(rows_a.user != p.data.train.user);
+  CHECK(sorted(rows_a) == sorted(p.data.train));
+}
+
+TEST_CASE("blocks, on one thread or two, reach the quality of the global shuffle", "[trainer][blocks]") {
+  Planted p;
+  Ratings rows_one = p.data.train, rows_two = p.data.train;
+  Embeddings global = fresh(p.data), one = fresh(p.data), two = fresh(p.data);
+  const TrainReport rg = train(global, p.data.train, p.data.val, p.data.scaler, sparse_settings(1, 10), {});
+  const TrainReport r1 = train(one, rows_one, p.data.val, p.data.scaler, block_settings(1, 10), {});
+  const TrainReport r2 = train(two, rows_two, p.data.val, p.data.scaler, block_settings(2, 10), {});
+  const double g = rg.history.back().val_rmse, b1 = r1.history.back().val_rmse, b2 = r2.history.back().val_rmse;
+  INFO("global " << g << ", blocks 1 thread " << b1 << ", blocks 2 threads " << b2);
+  CHECK(std::abs(b1 - g) < 0.03);
+  CHECK(std::abs(b2 - b1) < 0.03);
+  // Every block is trained once per epoch: the same number of batches whatever the threads.
+  CHECK(r2.history.back().train_mse == Approx(r1.history.back().train_mse).epsilon(0.1));
 }

@@ -65,6 +65,7 @@ class Adam {
   void sparse_update(Embeddings& model, const Gradients& grad, const Coefficients& c);
   std::vector<float> m_user_vec_, v_user_vec_, m_item_vec_, v_item_vec_;
   std::vector<float> m_user_bias_, v_user_bias_, m_item_bias_, v_item_bias_;
+  Embeddings dense_;  // dense mode only: the batch gradient as full tables, zero outside the batch
 };
 
 }  // namespace recsys

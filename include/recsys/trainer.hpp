@@ -14,6 +14,14 @@
 
 namespace recsys {
 
+// How an epoch orders the training rows. Global: one shuffle of all rows, as
+// PyTorch's DataLoader. Blocks: the stratified order of block_grid.hpp, for
+// models whose tables and Adam moments do not fit in the cache. Auto picks
+// Blocks for sparse adam when the tables and moments take more than
+// kBlocksAbove bytes, Global otherwise.
+enum class Shuffle { Auto, Global, Blocks };
+inline constexpr std::size_t kBlocksAbove = std::size_t(16) << 20;  // half this machine's L3
+
 struct TrainSettings {
   int epochs = 10;
   std::size_t batch = 64;
@@ -22,7 +30,12 @@ struct TrainSettings {
   std::uint64_t seed = 42;
   int early_stopping = 0;  // stop after this many epochs without a better val MSE; 0 = off
   int threads = 1;  // dense adam splits its row updates; sparse adam trains Hogwild style
+  Shuffle shuffle = Shuffle::Auto;
+  int block_groups = 0;  // Blocks: user and item groups; 0 sizes a block's rows to the L2 cache
 };
+
+// What Auto resolves to for this model and these settings.
+Shuffle resolve_shuffle(const TrainSettings& settings, const Embeddings& model);
 
 struct EpochRecord {
   int epoch = 0;
@@ -47,7 +60,8 @@ struct TrainHooks {
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop after the batch
 };
 
-TrainReport train(Embeddings& model, const Ratings& train_rows, const Ratings& val_rows,
+// Blocks reorders train_rows in place (the rows stay the same set).
+TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_rows,
                   const Scaler& scaler, const TrainSettings& settings, const TrainHooks& hooks);
 
 }  // namespace recsys

@@ -33,7 +33,7 @@ struct TrainOptions {
   int dim = 0, epochs = 0, early_stopping = 0, threads = 0, checkpoint_every = 0;
   std::size_t batch = 0;
   double lr = 0, weight_decay = 0, init_std = 0;
-  std::string optimizer, format = "text";
+  std::string optimizer, format = "text", shuffle = "auto";
   bool quiet = false;
 };
 
@@ -73,11 +73,11 @@ class StopSignals {
 
 // Refuses sizes whose tables cannot fit in this machine's memory: an absurd
 // --dim should be a clear error before training, not an allocation failure.
-void check_memory(const Hyperparameters& h, std::size_t users, std::size_t items, int threads) {
+void check_memory(const Hyperparameters& h, std::size_t users, std::size_t items) {
   const double rows = static_cast<double>(users) + static_cast<double>(items);
-  // Weights, Adam's two moments, the gradients, the best epoch's copy, and one
-  // more gradient buffer per extra Hogwild thread.
-  const double copies = 5.0 + (h.optimizer == Adam::Mode::Sparse ? std::max(threads - 1, 0) : 0);
+  // Weights, Adam's two moments, the best epoch's copy, and dense adam's
+  // full-size gradient (sparse adam's per-thread gradients are batch-sized).
+  const double copies = 4.0 + (h.optimizer == Adam::Mode::Dense ? 1 : 0);
   const double needed = rows * (h.dim + 1) * sizeof(float) * copies;
   const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || page_size <= 0) return;
@@ -86,7 +86,13 @@ void check_memory(const Hyperparameters& h, std::size_t users, std::size_t items
     throw Error("--dim " + std::to_string(h.dim) + " needs about " + fixed(needed / (1 << 30), 1) +
                 " GiB for " + std::to_string(users) + " users and " + std::to_string(items) +
                 " movies, more than this machine's " + fixed(available / (1 << 30), 1) +
-                " GiB; lower --dim (or --threads)");
+                " GiB; lower --dim");
+}
+
+Shuffle parse_shuffle(const std::string& name) {
+  if (name == "global") return Shuffle::Global;
+  if (name == "blocks") return Shuffle::Blocks;
+  return Shuffle::Auto;
 }
 
 // Settings = the preset, then every option the user gave explicitly.
@@ -201,7 +207,7 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
     spdlog::warn("{}: {} movies have no title there; they are shown by id", data.movies_path,
                  number_with_commas(data.untitled_items));
 
-  check_memory(h, data.users.size(), data.items.size(), threads);
+  check_memory(h, data.users.size(), data.items.size());
   TrainedModel m;
   m.settings = {o.preset,    h.dim,    h.epochs,       h.batch,          h.lr,
                 h.weight_decay, h.init_std, optimizer_name(h.optimizer), o.seed, threads,
@@ -218,7 +224,9 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   m.stats = std::move(data.stats);
   m.titles = std::move(data.titles);
   m.genres = std::move(data.genres);
-  m.train_rated = RatedItems::build(m.users.size(), data.train);
+  // train_rated (the model file's list of rated movies) is built after
+  // training, or at a checkpoint: during training it would be a second copy of
+  // the training pairs, the largest thing in memory after the ratings.
   m.validation = std::move(data.val);
   m.index_validation();
 
@@ -231,10 +239,13 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   ts.seed = o.seed;
   ts.early_stopping = h.early_stopping;
   ts.threads = threads;
+  ts.shuffle = parse_shuffle(o.shuffle);
   spdlog::info("training: preset {}, dim {}, {} epochs, batch {}, lr {}, weight decay {}, init std {}, "
-               "{}, early stopping {}",
+               "{}, early stopping {}, {} shuffle, {} thread{}",
                o.preset, h.dim, h.epochs, h.batch, h.lr, h.weight_decay, h.init_std,
-               optimizer_name(h.optimizer), h.early_stopping ? std::to_string(h.early_stopping) : "off");
+               optimizer_name(h.optimizer), h.early_stopping ? std::to_string(h.early_stopping) : "off",
+               resolve_shuffle(ts, m.tables) == Shuffle::Blocks ? "blocks" : "global", threads,
+               threads == 1 ? "" : "s");
 
   TrainHooks hooks;
   const bool progress_bar = !o.quiet && ::isatty(STDERR_FILENO);
@@ -247,6 +258,7 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
     if (o.checkpoint_every > 0 && r.epoch % o.checkpoint_every == 0 && r.epoch < h.epochs) {
       m.history = history;
       m.best_epoch = r.epoch;
+      m.train_rated = RatedItems::build(m.users.size(), data.train);
       save_model(m, o.model);
       if (!o.quiet) spdlog::info("checkpoint: wrote {} (epoch {})", o.model, r.epoch);
     }
@@ -279,8 +291,11 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   const Accuracy final_val = accuracy(m.tables, m.validation, m.scaler);
   double train_mean = 0;
   for (const float r : data.train.stars) train_mean += r;
-  train_mean /= static_cast<double>(std::max<std::size_t>(data.train.size(), 1));
+  const std::size_t train_rows = data.train.size();
+  train_mean /= static_cast<double>(std::max<std::size_t>(train_rows, 1));
   const Accuracy baseline = constant_accuracy(train_mean, m.validation, m.scaler);
+  m.train_rated = RatedItems::build(m.users.size(), data.train);
+  data.train = Ratings{};  // frees the training rows before the file is serialized
 
   save_model(m, o.model);
   const double total_s = std::chrono::duration<double>(Clock::now() - start).count();
@@ -288,7 +303,7 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
                "trained in {:.2f} s; wrote {} ({:.1f} MB)",
                final_val.rmse, final_val.mae, baseline.rmse, report.seconds, o.model,
                static_cast<double>(file_size(o.model)) / 1e6);
-  if (o.format == "json") write_json(m, data.train.size(), report, final_val, baseline, load_s, total_s);
+  if (o.format == "json") write_json(m, train_rows, report, final_val, baseline, load_s, total_s);
 }
 
 }  // namespace
@@ -328,6 +343,12 @@ void register_train(CLI::App& app) {
                   "Stop after N epochs without a better val MSE and keep the best epoch; 0 = off [default preset: " +
                       std::to_string(d.early_stopping) + "]");
   cmd->add_option("--threads", o->threads, "Worker threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--shuffle", o->shuffle,
+                  "Row order of an epoch: global (one shuffle of all rows), blocks (shuffled blocks of "
+                  "user and movie groups, for models larger than the cache: see README), or auto "
+                  "(blocks for sparse adam when the tables and moments exceed 16 MiB)")
+      ->check(CLI::IsMember({"auto", "global", "blocks"}))
+      ->capture_default_str();
   cmd->add_option("--checkpoint-every", o->checkpoint_every,
                   "Also write the model file every N epochs while training (0 = only at the end)")
       ->capture_default_str();

@@ -1,0 +1,136 @@
+#include "recsys/block_grid.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace recsys {
+namespace {
+
+// Group of each row index: a random order of the rows, cut where the running
+// count of ratings passes each 1/groups of the total, so groups carry about
+// equal numbers of ratings even when activity is Zipf-like.
+std::vector<std::uint8_t> deal(const std::vector<std::uint32_t>& index, std::uint32_t n, int groups,
+                               Rng& rng) {
+  std::vector<std::uint64_t> count(n, 0);
+  for (const auto x : index) ++count[x];
+  std::vector<std::uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  rng.shuffle(order.begin(), order.end());
+  std::vector<std::uint8_t> group(n, 0);
+  const std::uint64_t total = std::max<std::uint64_t>(index.size(), 1);
+  std::uint64_t before = 0;
+  for (const auto x : order) {
+    group[x] = static_cast<std::uint8_t>(
+        std::min<std::uint64_t>(static_cast<std::uint64_t>(groups) - 1, before * groups / total));
+    before += count[x];
+  }
+  return group;
+}
+
+// Moves rows [begin, end) into `buckets` runs by key(row) in place (American
+// flag sort: every swap puts one row in its bucket for good) and returns where
+// each run starts, plus `end`. Rows keep no particular order within a run.
+template <typename Key>
+std::vector<std::size_t> bucket_in_place(Ratings& rows, std::size_t begin, std::size_t end,
+                                         std::size_t buckets, Key key) {
+  std::vector<std::size_t> start(buckets + 1, 0);
+  for (std::size_t k = begin; k < end; ++k) ++start[key(k) + 1];
+  start[0] = begin;
+  std::partial_sum(start.begin(), start.end(), start.begin());
+  std::vector<std::size_t> next(start.begin(), start.end() - 1);
+  for (std::size_t b = 0; b < buckets; ++b) {
+    while (next[b] < start[b + 1]) {
+      const std::size_t k = next[b];
+      const std::size_t d = key(k);
+      if (d == b) {
+        ++next[b];
+        continue;
+      }
+      const std::size_t to = next[d]++;
+      std::swap(rows.user[k], rows.user[to]);
+      std::swap(rows.item[k], rows.item[to]);
+      std::swap(rows.stars[k], rows.stars[to]);
+    }
+  }
+  return start;
+}
+
+}  // namespace
+
+BlockGrid::BlockGrid(Ratings& rows, std::uint32_t n_users, std::uint32_t n_items, int groups,
+                     Rng& rng)
+    : groups_(std::clamp(groups, 1, 64)) {
+  const auto user_group = deal(rows.user, n_users, groups_, rng);
+  const auto item_group = deal(rows.item, n_items, groups_, rng);
+  const auto g = static_cast<std::size_t>(groups_);
+  // By user group, then by item group inside each: two passes of g buckets
+  // write to g places at a time, where one pass of g * g buckets would write
+  // to thousands and miss the cache at every swap.
+  const auto by_user = bucket_in_place(rows, 0, rows.size(), g,
+                                       [&](std::size_t k) { return std::size_t(user_group[rows.user[k]]); });
+  start_.clear();
+  for (std::size_t ug = 0; ug < g; ++ug) {
+    const auto by_item = bucket_in_place(rows, by_user[ug], by_user[ug + 1], g,
+                                         [&](std::size_t k) { return std::size_t(item_group[rows.item[k]]); });
+    start_.insert(start_.end(), by_item.begin(), by_item.end() - 1);
+  }
+  start_.push_back(rows.size());
+}
+
+void BlockGrid::shuffle_block(Ratings& rows, std::size_t block, std::uint64_t epoch_seed) const {
+  Rng rng(epoch_seed ^ (0x9e3779b97f4a7c15ULL * (block + 1)));
+  const std::size_t first = begin(block);
+  const std::size_t n = end(block) - first;
+  std::uint32_t* user = rows.user.data() + first;
+  std::uint32_t* item = rows.item.data() + first;
+  float* stars = rows.stars.data() + first;
+  for (std::size_t i = n; i > 1; --i) {
+    const std::size_t j = rng.below(i);
+    std::swap(user[i - 1], user[j]);
+    std::swap(item[i - 1], item[j]);
+    std::swap(stars[i - 1], stars[j]);
+  }
+}
+
+int BlockGrid::groups_for(std::uint32_t n_users, std::uint32_t n_items, std::size_t bytes_per_row,
+                          std::size_t target_bytes, int minimum) {
+  const std::size_t total = (std::size_t(n_users) + n_items) * bytes_per_row;
+  const std::size_t wanted = (total + target_bytes - 1) / std::max<std::size_t>(target_bytes, 1);
+  return static_cast<int>(std::clamp<std::size_t>(wanted, std::size_t(std::max(minimum, 1)), 64));
+}
+
+BlockScheduler::BlockScheduler(const BlockGrid& grid, Rng& rng)
+    : grid_(grid), user_busy_(std::size_t(grid.groups()), 0), item_busy_(std::size_t(grid.groups()), 0) {
+  pending_.resize(grid.blocks());
+  std::iota(pending_.begin(), pending_.end(), std::size_t{0});
+  rng.shuffle(pending_.begin(), pending_.end());
+  // Claims take from the back (no shifting when the last pending block is free).
+  std::reverse(pending_.begin(), pending_.end());
+}
+
+std::size_t BlockScheduler::claim() {
+  const std::lock_guard lock(mutex_);
+  if (pending_.empty()) return kNone;
+  std::size_t pick = pending_.size() - 1;
+  for (std::size_t k = pending_.size(); k-- > 0;) {
+    const std::size_t b = pending_[k];
+    if (user_busy_[std::size_t(grid_.user_group(b))] == 0 &&
+        item_busy_[std::size_t(grid_.item_group(b))] == 0) {
+      pick = k;
+      break;
+    }
+  }
+  const std::size_t block = pending_[pick];
+  pending_.erase(pending_.begin() + std::ptrdiff_t(pick));
+  ++user_busy_[std::size_t(grid_.user_group(block))];
+  ++item_busy_[std::size_t(grid_.item_group(block))];
+  return block;
+}
+
+void BlockScheduler::release(std::size_t block) {
+  const std::lock_guard lock(mutex_);
+  --user_busy_[std::size_t(grid_.user_group(block))];
+  --item_busy_[std::size_t(grid_.item_group(block))];
+}
+
+}  // namespace recsys
