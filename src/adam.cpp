@@ -69,7 +69,17 @@ RECSYS_VECTOR_CLONES
 void update_rows(const std::vector<std::uint32_t>& rows, std::size_t n, float* __restrict p,
                  float* __restrict m, float* __restrict v, const float* __restrict g,
                  std::size_t width, const Adam::Coefficients& c) {
+  // The rows are scattered over tables larger than the L2 cache: fetch the
+  // moments a few rows ahead (the weights were just read by the batch).
+  constexpr std::size_t kAhead = 4;
   for (std::size_t k = 0; k < rows.size(); ++k) {
+    if (k + kAhead < rows.size())
+      for (std::size_t line = 0; line < n; line += 16) {
+        const std::size_t ahead = std::size_t(rows[k + kAhead]) * n + line;
+        __builtin_prefetch(m + ahead, 1);
+        __builtin_prefetch(v + ahead, 1);
+        __builtin_prefetch(p + ahead, 1);
+      }
     const std::size_t at = std::size_t(rows[k]) * n;
     const float* gk = g + k * width;
     for (std::size_t e = 0; e < n; ++e) update_one(p[at + e], m[at + e], v[at + e], gk[e], c);

@@ -57,20 +57,21 @@ std::vector<std::size_t> bucket_in_place(Ratings& rows, std::size_t begin, std::
 
 }  // namespace
 
-BlockGrid::BlockGrid(Ratings& rows, std::uint32_t n_users, std::uint32_t n_items, int groups,
-                     Rng& rng)
-    : groups_(std::clamp(groups, 1, 64)) {
-  const auto user_group = deal(rows.user, n_users, groups_, rng);
-  const auto item_group = deal(rows.item, n_items, groups_, rng);
-  const auto g = static_cast<std::size_t>(groups_);
-  // By user group, then by item group inside each: two passes of g buckets
-  // write to g places at a time, where one pass of g * g buckets would write
-  // to thousands and miss the cache at every swap.
-  const auto by_user = bucket_in_place(rows, 0, rows.size(), g,
+BlockGrid::BlockGrid(Ratings& rows, std::uint32_t n_users, std::uint32_t n_items, int user_groups,
+                     int item_groups, Rng& rng)
+    : user_groups_(std::clamp(user_groups, 1, 255)), item_groups_(std::clamp(item_groups, 1, 255)) {
+  const auto user_group = deal(rows.user, n_users, user_groups_, rng);
+  const auto item_group = deal(rows.item, n_items, item_groups_, rng);
+  const auto gu = static_cast<std::size_t>(user_groups_);
+  const auto gi = static_cast<std::size_t>(item_groups_);
+  // By user group, then by item group inside each: two passes of a few
+  // hundred buckets at most, where one pass over every block would write to
+  // thousands of places at once and miss the cache at every swap.
+  const auto by_user = bucket_in_place(rows, 0, rows.size(), gu,
                                        [&](std::size_t k) { return std::size_t(user_group[rows.user[k]]); });
   start_.clear();
-  for (std::size_t ug = 0; ug < g; ++ug) {
-    const auto by_item = bucket_in_place(rows, by_user[ug], by_user[ug + 1], g,
+  for (std::size_t ug = 0; ug < gu; ++ug) {
+    const auto by_item = bucket_in_place(rows, by_user[ug], by_user[ug + 1], gi,
                                          [&](std::size_t k) { return std::size_t(item_group[rows.item[k]]); });
     start_.insert(start_.end(), by_item.begin(), by_item.end() - 1);
   }
@@ -92,15 +93,17 @@ void BlockGrid::shuffle_block(Ratings& rows, std::size_t block, std::uint64_t ep
   }
 }
 
-int BlockGrid::groups_for(std::uint32_t n_users, std::uint32_t n_items, std::size_t bytes_per_row,
-                          std::size_t target_bytes, int minimum) {
-  const std::size_t total = (std::size_t(n_users) + n_items) * bytes_per_row;
+int BlockGrid::groups_for(std::uint32_t n, std::size_t bytes_per_row, std::size_t target_bytes,
+                          int minimum) {
+  const std::size_t total = std::size_t(n) * bytes_per_row;
   const std::size_t wanted = (total + target_bytes - 1) / std::max<std::size_t>(target_bytes, 1);
-  return static_cast<int>(std::clamp<std::size_t>(wanted, std::size_t(std::max(minimum, 1)), 64));
+  return static_cast<int>(std::clamp<std::size_t>(wanted, std::size_t(std::max(minimum, 1)), 255));
 }
 
 BlockScheduler::BlockScheduler(const BlockGrid& grid, Rng& rng)
-    : grid_(grid), user_busy_(std::size_t(grid.groups()), 0), item_busy_(std::size_t(grid.groups()), 0) {
+    : grid_(grid),
+      user_busy_(std::size_t(grid.user_groups()), 0),
+      item_busy_(std::size_t(grid.item_groups()), 0) {
   pending_.resize(grid.blocks());
   std::iota(pending_.begin(), pending_.end(), std::size_t{0});
   rng.shuffle(pending_.begin(), pending_.end());
@@ -108,18 +111,28 @@ BlockScheduler::BlockScheduler(const BlockGrid& grid, Rng& rng)
   std::reverse(pending_.begin(), pending_.end());
 }
 
-std::size_t BlockScheduler::claim() {
+std::size_t BlockScheduler::claim(std::size_t previous) {
   const std::lock_guard lock(mutex_);
   if (pending_.empty()) return kNone;
-  std::size_t pick = pending_.size() - 1;
-  for (std::size_t k = pending_.size(); k-- > 0;) {
-    const std::size_t b = pending_[k];
-    if (user_busy_[std::size_t(grid_.user_group(b))] == 0 &&
-        item_busy_[std::size_t(grid_.item_group(b))] == 0) {
-      pick = k;
-      break;
+  auto is_free = [&](std::size_t b) {
+    return user_busy_[std::size_t(grid_.user_group(b))] == 0 && item_busy_[std::size_t(grid_.item_group(b))] == 0;
+  };
+  // Staying in the previous block's item group keeps its rows in L3; only
+  // the small user group changes from block to block.
+  std::size_t pick = kNone;
+  if (previous != kNone) {
+    const int group = grid_.item_group(previous);
+    for (std::size_t k = pending_.size(); k-- > 0;) {
+      const std::size_t b = pending_[k];
+      if (grid_.item_group(b) == group && user_busy_[std::size_t(grid_.user_group(b))] == 0) {
+        pick = k;
+        break;
+      }
     }
   }
+  for (std::size_t k = pending_.size(); pick == kNone && k-- > 0;)
+    if (is_free(pending_[k])) pick = k;
+  if (pick == kNone) pick = pending_.size() - 1;
   const std::size_t block = pending_[pick];
   pending_.erase(pending_.begin() + std::ptrdiff_t(pick));
   ++user_busy_[std::size_t(grid_.user_group(block))];

@@ -65,12 +65,15 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
   std::vector<std::uint32_t> order;
   std::optional<BlockGrid> grid;
   if (blocks) {
+    // A user group sized for the L2 cache, an item group for a share of L3
+    // (a thread keeps its item group for many blocks: see block_grid.hpp).
     const std::size_t row_bytes = (std::size_t(model.dim) + 1) * sizeof(float) * 3;
-    const int groups = settings.block_groups > 0
-                           ? settings.block_groups
-                           : BlockGrid::groups_for(model.n_users, model.n_items, row_bytes,
-                                                   std::size_t(512) << 10, 2 * pool.size());
-    grid.emplace(train_rows, model.n_users, model.n_items, groups, rng);
+    const int minimum = 2 * pool.size();  // room for every thread to find a free block
+    const int user_groups = settings.block_groups > 0
+                                ? settings.block_groups
+                                : BlockGrid::groups_for(model.n_users, row_bytes, kUserGroupBytes, minimum);
+    const int item_groups = BlockGrid::groups_for(model.n_items, row_bytes, kItemGroupBytes, minimum);
+    grid.emplace(train_rows, model.n_users, model.n_items, user_groups, item_groups, rng);
   } else {
     order.resize(rows.size());
     std::iota(order.begin(), order.end(), 0u);
@@ -108,9 +111,11 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
     if (blocks) {
       const std::uint64_t epoch_seed = rng.next();
       BlockScheduler scheduler(*grid, rng);
+      std::vector<std::size_t> last(std::size_t(pool.size()), BlockScheduler::kNone);
       auto block_job = [&](std::size_t, int k) {
-        const std::size_t b = scheduler.claim();
+        const std::size_t b = scheduler.claim(last[std::size_t(k)]);
         if (b == BlockScheduler::kNone) return;
+        last[std::size_t(k)] = b;
         grid->shuffle_block(train_rows, b, epoch_seed);
         train_span(grid->begin(b), grid->end(b), k, sums);
         scheduler.release(b);

@@ -39,19 +39,20 @@ TEST_CASE("the grid sorts rows into blocks, each user and item in one group", "[
   Ratings rows = skewed_rows(20000, 300, 200, 1);
   const Ratings original = rows;
   Rng rng(7);
-  const BlockGrid grid(rows, 300, 200, 5, rng);
-  REQUIRE(grid.groups() == 5);
-  REQUIRE(grid.blocks() == 25u);
+  const BlockGrid grid(rows, 300, 200, 5, 4, rng);
+  REQUIRE(grid.user_groups() == 5);
+  REQUIRE(grid.item_groups() == 4);
+  REQUIRE(grid.blocks() == 20u);
   CHECK(grid.begin(0) == 0u);
-  CHECK(grid.end(24) == rows.size());
+  CHECK(grid.end(19) == rows.size());
   CHECK(sorted(rows, 0, rows.size()) == sorted(original, 0, original.size()));
 
   std::map<std::uint32_t, int> group_of_user, group_of_item;
-  std::vector<std::size_t> per_user_group(5, 0), per_item_group(5, 0);
+  std::vector<std::size_t> per_user_group(5, 0), per_item_group(4, 0);
   for (std::size_t b = 0; b < grid.blocks(); ++b) {
     CHECK(grid.begin(b) <= grid.end(b));
-    CHECK(grid.user_group(b) == int(b) / 5);
-    CHECK(grid.item_group(b) == int(b) % 5);
+    CHECK(grid.user_group(b) == int(b) / 4);
+    CHECK(grid.item_group(b) == int(b) % 4);
     for (std::size_t k = grid.begin(b); k < grid.end(b); ++k) {
       // The first sighting fixes the group; every later row must agree.
       CHECK(group_of_user.emplace(rows.user[k], grid.user_group(b)).first->second == grid.user_group(b));
@@ -60,22 +61,24 @@ TEST_CASE("the grid sorts rows into blocks, each user and item in one group", "[
     per_user_group[std::size_t(grid.user_group(b))] += grid.end(b) - grid.begin(b);
     per_item_group[std::size_t(grid.item_group(b))] += grid.end(b) - grid.begin(b);
   }
-  // Balanced by ratings, not by count of users: every group within 20% of
-  // 4,000 although user 0 alone has hundreds of ratings.
-  for (int g = 0; g < 5; ++g) {
-    INFO("group " << g << ": " << per_user_group[std::size_t(g)] << " by user, "
-                  << per_item_group[std::size_t(g)] << " by item");
-    CHECK(per_user_group[std::size_t(g)] > 3200u);
-    CHECK(per_user_group[std::size_t(g)] < 4800u);
-    CHECK(per_item_group[std::size_t(g)] > 3200u);
-    CHECK(per_item_group[std::size_t(g)] < 4800u);
+  // Balanced by ratings, not by count of users: every user group within 20%
+  // of 4,000 although user 0 alone has hundreds of ratings; item groups of 5,000.
+  for (std::size_t g = 0; g < 5; ++g) {
+    INFO("user group " << g << ": " << per_user_group[g]);
+    CHECK(per_user_group[g] > 3200u);
+    CHECK(per_user_group[g] < 4800u);
+  }
+  for (std::size_t g = 0; g < 4; ++g) {
+    INFO("item group " << g << ": " << per_item_group[g]);
+    CHECK(per_item_group[g] > 4000u);
+    CHECK(per_item_group[g] < 6000u);
   }
 }
 
 TEST_CASE("the grid is the same for the same rows and seed", "[blocks]") {
   Ratings a = skewed_rows(5000, 100, 80, 2), b = a, c = a;
   Rng ra(3), rb(3), rc(4);
-  const BlockGrid ga(a, 100, 80, 4, ra), gb(b, 100, 80, 4, rb), gc(c, 100, 80, 4, rc);
+  const BlockGrid ga(a, 100, 80, 4, 3, ra), gb(b, 100, 80, 4, 3, rb), gc(c, 100, 80, 4, 3, rc);
   CHECK(a.user == b.user);
   CHECK(a.item == b.item);
   CHECK(a.stars == b.stars);
@@ -85,7 +88,7 @@ TEST_CASE("the grid is the same for the same rows and seed", "[blocks]") {
 TEST_CASE("a block shuffle permutes that block only, by its seed alone", "[blocks]") {
   Ratings rows = skewed_rows(8000, 120, 90, 5);
   Rng rng(1);
-  const BlockGrid grid(rows, 120, 90, 3, rng);
+  const BlockGrid grid(rows, 120, 90, 3, 3, rng);
   const Ratings before = rows;
   const std::size_t b = 4;
   REQUIRE(grid.end(b) - grid.begin(b) > 100u);
@@ -104,18 +107,18 @@ TEST_CASE("a block shuffle permutes that block only, by its seed alone", "[block
   CHECK(other.user != rows.user);
 }
 
-TEST_CASE("groups_for sizes a block's tables to the target", "[blocks]") {
-  // (1000 + 600) rows x 100 bytes = 160,000 bytes: 16,000 a group -> 10 groups.
-  CHECK(BlockGrid::groups_for(1000, 600, 100, 16000, 2) == 10);
-  CHECK(BlockGrid::groups_for(1000, 600, 100, 15999, 2) == 11);  // rounded up
-  CHECK(BlockGrid::groups_for(10, 10, 100, 1 << 20, 4) == 4);    // at least the minimum
-  CHECK(BlockGrid::groups_for(1000000, 0, 1000, 1000, 2) == 64);  // at most 64
+TEST_CASE("groups_for sizes a group's rows to the target", "[blocks]") {
+  // 1600 rows x 100 bytes = 160,000 bytes: 16,000 a group -> 10 groups.
+  CHECK(BlockGrid::groups_for(1600, 100, 16000, 2) == 10);
+  CHECK(BlockGrid::groups_for(1600, 100, 15999, 2) == 11);    // rounded up
+  CHECK(BlockGrid::groups_for(20, 100, 1 << 20, 4) == 4);     // at least the minimum
+  CHECK(BlockGrid::groups_for(1000000, 1000, 1000, 2) == 255);  // at most 255
 }
 
 TEST_CASE("the scheduler hands out every block once and keeps claimed blocks apart", "[blocks]") {
   Ratings rows = skewed_rows(3000, 60, 50, 9);
   Rng rng(2);
-  const BlockGrid grid(rows, 60, 50, 4, rng);
+  const BlockGrid grid(rows, 60, 50, 4, 4, rng);
 
   SECTION("one thread: every block once, in a seeded random order") {
     Rng r1(5), r2(5), r3(6);
@@ -138,6 +141,21 @@ TEST_CASE("the scheduler hands out every block once and keeps claimed blocks apa
     CHECK(o1 == o2);
     CHECK(o1 != o3);
     CHECK(o1 != std::vector<std::size_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+  }
+
+  SECTION("a thread that names its last block stays in that block's item group") {
+    Rng r(3);
+    BlockScheduler s(grid, r);
+    std::vector<int> item_groups;
+    std::size_t last = BlockScheduler::kNone;
+    for (std::size_t b; (b = s.claim(last)) != BlockScheduler::kNone; last = b) {
+      item_groups.push_back(grid.item_group(b));
+      s.release(b);
+    }
+    REQUIRE(item_groups.size() == 16u);
+    // Four runs of four: each item group finished before the next one starts.
+    for (std::size_t k = 0; k < 16; ++k) CHECK(item_groups[k] == item_groups[k / 4 * 4]);
+    CHECK(std::set<int>(item_groups.begin(), item_groups.end()).size() == 4u);
   }
 
   SECTION("blocks held at the same time share no group while a free one remains") {

@@ -21,6 +21,8 @@ namespace recsys {
 // kBlocksAbove bytes, Global otherwise.
 enum class Shuffle { Auto, Global, Blocks };
 inline constexpr std::size_t kBlocksAbove = std::size_t(16) << 20;  // half this machine's L3
+inline constexpr std::size_t kUserGroupBytes = std::size_t(512) << 10;  // half a core's L2
+inline constexpr std::size_t kItemGroupBytes = std::size_t(2) << 20;    // a core's L2, kept in L3 across blocks
 
 struct TrainSettings {
   int epochs = 10;
@@ -31,7 +33,7 @@ struct TrainSettings {
   int early_stopping = 0;  // stop after this many epochs without a better val MSE; 0 = off
   int threads = 1;  // dense adam splits its row updates; sparse adam trains Hogwild style
   Shuffle shuffle = Shuffle::Auto;
-  int block_groups = 0;  // Blocks: user and item groups; 0 sizes a block's rows to the L2 cache
+  int block_groups = 0;  // Blocks: user groups; 0 sizes a user group's rows to kUserGroupBytes
 };
 
 // What Auto resolves to for this model and these settings.

@@ -30,7 +30,7 @@ struct TrainOptions {
   std::string user_col = "userId", item_col = "movieId", rating_col = "rating", rating_range;
   double val_fraction = 0.1;
   std::uint64_t seed = 42;
-  int dim = 0, epochs = 0, early_stopping = 0, threads = 0, checkpoint_every = 0;
+  int dim = 0, epochs = 0, early_stopping = 0, threads = 0, checkpoint_every = 0, block_groups = 0;
   std::size_t batch = 0;
   double lr = 0, weight_decay = 0, init_std = 0;
   std::string optimizer, format = "text", shuffle = "auto";
@@ -240,6 +240,7 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   ts.early_stopping = h.early_stopping;
   ts.threads = threads;
   ts.shuffle = parse_shuffle(o.shuffle);
+  ts.block_groups = o.block_groups;
   spdlog::info("training: preset {}, dim {}, {} epochs, batch {}, lr {}, weight decay {}, init std {}, "
                "{}, early stopping {}, {} shuffle, {} thread{}",
                o.preset, h.dim, h.epochs, h.batch, h.lr, h.weight_decay, h.init_std,
@@ -348,6 +349,10 @@ void register_train(CLI::App& app) {
                   "user and movie groups, for models larger than the cache: see README), or auto "
                   "(blocks for sparse adam when the tables and moments exceed 16 MiB)")
       ->check(CLI::IsMember({"auto", "global", "blocks"}))
+      ->capture_default_str();
+  cmd->add_option("--block-groups", o->block_groups,
+                  "With blocks: user groups, 1-255 (0 = sized so that a group's rows fit half a core's L2 cache)")
+      ->check(CLI::Range(0, 255))
       ->capture_default_str();
   cmd->add_option("--checkpoint-every", o->checkpoint_every,
                   "Also write the model file every N epochs while training (0 = only at the end)")
