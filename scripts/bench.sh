@@ -1,33 +1,40 @@
 #!/usr/bin/env bash
-# Speed and memory of recsys, printed as one Markdown table on stdout.
-# Builds in Release, then times `recsys train` on the MovieLens seed split
-# (../shared/data/ml-latest-small, or data/movielens/ from get-movielens.sh)
-# with the notebook preset and the default settings, and - when Debian's
-# python3-torch is installed - the PyTorch reference in the same run.
-#   scripts/bench.sh [--no-reference]
+# Speed and memory of recsys, printed as one Markdown table on stdout
+# (progress on stderr). Builds in Release, then for each data set: trains
+# (--format json gives load, per-epoch and total seconds), lists every user's
+# top 10 (`topn --all-users`) and computes `metrics`, each as its own process
+# timed for wall seconds and peak RSS.
+#   rows: MovieLens ml-latest-small (../shared/data, or data/movielens/ from
+#         scripts/get-movielens.sh) with the default settings and with the
+#         notebook preset; the PyTorch reference when Debian's python3-torch
+#         is installed; a synthetic ML-25M-shaped file (`recsys synth`
+#         defaults, generated once into $RECSYS_BENCH_DATA, default
+#         build/bench-data), 20 epochs without early stopping.
+#   after the table: the notebook preset's speed-up over PyTorch, and the cost
+#         of top-N for all users over the bare score matrix product.
+#   scripts/bench.sh [--no-reference] [--no-25m] [--threads N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/build.sh >/dev/null
-reference=1
-[ "${1:-}" = "--no-reference" ] && reference=0
-
-ml=""
-for d in ../shared/data/ml-latest-small data/movielens/ml-latest-small; do
-  [ -f "$d/ratings.csv" ] && { ml=$d; break; }
+reference=1 big=1 threads=2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-reference) reference=0 ;;
+    --no-25m) big=0 ;;
+    --threads) threads="${2:?--threads needs a number}"; shift ;;
+    *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
 done
-[ -n "$ml" ] || { echo "no MovieLens copy: run scripts/get-movielens.sh" >&2; exit 1; }
-split=$ml/seed-split
-if [ ! -f "$split/train.csv" ]; then
-  echo "no seed split beside $ml; using a random 10% holdout" >&2
-  split=""
-fi
+scripts/build.sh >/dev/null
+recsys=./build/recsys
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# run NAME CMD...: wall seconds and peak RSS (MiB) of CMD, its stdout kept in $work/NAME.out
+# run NAME CMD...: CMD's stdout to $work/NAME.out; wall seconds, peak RSS (MiB), exit code to NAME.time
 run() {
   local name=$1
   shift
+  echo "  $name: $*" >&2
   python3 - "$work/$name" "$@" <<'PY'
 import resource, subprocess, sys, time
 out = sys.argv[1]
@@ -40,27 +47,61 @@ open(out + ".time", "w").write(f"{wall} {rss} {rc}\n")
 PY
 }
 
-if [ -n "$split" ]; then
-  data_args=("$split/train.csv" --val "$split/val.csv" --movies "$ml/movies.csv")
+# bench_set NAME BYTES DATA_ARGS...: train (extra train options in $train_opts),
+# topn-all, metrics; BYTES = size of the ratings files read, for MB/s.
+bench_set() {
+  local name=$1
+  echo "$2" >"$work/$name.bytes"
+  shift 2
+  # shellcheck disable=SC2086
+  run "$name-train" "$recsys" train "$@" $train_opts --threads "$threads" --format json -q --model "$work/$name.model"
+  run "$name-topn" "$recsys" topn --all-users --model "$work/$name.model"  # all cores
+  run "$name-metrics" "$recsys" metrics --model "$work/$name.model" --threads "$threads"
+  echo "$name" >>"$work/sets"
+}
+
+ml=""
+for d in ../shared/data/ml-latest-small data/movielens/ml-latest-small; do
+  [ -f "$d/ratings.csv" ] && { ml=$d; break; }
+done
+if [ -n "$ml" ]; then
+  echo "MovieLens ($ml) ..." >&2
+  if [ -f "$ml/seed-split/train.csv" ]; then
+    ml_args=("$ml/seed-split/train.csv" --val "$ml/seed-split/val.csv" --movies "$ml/movies.csv")
+    ml_bytes=$(($(stat -c %s "$ml/seed-split/train.csv") + $(stat -c %s "$ml/seed-split/val.csv")))
+  else
+    ml_args=("$ml/ratings.csv")
+    ml_bytes=$(stat -c %s "$ml/ratings.csv")
+  fi
+  train_opts="" bench_set ml-small-default "$ml_bytes" "${ml_args[@]}"
+  train_opts="--preset notebook" bench_set ml-small-notebook "$ml_bytes" "${ml_args[@]}"
+  train_opts="--preset notebook" run ml-small-notebook-1thread "$recsys" train "${ml_args[@]}" --preset notebook \
+    --threads 1 --format json -q --model "$work/nb1.model"
+  if [ $reference = 1 ] && /usr/bin/python3 -c "import torch, pandas, sklearn" 2>/dev/null; then
+    echo "PyTorch reference (about a minute) ..." >&2
+    run torch /usr/bin/python3 ../shared/reference/seed_pytorch.py --ratings "$ml/ratings.csv" \
+      --movies "$ml/movies.csv" --epochs 10 --dim 16 --batch 64 --lr 0.01 --weight-decay 0 \
+      --out "$work/torch" --no-png
+  fi
 else
-  data_args=("$ml/ratings.csv")
-fi
-echo "timing recsys (notebook preset, default settings) ..." >&2
-run notebook ./build/recsys train "${data_args[@]}" --preset notebook --threads 2 --format json -q --model "$work/nb.model"
-run notebook1 ./build/recsys train "${data_args[@]}" --preset notebook --threads 1 --format json -q --model "$work/nb1.model"
-run default ./build/recsys train "${data_args[@]}" --format json -q --model "$work/def.model"
-have_torch=0
-if [ $reference = 1 ] && /usr/bin/python3 -c "import torch, pandas, sklearn" 2>/dev/null; then
-  echo "timing the PyTorch reference (about 40 s) ..." >&2
-  run torch /usr/bin/python3 ../shared/reference/seed_pytorch.py --ratings "$ml/ratings.csv" \
-    --movies "$ml/movies.csv" --epochs 10 --dim 16 --batch 64 --lr 0.01 --weight-decay 0 \
-    --out "$work/torch" --no-png
-  have_torch=1
+  echo "no MovieLens copy (run scripts/get-movielens.sh): its rows are left out" >&2
 fi
 
-python3 - "$work" "$have_torch" <<'PY'
-import json, os, platform, sys
-work, have_torch = sys.argv[1], sys.argv[2] == "1"
+if [ $big = 1 ]; then
+  synth_dir=${RECSYS_BENCH_DATA:-build/bench-data}/synth-25m
+  if [ ! -f "$synth_dir/ratings.csv" ]; then
+    echo "generating the synthetic ML-25M-shaped file in $synth_dir (about 20 s, 670 MB) ..." >&2
+    "$recsys" synth --out "$synth_dir" --seed 1 >&2
+  fi
+  echo "synthetic 25M ..." >&2
+  train_opts="--epochs 20 --early-stopping 0" bench_set synth-25m "$(stat -c %s "$synth_dir/ratings.csv")" \
+    "$synth_dir/ratings.csv"
+  run synth-25m-ratio ./build/tests/recsys_bench_top_n "$work/synth-25m.model" "$threads" 1
+fi
+
+python3 - "$work" "$threads" <<'PY'
+import json, os, sys
+work, threads = sys.argv[1], sys.argv[2]
 def timing(name):
     wall, rss, rc = open(os.path.join(work, name + ".time")).read().split()
     if rc != "0":
@@ -70,28 +111,45 @@ def last_json(name):
     lines = [l for l in open(os.path.join(work, name + ".out")) if l.startswith("{")]
     return json.loads(lines[-1])
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-print(f"recsys train on MovieLens ml-latest-small seed split; {os.cpu_count()} cores, {cpu}")
+print(f"recsys benchmark, {threads} threads; machine: {os.cpu_count()} cores, {cpu}")
 print()
-print("| run | epochs | train s | s/epoch | wall s | peak RSS MiB | val RMSE | val MAE |")
-print("|---|---|---|---|---|---|---|---|")
-rows = {}
-for name, label in (("notebook", "recsys --preset notebook, 2 threads"),
-                    ("notebook1", "recsys --preset notebook, 1 thread"),
-                    ("default", "recsys default settings")):
-    wall, rss = timing(name)
-    d = last_json(name)
-    n = len(d["history"])
-    rows[name] = d["train_seconds"]
-    print(f"| {label} | {n} | {d['train_seconds']:.2f} | {d['train_seconds']/max(n,1):.3f} | {wall:.2f} "
-          f"| {rss:.0f} | {d['val_rmse']:.4f} | {d['val_mae']:.4f} |")
-if have_torch:
+print("| data | run | ratings | load s | MB/s | epochs | epoch s | M ratings/s | total train s "
+      "| topn-all s | metrics s | peak RSS MiB | val RMSE |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+sets = open(os.path.join(work, "sets")).read().split() if os.path.exists(os.path.join(work, "sets")) else []
+labels = {"ml-small-default": ("ml-latest-small", "default settings"),
+          "ml-small-notebook": ("ml-latest-small", "--preset notebook"),
+          "synth-25m": ("synthetic ML-25M shape", "default settings, 20 epochs")}
+train_s = {}
+for name in sets:
+    wall, rss = timing(name + "-train")
+    d = last_json(name + "-train")
+    topn_wall, topn_rss = timing(name + "-topn")
+    met_wall, met_rss = timing(name + "-metrics")
+    ratings = d["train_rows"] + d["val_rows"]
+    epochs = len(d["history"])
+    # An epoch's seconds include its validation pass, as the trainer reports them.
+    epoch_s = sum(h["seconds"] for h in d["history"]) / max(epochs, 1)
+    mb_s = int(open(os.path.join(work, name + ".bytes")).read()) / 1e6 / d["load_seconds"]
+    data, run = labels.get(name, (name, ""))
+    train_s[name] = d["train_seconds"]
+    print(f"| {data} | {run} | {ratings:,} | {d['load_seconds']:.2f} | {mb_s:.0f} | {epochs} | {epoch_s:.3f} | {d['train_rows'] / epoch_s / 1e6:.1f} | {d['train_seconds']:.2f} | "
+          f"{topn_wall:.2f} | {met_wall:.2f} | {max(rss, topn_rss, met_rss):.0f} | {d['val_rmse']:.4f} |")
+if os.path.exists(os.path.join(work, "torch.time")):
     wall, rss = timing("torch")
     d = last_json("torch")
-    print(f"| PyTorch reference (notebook) | {d['settings']['epochs']} | {d['train_seconds']:.2f} "
-          f"| {d['seconds_per_epoch']:.3f} | {wall:.2f} | {rss:.0f} | {d['val_rmse_stars']:.4f} "
-          f"| {d['val_mae_stars']:.4f} |")
-    print()
-    print(f"notebook preset speed-up over PyTorch, training time: "
-          f"{d['train_seconds']/rows['notebook']:.1f}x (2 threads), "
-          f"{d['train_seconds']/rows['notebook1']:.1f}x (1 thread)")
+    print(f"| ml-latest-small | PyTorch reference (notebook) | 100,836 | - | - | {d['settings']['epochs']} "
+          f"| {d['seconds_per_epoch']:.3f} | - | {d['train_seconds']:.2f} | - | - | {rss:.0f} "
+          f"| {d['val_rmse_stars']:.4f} |")
+print()
+if os.path.exists(os.path.join(work, "torch.time")) and "ml-small-notebook" in train_s:
+    d = last_json("torch")
+    one = last_json("ml-small-notebook-1thread")["train_seconds"]
+    print(f"- notebook preset speed-up over PyTorch, training time: "
+          f"{d['train_seconds'] / train_s['ml-small-notebook']:.0f}x ({threads} threads), "
+          f"{d['train_seconds'] / one:.0f}x (1 thread)")
+if os.path.exists(os.path.join(work, "synth-25m-ratio.time")):
+    r = last_json("synth-25m-ratio")
+    print(f"- top 10 of all {r['users']:,} users over {r['movies']:,} movies, rated ones excluded: "
+          f"{r['topn_s']:.2f} s; the bare score matrix product alone: {r['bare_s']:.2f} s; ratio {r['ratio']:.2f}")
 PY

@@ -4,14 +4,15 @@
 
 namespace recsys {
 
-RatedItems RatedItems::build(std::size_t n_users, const Ratings& rows) {
+RatedItems RatedItems::build(std::size_t n_users, std::span<const std::uint32_t> user,
+                             std::span<const std::uint32_t> item) {
   RatedItems r;
   r.offsets.assign(n_users + 1, 0);
-  for (const auto u : rows.user) ++r.offsets[u + 1];
+  for (const auto u : user) ++r.offsets[u + 1];
   for (std::size_t u = 0; u < n_users; ++u) r.offsets[u + 1] += r.offsets[u];
-  r.items.resize(rows.size());
+  r.items.resize(user.size());
   std::vector<std::uint64_t> cursor(r.offsets.begin(), r.offsets.end() - 1);
-  for (std::size_t k = 0; k < rows.size(); ++k) r.items[cursor[rows.user[k]]++] = rows.item[k];
+  for (std::size_t k = 0; k < user.size(); ++k) r.items[cursor[user[k]]++] = item[k];
   // Sort each row and drop repeated (user, item) pairs, compacting in place.
   std::uint64_t write = 0;
   for (std::size_t u = 0; u < n_users; ++u) {

@@ -4,6 +4,7 @@
 // leave the CPU's vector units and caches idle), then each user's row goes
 // through a bounded-heap partial selection; blocks are shared out between threads.
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -53,6 +54,14 @@ struct TopNRequest {
   std::vector<const RatedItems*> exclude;
   const RatedItems* keep = nullptr;
 };
+
+// The scores u.v + b_u + b_i of every user against the whole catalogue, one
+// block of users at a time (row-major, rows x n_items, valid during the call),
+// blocks shared out between threads (threads <= 0: one per core; worker <
+// threads). top_n_all selects from these; the benchmark times them bare.
+using ScoreBlockFn =
+    std::function<void(int worker, std::size_t first_user, const float* scores, std::size_t rows)>;
+void for_each_score_block(const Embeddings& tables, int threads, const ScoreBlockFn& on_block);
 
 // One TopNLists per request, all selected from the same scores, ranked by
 // logit (sigmoid is monotonic) with ties to the lower item index.

@@ -295,8 +295,12 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   const std::size_t train_rows = data.train.size();
   train_mean /= static_cast<double>(std::max<std::size_t>(train_rows, 1));
   const Accuracy baseline = constant_accuracy(train_mean, m.validation, m.scaler);
-  m.train_rated = RatedItems::build(m.users.size(), data.train);
-  data.train = Ratings{};  // frees the training rows before the file is serialized
+  // The training rows are freed as soon as each part has served: the stars
+  // before the list of rated movies is built from users and items, the rest
+  // before the file is serialized.
+  std::vector<float>().swap(data.train.stars);
+  m.train_rated = RatedItems::build(m.users.size(), data.train.user, data.train.item);
+  data.train = Ratings{};
 
   save_model(m, o.model);
   const double total_s = std::chrono::duration<double>(Clock::now() - start).count();

@@ -1,0 +1,58 @@
+// recsys_bench_top_n MODEL [THREADS [REPEATS]]: how much every user's top 10 (rated
+// movies excluded, as `recsys topn --all-users`) costs over the bare score
+// matrix product it selects from. Prints one JSON line on stdout:
+//   {"users":..., "movies":..., "bare_s":..., "topn_s":..., "ratio":...}
+// Each figure is the best of REPEATS runs (default 3). Used by scripts/bench.sh.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "recsys/model_file.hpp"
+#include "recsys/top_n.hpp"
+
+namespace {
+
+template <typename Fn>
+double best_of(int repeats, Fn fn) {
+  double best = 1e300;
+  for (int k = 0; k < repeats; ++k) {
+    const auto start = std::chrono::steady_clock::now();
+    fn();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return best;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: recsys_bench_top_n MODEL [THREADS [REPEATS]]\n");
+    return 2;
+  }
+  try {
+    const recsys::TrainedModel m = recsys::load_model(argv[1]);
+    const int threads = argc > 2 ? std::stoi(argv[2]) : 0;
+    const int repeats = argc > 3 ? std::max(1, std::stoi(argv[3])) : 3;
+    double sink = 0;
+    const double bare = best_of(repeats, [&] {
+      recsys::for_each_score_block(m.tables, threads, [&](int, std::size_t, const float* s, std::size_t) {
+        sink += s[0];  // one read per block keeps the product from being optimised away
+      });
+    });
+    recsys::TopNRequest request;
+    request.k = 10;
+    request.exclude = {&m.train_rated, &m.validation_rated};
+    std::size_t listed = 0;
+    const double topn = best_of(repeats, [&] { listed = recsys::top_n_all(m.tables, {request}, threads)[0].items.size(); });
+    std::printf("{\"users\":%u,\"movies\":%u,\"bare_s\":%.4f,\"topn_s\":%.4f,\"ratio\":%.3f}\n", m.tables.n_users,
+                m.tables.n_items, bare, topn, topn / bare);
+    std::fprintf(stderr, "(checksums %g, %zu)\n", sink, listed);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "recsys_bench_top_n: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
