@@ -114,8 +114,8 @@ cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.start
 print(f"recsys benchmark, {threads} threads; machine: {os.cpu_count()} cores, {cpu}")
 print()
 print("| data | run | ratings | load s | MB/s | epochs | epoch s | M ratings/s | total train s "
-      "| topn-all s | metrics s | peak RSS MiB | val RMSE |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+      "| topn-all s | metrics s | peak RSS MiB: train | topn-all | metrics | val RMSE |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 sets = open(os.path.join(work, "sets")).read().split() if os.path.exists(os.path.join(work, "sets")) else []
 labels = {"ml-small-default": ("ml-latest-small", "default settings"),
           "ml-small-notebook": ("ml-latest-small", "--preset notebook"),
@@ -134,12 +134,12 @@ for name in sets:
     data, run = labels.get(name, (name, ""))
     train_s[name] = d["train_seconds"]
     print(f"| {data} | {run} | {ratings:,} | {d['load_seconds']:.2f} | {mb_s:.0f} | {epochs} | {epoch_s:.3f} | {d['train_rows'] / epoch_s / 1e6:.1f} | {d['train_seconds']:.2f} | "
-          f"{topn_wall:.2f} | {met_wall:.2f} | {max(rss, topn_rss, met_rss):.0f} | {d['val_rmse']:.4f} |")
+          f"{topn_wall:.2f} | {met_wall:.2f} | {rss:.0f} | {topn_rss:.0f} | {met_rss:.0f} | {d['val_rmse']:.4f} |")
 if os.path.exists(os.path.join(work, "torch.time")):
     wall, rss = timing("torch")
     d = last_json("torch")
     print(f"| ml-latest-small | PyTorch reference (notebook) | 100,836 | - | - | {d['settings']['epochs']} "
-          f"| {d['seconds_per_epoch']:.3f} | - | {d['train_seconds']:.2f} | - | - | {rss:.0f} "
+          f"| {d['seconds_per_epoch']:.3f} | - | {d['train_seconds']:.2f} | - | - | {rss:.0f} | - | - "
           f"| {d['val_rmse_stars']:.4f} |")
 print()
 if os.path.exists(os.path.join(work, "torch.time")) and "ml-small-notebook" in train_s:
