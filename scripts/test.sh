@@ -27,28 +27,13 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# Like scripts/install-deps.sh, for the packages only these steps need.
-need_packages() {
-  local missing=()
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" -eq 0 ]; then
-    echo "installing: ${missing[*]}" >&2
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
-  else
-    echo "missing packages; run this, then try again:" >&2
-    echo "  sudo apt-get install -y ${missing[*]}" >&2
-    exit 1
-  fi
-}
-
 step() { echo "== $* ($(date +%T))" >&2; }
 
-[ "$valgrind" -eq 1 ] && need_packages valgrind
-[ "$fuzz_seconds" -gt 0 ] && need_packages clang libclang-rt-14-dev
+# The build's packages, and those only the hardening steps need.
+extra=()
+[ "$valgrind" -eq 1 ] && extra+=(valgrind)
+[ "$fuzz_seconds" -gt 0 ] && extra+=(clang libclang-rt-14-dev)
+scripts/install-deps.sh "${extra[@]}"
 
 step "Release build and tests (./build)"
 scripts/build.sh

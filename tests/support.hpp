@@ -2,9 +2,11 @@
 // Helpers shared by the test files: a private temporary directory per use,
 // whole-file reads and writes, and catching the one recsys::Error a call
 // should throw so that its file(), line() and message() can be checked.
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -88,5 +90,28 @@ std::optional<recsys::Error> error_from(F&& f) {
   }
   return std::nullopt;
 }
+
+// What a run of the recsys binary printed and how it ended.
+struct CliResult {
+  int code = -1;  // exit code; -1 when it did not exit normally
+  std::string out, err;
+};
+
+#ifdef RECSYS_BINARY
+// Runs `[env] recsys ARGS` through the shell, stdin from /dev/null, stdout
+// and stderr captured in files of a private directory.
+inline CliResult run_cli(const std::string& args, const std::string& env = "") {
+  static const TempDir capture;
+  const std::string out = capture.file("stdout"), err = capture.file("stderr");
+  const std::string command =
+      env + " '" RECSYS_BINARY "' " + args + " >'" + out + "' 2>'" + err + "' </dev/null";
+  const int status = std::system(command.c_str());
+  CliResult r;
+  r.code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
+  r.out = read_text(out);
+  r.err = read_text(err);
+  return r;
+}
+#endif
 
 }  // namespace test_support

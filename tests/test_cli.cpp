@@ -23,23 +23,8 @@ namespace {
 // ---------------------------------------------------------------------------
 // Running the binary
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-// Runs `recsys ARGS` with stdout and stderr captured in files of a private directory.
-Result recsys_cli(const std::string& args) {
-  static const TempDir capture;
-  const std::string out = capture.file("stdout"), err = capture.file("stderr");
-  const std::string command = "'" RECSYS_BINARY "' " + args + " >'" + out + "' 2>'" + err + "' </dev/null";
-  const int status = std::system(command.c_str());
-  Result r;
-  r.code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
-  r.out = test_support::read_text(out);
-  r.err = test_support::read_text(err);
-  return r;
-}
+using Result = test_support::CliResult;
+Result recsys_cli(const std::string& args) { return test_support::run_cli(args); }
 
 std::string q(const std::string& path) { return "'" + path + "'"; }
 

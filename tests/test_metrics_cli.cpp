@@ -16,22 +16,8 @@ using test_support::TempDir;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-Result run_recsys(const std::string& args) {
-  static const TempDir capture;
-  const std::string out = capture.file("stdout"), err = capture.file("stderr");
-  const std::string command = "'" RECSYS_BINARY "' " + args + " >'" + out + "' 2>'" + err + "' </dev/null";
-  const int status = std::system(command.c_str());
-  Result r;
-  r.code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
-  r.out = test_support::read_text(out);
-  r.err = test_support::read_text(err);
-  return r;
-}
+using Result = test_support::CliResult;
+Result run_recsys(const std::string& args) { return test_support::run_cli(args); }
 
 // The number after "name": in a flat JSON object; NaN when the key is absent or null.
 double json_number(const std::string& json, const std::string& name) {

@@ -24,24 +24,8 @@ using test_support::TempDir;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-// Runs `[env] recsys ARGS` with stdout and stderr captured.
-Result run(const std::string& args, const std::string& env = "") {
-  static const TempDir capture;
-  const std::string out = capture.file("stdout"), err = capture.file("stderr");
-  const std::string command =
-      env + " '" RECSYS_BINARY "' " + args + " >'" + out + "' 2>'" + err + "' </dev/null";
-  const int status = std::system(command.c_str());
-  Result r;
-  r.code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
-  r.out = test_support::read_text(out);
-  r.err = test_support::read_text(err);
-  return r;
-}
+using Result = test_support::CliResult;
+Result run(const std::string& args, const std::string& env = "") { return test_support::run_cli(args, env); }
 
 std::string q(const std::string& s) { return "'" + s + "'"; }
 
