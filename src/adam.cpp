@@ -6,17 +6,16 @@
 namespace recsys {
 
 Adam::Adam(const Embeddings& shape, AdamSettings settings, Mode mode)
-    : settings_(settings),
-      mode_(mode),
-      m_user_vec_(shape.user_vec.size(), 0.0f),
-      v_user_vec_(shape.user_vec.size(), 0.0f),
-      m_item_vec_(shape.item_vec.size(), 0.0f),
-      v_item_vec_(shape.item_vec.size(), 0.0f),
-      m_user_bias_(shape.user_bias.size(), 0.0f),
-      v_user_bias_(shape.user_bias.size(), 0.0f),
-      m_item_bias_(shape.item_bias.size(), 0.0f),
-      v_item_bias_(shape.item_bias.size(), 0.0f) {
-  if (mode == Mode::Dense) {
+    : settings_(settings), mode_(mode) {
+  if (mode == Mode::Sparse) {
+    const std::size_t row = 2 * (std::size_t(shape.dim) + 1);
+    user_state_.assign(std::size_t(shape.n_users) * row, 0.0f);
+    item_state_.assign(std::size_t(shape.n_items) * row, 0.0f);
+  } else {
+    for (auto* m : {&m_user_vec_, &v_user_vec_}) m->assign(shape.user_vec.size(), 0.0f);
+    for (auto* m : {&m_item_vec_, &v_item_vec_}) m->assign(shape.item_vec.size(), 0.0f);
+    for (auto* m : {&m_user_bias_, &v_user_bias_}) m->assign(shape.user_bias.size(), 0.0f);
+    for (auto* m : {&m_item_bias_, &v_item_bias_}) m->assign(shape.item_bias.size(), 0.0f);
     dense_.dim = shape.dim;
     dense_.user_vec.assign(shape.user_vec.size(), 0.0f);
     dense_.item_vec.assign(shape.item_vec.size(), 0.0f);
@@ -62,27 +61,31 @@ void Adam::update(float* __restrict p, float* __restrict m, float* __restrict v,
 
 namespace {
 // Sparse mode: every touched row of one table in one call (a call per row
-// through the dispatcher cost more than the update of a 32-float row). The
-// gradient of rows[k] is the k-th slot row of g, `width` floats apart: the
-// vector part here, the bias (at offset dim) in a second call with n = 1.
+// through the dispatcher cost more than the update of a 32-float row). Row
+// k's gradient is slot row k of g (dim entries, then the bias); its moments
+// are one run of state: [m of the dim weights, m of the bias, v of the same].
 RECSYS_VECTOR_CLONES
-void update_rows(const std::vector<std::uint32_t>& rows, std::size_t n, float* __restrict p,
-                 float* __restrict m, float* __restrict v, const float* __restrict g,
-                 std::size_t width, const Adam::Coefficients& c) {
+void update_rows(const std::vector<std::uint32_t>& rows, std::size_t dim, float* __restrict p_vec,
+                 float* __restrict p_bias, float* __restrict state, const float* __restrict g,
+                 const Adam::Coefficients& c) {
+  const std::size_t w = dim + 1;
   // The rows are scattered over tables larger than the L2 cache: fetch the
-  // moments a few rows ahead (the weights were just read by the batch).
+  // state and weights a few rows ahead (the batch just read the weights).
   constexpr std::size_t kAhead = 4;
   for (std::size_t k = 0; k < rows.size(); ++k) {
-    if (k + kAhead < rows.size())
-      for (std::size_t line = 0; line < n; line += 16) {
-        const std::size_t ahead = std::size_t(rows[k + kAhead]) * n + line;
-        __builtin_prefetch(m + ahead, 1);
-        __builtin_prefetch(v + ahead, 1);
-        __builtin_prefetch(p + ahead, 1);
-      }
-    const std::size_t at = std::size_t(rows[k]) * n;
-    const float* gk = g + k * width;
-    for (std::size_t e = 0; e < n; ++e) update_one(p[at + e], m[at + e], v[at + e], gk[e], c);
+    if (k + kAhead < rows.size()) {
+      const std::size_t ahead = rows[k + kAhead];
+      for (std::size_t line = 0; line < 2 * w; line += 16) __builtin_prefetch(state + ahead * 2 * w + line, 1);
+      for (std::size_t line = 0; line < dim; line += 16) __builtin_prefetch(p_vec + ahead * dim + line, 1);
+      __builtin_prefetch(p_bias + ahead, 1);
+    }
+    const std::size_t r = rows[k];
+    float* m = state + r * 2 * w;
+    float* v = m + w;
+    const float* gk = g + k * w;
+    float* p = p_vec + r * dim;
+    for (std::size_t e = 0; e < dim; ++e) update_one(p[e], m[e], v[e], gk[e], c);
+    update_one(p_bias[r], m[dim], v[dim], gk[dim], c);
   }
 }
 
@@ -144,15 +147,10 @@ void Adam::sparse_step_concurrent(Embeddings& model, const Gradients& grad) {
 
 void Adam::sparse_update(Embeddings& model, const Gradients& grad, const Coefficients& c) {
   const auto dim = std::size_t(model.dim);
-  const std::size_t w = grad.width();
-  update_rows(grad.touched_users, dim, model.user_vec.data(), m_user_vec_.data(), v_user_vec_.data(),
-              grad.user_grads(), w, c);
-  update_rows(grad.touched_items, dim, model.item_vec.data(), m_item_vec_.data(), v_item_vec_.data(),
-              grad.item_grads(), w, c);
-  update_rows(grad.touched_users, 1, model.user_bias.data(), m_user_bias_.data(),
-              v_user_bias_.data(), grad.user_grads() + dim, w, c);
-  update_rows(grad.touched_items, 1, model.item_bias.data(), m_item_bias_.data(),
-              v_item_bias_.data(), grad.item_grads() + dim, w, c);
+  update_rows(grad.touched_users, dim, model.user_vec.data(), model.user_bias.data(), user_state_.data(),
+              grad.user_grads(), c);
+  update_rows(grad.touched_items, dim, model.item_vec.data(), model.item_bias.data(), item_state_.data(),
+              grad.item_grads(), c);
 }
 
 }  // namespace recsys

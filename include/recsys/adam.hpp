@@ -63,8 +63,13 @@ class Adam {
   Mode mode_;
   std::atomic<std::int64_t> steps_{0};
   void sparse_update(Embeddings& model, const Gradients& grad, const Coefficients& c);
+  // Dense mode: m and v shaped like the four tables, for one flat loop each.
   std::vector<float> m_user_vec_, v_user_vec_, m_item_vec_, v_item_vec_;
   std::vector<float> m_user_bias_, v_user_bias_, m_item_bias_, v_item_bias_;
+  // Sparse mode: per row, m and v of its weights and bias side by side
+  // (2 x (dim + 1) floats), so a touched row's state is one contiguous run
+  // instead of four places in four tables.
+  std::vector<float> user_state_, item_state_;
   Embeddings dense_;  // dense mode only: the batch gradient as full tables, zero outside the batch
 };
 
