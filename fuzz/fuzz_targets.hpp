@@ -122,7 +122,8 @@ inline void model_file_one_input(const std::uint8_t* data, std::size_t size) {
       const TrainedModel m = parse_model(bytes, "fuzz.model");
       for (std::uint32_t u = 0; u < m.users.size() && u < 3; ++u) {
         for (const auto& r : recommend(m, u, 5, false))
-          if (r.item >= m.items.size()) throw std::logic_error("recommended an item outside the model");
+          if (r.item >= m.items.size())
+            throw std::logic_error("recommended an item outside the model");
         (void)recommend(m, u, m.items.size() + 1, true);
       }
       for (std::uint32_t i = 0; i < m.items.size() && i < 3; ++i) (void)m.item_label(i);

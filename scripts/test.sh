@@ -32,8 +32,15 @@ step() { echo "== $* ($(date +%T))" >&2; }
 # The build's packages, and those only the hardening steps need.
 extra=()
 [ "$valgrind" -eq 1 ] && extra+=(valgrind)
-[ "$fuzz_seconds" -gt 0 ] && extra+=(clang libclang-rt-14-dev)
+[ "$fuzz_seconds" -gt 0 ] && extra+=(clang libclang-rt-14-dev clang-format)
 scripts/install-deps.sh "${extra[@]}"
+
+# The code style of .clang-format, checked where clang-format is installed
+# (CI installs it: --all); `git ls-files '*.cpp' '*.hpp' | xargs clang-format -i` fixes it.
+if command -v clang-format >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then
+  step "clang-format check"
+  git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+fi
 
 step "Release build and tests (./build)"
 scripts/build.sh

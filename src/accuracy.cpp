@@ -27,7 +27,8 @@ Accuracy measure(const Ratings& rows, const Scaler& scaler, Predict predict_unit
 }  // namespace
 
 Accuracy accuracy(const Embeddings& model, const Ratings& rows, const Scaler& scaler) {
-  return measure(rows, scaler, [&](std::size_t k) { return model.predict(rows.user[k], rows.item[k]); });
+  return measure(rows, scaler,
+                 [&](std::size_t k) { return model.predict(rows.user[k], rows.item[k]); });
 }
 
 Accuracy constant_accuracy(double stars, const Ratings& rows, const Scaler& scaler) {

@@ -28,7 +28,8 @@ Adam::Coefficients Adam::coefficients(const AdamSettings& s, std::int64_t t) {
   // Bias corrections in double, as PyTorch computes them in Python floats.
   const double bc1 = 1.0 - std::pow(double(s.beta1), double(t));
   const double bc2 = 1.0 - std::pow(double(s.beta2), double(t));
-  return Coefficients{static_cast<float>(s.lr / bc1), static_cast<float>(1.0 / std::sqrt(bc2)),
+  return Coefficients{static_cast<float>(s.lr / bc1),
+                      static_cast<float>(1.0 / std::sqrt(bc2)),
                       s.beta1,
                       s.beta2,
                       s.eps,
@@ -75,8 +76,10 @@ void update_rows(const std::vector<std::uint32_t>& rows, std::size_t dim, float*
   for (std::size_t k = 0; k < rows.size(); ++k) {
     if (k + kAhead < rows.size()) {
       const std::size_t ahead = rows[k + kAhead];
-      for (std::size_t line = 0; line < 2 * w; line += 16) __builtin_prefetch(state + ahead * 2 * w + line, 1);
-      for (std::size_t line = 0; line < dim; line += 16) __builtin_prefetch(p_vec + ahead * dim + line, 1);
+      for (std::size_t line = 0; line < 2 * w; line += 16)
+        __builtin_prefetch(state + ahead * 2 * w + line, 1);
+      for (std::size_t line = 0; line < dim; line += 16)
+        __builtin_prefetch(p_vec + ahead * dim + line, 1);
       __builtin_prefetch(p_bias + ahead, 1);
     }
     const std::size_t r = rows[k];
@@ -126,7 +129,8 @@ void Adam::step(Embeddings& model, const Gradients& grad, WorkerPool* pool) {
     auto table = [&](std::vector<float>& p, std::vector<float>& m, std::vector<float>& v,
                      const std::vector<float>& g) {
       const auto [begin, end] = chunk(p.size(), parts, k);
-      update(p.data() + begin, m.data() + begin, v.data() + begin, g.data() + begin, end - begin, c);
+      update(p.data() + begin, m.data() + begin, v.data() + begin, g.data() + begin, end - begin,
+             c);
     };
     table(model.user_vec, m_user_vec_, v_user_vec_, dense_.user_vec);
     table(model.item_vec, m_item_vec_, v_item_vec_, dense_.item_vec);
@@ -147,10 +151,10 @@ void Adam::sparse_step_concurrent(Embeddings& model, const Gradients& grad) {
 
 void Adam::sparse_update(Embeddings& model, const Gradients& grad, const Coefficients& c) {
   const auto dim = std::size_t(model.dim);
-  update_rows(grad.touched_users, dim, model.user_vec.data(), model.user_bias.data(), user_state_.data(),
-              grad.user_grads(), c);
-  update_rows(grad.touched_items, dim, model.item_vec.data(), model.item_bias.data(), item_state_.data(),
-              grad.item_grads(), c);
+  update_rows(grad.touched_users, dim, model.user_vec.data(), model.user_bias.data(),
+              user_state_.data(), grad.user_grads(), c);
+  update_rows(grad.touched_items, dim, model.item_vec.data(), model.item_bias.data(),
+              item_state_.data(), grad.item_grads(), c);
 }
 
 }  // namespace recsys

@@ -52,15 +52,22 @@ std::string base_name(const std::string& path) {
 std::string reason(int err, const std::string& dir) {
   std::string text = std::string("cannot write: ") + std::strerror(err);
   switch (err) {
-    case ENOENT: return text + " (the directory '" + dir + "' does not exist; create it first)";
-    case ENOTDIR: return text + " ('" + dir + "' is not a directory)";
+    case ENOENT:
+      return text + " (the directory '" + dir + "' does not exist; create it first)";
+    case ENOTDIR:
+      return text + " ('" + dir + "' is not a directory)";
     case EACCES:
-    case EPERM: return text + " (no permission to write in '" + dir + "'; choose another location)";
-    case EROFS: return text + " ('" + dir + "' is on a read-only file system; choose another location)";
+    case EPERM:
+      return text + " (no permission to write in '" + dir + "'; choose another location)";
+    case EROFS:
+      return text + " ('" + dir + "' is on a read-only file system; choose another location)";
     case ENOSPC:
-    case EDQUOT: return text + " (free some space or choose another location, then run again)";
-    case EFBIG: return text + " (the file size limit, ulimit -f, is too small for this file)";
-    default: return text;
+    case EDQUOT:
+      return text + " (free some space or choose another location, then run again)";
+    case EFBIG:
+      return text + " (the file size limit, ulimit -f, is too small for this file)";
+    default:
+      return text;
   }
 }
 
@@ -179,7 +186,8 @@ void replace_target(const std::string& temp, const Destination& d, const std::st
 // The bytes in an unnamed file, named only once complete and synced. False
 // when the file system (or a missing /proc) does not allow it: nothing was
 // created then, and the caller falls back to a named temporary.
-bool write_unnamed(const Destination& d, const std::string& path, std::span<const std::uint8_t> bytes) {
+bool write_unnamed(const Destination& d, const std::string& path,
+                   std::span<const std::uint8_t> bytes) {
   Fd fd(open_unnamed(d.dir));
   if (fd.get() < 0) {
     if (unnamed_unsupported(errno)) return false;
@@ -191,7 +199,8 @@ bool write_unnamed(const Destination& d, const std::string& path, std::span<cons
   const std::string temp = temp_name(d);
   const std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
   ::unlink(temp.c_str());  // a stale one from a killed process with our pid
-  if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) != 0) return false;
+  if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) != 0)
+    return false;
   if (fd.close() != 0) {
     const int err = errno;
     ::unlink(temp.c_str());
@@ -203,7 +212,8 @@ bool write_unnamed(const Destination& d, const std::string& path, std::span<cons
 
 // The classic way: a named temporary, removed on every failure (only SIGKILL
 // or a crash mid-write can leave it behind).
-void write_named(const Destination& d, const std::string& path, std::span<const std::uint8_t> bytes) {
+void write_named(const Destination& d, const std::string& path,
+                 std::span<const std::uint8_t> bytes) {
   const std::string temp = temp_name(d);
   ::unlink(temp.c_str());
   Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
@@ -244,9 +254,8 @@ void write_file_atomically(const std::string& path, std::span<const std::uint8_t
 }
 
 void write_file_atomically(const std::string& path, std::string_view text) {
-  write_file_atomically(
-      path, std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()),
-                                          text.size()));
+  write_file_atomically(path, std::span<const std::uint8_t>(
+                                  reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
 }  // namespace recsys

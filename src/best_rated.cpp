@@ -22,9 +22,12 @@ RankBy parse_rank_by(const std::string& name) {
 
 std::string rank_by_name(RankBy rank_by) {
   switch (rank_by) {
-    case RankBy::Mean: return "mean";
-    case RankBy::Damped: return "damped";
-    case RankBy::Count: return "count";
+    case RankBy::Mean:
+      return "mean";
+    case RankBy::Damped:
+      return "damped";
+    case RankBy::Count:
+      return "count";
   }
   return "?";
 }
@@ -55,7 +58,8 @@ Ranking rank_films(const ItemStats& stats, const IdMap& items, RankBy rank_by,
   ranking.global_mean = n > 0 ? sum / n : 0;
   // The damped mean replaces the hard cut-off: with m = min_ratings pseudo-ratings
   // at the global mean, a film needs many good ratings to rise above the crowd.
-  const std::uint32_t floor = rank_by == RankBy::Damped ? 1 : std::max<std::uint32_t>(min_ratings, 1);
+  const std::uint32_t floor =
+      rank_by == RankBy::Damped ? 1 : std::max<std::uint32_t>(min_ratings, 1);
   const double m = min_ratings;
   for (std::uint32_t i = 0; i < stats.count.size(); ++i) {
     const std::uint32_t c = stats.count[i];
@@ -65,11 +69,13 @@ Ranking rank_films(const ItemStats& stats, const IdMap& items, RankBy rank_by,
     if (rank_by == RankBy::Count) score = c;
     ranking.films.push_back({i, score});
   }
-  std::sort(ranking.films.begin(), ranking.films.end(), [&](const RankedFilm& a, const RankedFilm& b) {
-    if (a.score != b.score) return a.score > b.score;
-    if (stats.count[a.item] != stats.count[b.item]) return stats.count[a.item] > stats.count[b.item];
-    return movie_id_less(items.token(a.item), items.token(b.item));
-  });
+  std::sort(ranking.films.begin(), ranking.films.end(),
+            [&](const RankedFilm& a, const RankedFilm& b) {
+              if (a.score != b.score) return a.score > b.score;
+              if (stats.count[a.item] != stats.count[b.item])
+                return stats.count[a.item] > stats.count[b.item];
+              return movie_id_less(items.token(a.item), items.token(b.item));
+            });
   return ranking;
 }
 

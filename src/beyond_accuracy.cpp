@@ -84,7 +84,8 @@ BeyondAccuracy beyond_accuracy(const TopNLists& lists, const Embeddings& tables,
     b.novelty = information / double(b.recommended);
     b.mean_popularity = popularity / double(b.recommended);
   }
-  b.distinct = static_cast<std::size_t>(std::count_if(times.begin(), times.end(), [](auto c) { return c > 0; }));
+  b.distinct = static_cast<std::size_t>(
+      std::count_if(times.begin(), times.end(), [](auto c) { return c > 0; }));
   if (tables.n_items > 0) b.coverage = double(b.distinct) / double(tables.n_items);
   b.gini = gini_index(times);
   return b;

@@ -67,12 +67,14 @@ BlockGrid::BlockGrid(Ratings& rows, std::uint32_t n_users, std::uint32_t n_items
   // By user group, then by item group inside each: two passes of a few
   // hundred buckets at most, where one pass over every block would write to
   // thousands of places at once and miss the cache at every swap.
-  const auto by_user = bucket_in_place(rows, 0, rows.size(), gu,
-                                       [&](std::size_t k) { return std::size_t(user_group[rows.user[k]]); });
+  const auto by_user = bucket_in_place(rows, 0, rows.size(), gu, [&](std::size_t k) {
+    return std::size_t(user_group[rows.user[k]]);
+  });
   start_.clear();
   for (std::size_t ug = 0; ug < gu; ++ug) {
-    const auto by_item = bucket_in_place(rows, by_user[ug], by_user[ug + 1], gi,
-                                         [&](std::size_t k) { return std::size_t(item_group[rows.item[k]]); });
+    const auto by_item =
+        bucket_in_place(rows, by_user[ug], by_user[ug + 1], gi,
+                        [&](std::size_t k) { return std::size_t(item_group[rows.item[k]]); });
     start_.insert(start_.end(), by_item.begin(), by_item.end() - 1);
   }
   start_.push_back(rows.size());
@@ -115,7 +117,8 @@ std::size_t BlockScheduler::claim(std::size_t previous) {
   const std::lock_guard lock(mutex_);
   if (pending_.empty()) return kNone;
   auto is_free = [&](std::size_t b) {
-    return user_busy_[std::size_t(grid_.user_group(b))] == 0 && item_busy_[std::size_t(grid_.item_group(b))] == 0;
+    return user_busy_[std::size_t(grid_.user_group(b))] == 0 &&
+           item_busy_[std::size_t(grid_.item_group(b))] == 0;
   };
   // Staying in the previous block's item group keeps its rows in L3; only
   // the small user group changes from block to block.

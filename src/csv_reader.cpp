@@ -32,7 +32,8 @@ std::string non_text_hint(const std::string& path) {
   auto starts = [&](std::string_view magic) { return head.compare(0, magic.size(), magic) == 0; };
   if (starts(std::string_view("PK\x03\x04", 4)))
     return "this is a zip archive, not CSV text: unzip it and pass the CSV file inside";
-  if (starts("\x1f\x8b")) return "this is gzip-compressed, not CSV text: decompress it first (gunzip)";
+  if (starts("\x1f\x8b"))
+    return "this is gzip-compressed, not CSV text: decompress it first (gunzip)";
   if (starts("\xff\xfe") || starts("\xfe\xff"))
     return "this is UTF-16 text: convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)";
   if (starts("RECSYSMF")) return "this is a recsys model file, not a CSV file";
@@ -92,9 +93,10 @@ void require_csv_file(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     const int err = errno;
-    throw Error(path, 0,
-                std::string("cannot open: ") + std::strerror(err) +
-                    (err == ENOENT ? " (check the path)" : " (check the path and its permissions)"));
+    throw Error(
+        path, 0,
+        std::string("cannot open: ") + std::strerror(err) +
+            (err == ENOENT ? " (check the path)" : " (check the path and its permissions)"));
   }
   if (S_ISDIR(st.st_mode)) throw Error(path, 0, "is a directory, expected a CSV file");
 }
@@ -123,7 +125,8 @@ void throw_csv_error(const std::string& path, const io::error::base& e,
   if (dynamic_cast<const io::error::header_missing*>(&e))
     throw Error(path, 0, "empty file: expected a header line such as " + expected_header);
   if (dynamic_cast<const io::error::too_few_columns*>(&e))
-    throw Error(path, line, "too few fields on this line (the header has more columns); fix or remove the row");
+    throw Error(path, line,
+                "too few fields on this line (the header has more columns); fix or remove the row");
   if (dynamic_cast<const io::error::too_many_columns*>(&e))
     throw Error(path, line,
                 "more fields on this line than columns in the header (a trailing comma, or an "

@@ -17,8 +17,9 @@ namespace recsys {
 
 // The dialect recsys reads: trimmed fields, RFC 4180 quotes, blank lines skipped.
 template <unsigned Columns>
-using CsvReader = io::CSVReader<Columns, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>,
-                                io::throw_on_overflow, io::empty_line_comment>;
+using CsvReader =
+    io::CSVReader<Columns, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>,
+                  io::throw_on_overflow, io::empty_line_comment>;
 
 // The bytes of path for a CsvReader: `CsvReader<3> reader(path, open_csv(path))`.
 // Unlike the parser's own source it reports read errors (instead of taking

@@ -39,8 +39,9 @@ std::size_t count_cold_rows(const Ratings& train, const Ratings& val, std::size_
 
 void warn_duplicates(const std::string& path, std::size_t n, const ColumnNames& cols) {
   if (n > 0)
-    spdlog::warn("{}: {} duplicate ({}, {}) rows; kept the last rating of each pair (by line order)",
-                 path, n, cols.user, cols.item);
+    spdlog::warn(
+        "{}: {} duplicate ({}, {}) rows; kept the last rating of each pair (by line order)", path,
+        n, cols.user, cols.item);
 }
 
 }  // namespace
@@ -57,7 +58,8 @@ std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::siz
   std::vector<std::uint32_t> by_user(n);
   {
     std::vector<std::size_t> next(start.begin(), start.end() - 1);
-    for (std::size_t k = 0; k < n; ++k) by_user[next[rows.user[k]]++] = static_cast<std::uint32_t>(k);
+    for (std::size_t k = 0; k < n; ++k)
+      by_user[next[rows.user[k]]++] = static_cast<std::uint32_t>(k);
   }
   constexpr std::uint32_t kNone = 0xFFFFFFFFu;
   std::vector<std::uint32_t> stamp(n_items, kNone), latest(n_items, 0);
@@ -154,8 +156,9 @@ Dataset load_dataset(const DatasetOptions& options) {
                 "no training rows: all " + std::to_string(data.val.size()) +
                     " rows went to validation; add rows or lower --val-fraction");
   if (data.train.size() == 0)
-    throw Error(options.ratings_path, 0,
-                "no training rows: the file has a header but no ratings; add rows below the header");
+    throw Error(
+        options.ratings_path, 0,
+        "no training rows: the file has a header but no ratings; add rows below the header");
 
   if (options.load.range) {
     data.scaler = Scaler::from_range(*options.load.range);
@@ -163,8 +166,7 @@ Dataset load_dataset(const DatasetOptions& options) {
     data.scaler = Scaler::fit(data.train, data.val, options.ratings_path);
   }
   data.stats = ItemStats::compute(data.items.size(), data.train, data.val);
-  data.cold_val_rows =
-      count_cold_rows(data.train, data.val, data.users.size(), data.items.size());
+  data.cold_val_rows = count_cold_rows(data.train, data.val, data.users.size(), data.items.size());
 
   data.titles.assign(data.items.size(), "");
   data.genres.assign(data.items.size(), "");

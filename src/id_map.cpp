@@ -58,7 +58,8 @@ std::uint32_t IdMap::intern(std::string_view token) {
   bool is_integer = false;
   const std::uint64_t key = key_of(token, is_integer);
   if (is_integer && key < kDirectLimit) {
-    if (key >= direct_.size()) direct_.resize(std::max<std::size_t>(key + 1, direct_.size() * 2), kEmpty);
+    if (key >= direct_.size())
+      direct_.resize(std::max<std::size_t>(key + 1, direct_.size() * 2), kEmpty);
     std::uint32_t& index = direct_[key];
     if (index == kEmpty) {
       if (tokens_.size() >= kEmpty) throw Error("more than 4294967294 distinct ids");
@@ -89,9 +90,7 @@ std::optional<std::uint32_t> IdMap::find(std::string_view token) const {
   return slot.index;
 }
 
-void IdMap::reserve(std::size_t n) {
-  tokens_.reserve(n);
-}
+void IdMap::reserve(std::size_t n) { tokens_.reserve(n); }
 
 IdMap IdMap::from_tokens(std::vector<std::string> tokens) {
   IdMap map;

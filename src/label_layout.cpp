@@ -9,7 +9,9 @@ namespace {
 // Labels keep this much air between each other, so that text never touches.
 constexpr double kPad = 1.0;
 
-Box padded(const Box& b) { return {b.x - kPad, b.y - kPad, b.width + 2 * kPad, b.height + 2 * kPad}; }
+Box padded(const Box& b) {
+  return {b.x - kPad, b.y - kPad, b.width + 2 * kPad, b.height + 2 * kPad};
+}
 
 void clamp_into(Box& b, const Box& bounds) {
   b.x = std::clamp(b.x, bounds.x, std::max(bounds.x, bounds.right() - b.width));
@@ -56,14 +58,22 @@ LabelLayout place_labels(const LabelLayoutInput& in) {
     const double e = r + in.gap;
     const double c = r + in.gap / 2;  // corners sit closer: the diagonal adds its own distance
     switch (k) {
-      case 0: return Box{ax + e, ay - h / 2, w, h};
-      case 1: return Box{ax - e - w, ay - h / 2, w, h};
-      case 2: return Box{ax + c, ay - c - h, w, h};
-      case 3: return Box{ax + c, ay + c, w, h};
-      case 4: return Box{ax - c - w, ay - c - h, w, h};
-      case 5: return Box{ax - c - w, ay + c, w, h};
-      case 6: return Box{ax - w / 2, ay - e - h, w, h};
-      default: return Box{ax - w / 2, ay + e, w, h};
+      case 0:
+        return Box{ax + e, ay - h / 2, w, h};
+      case 1:
+        return Box{ax - e - w, ay - h / 2, w, h};
+      case 2:
+        return Box{ax + c, ay - c - h, w, h};
+      case 3:
+        return Box{ax + c, ay + c, w, h};
+      case 4:
+        return Box{ax - c - w, ay - c - h, w, h};
+      case 5:
+        return Box{ax - c - w, ay + c, w, h};
+      case 6:
+        return Box{ax - w / 2, ay - e - h, w, h};
+      default:
+        return Box{ax - w / 2, ay + e, w, h};
     }
   };
   constexpr int kCandidates = 8;
@@ -81,8 +91,10 @@ LabelLayout place_labels(const LabelLayoutInput& in) {
       if (j != i) c += overlap_area(p, out.labels[j]);
     for (const Box& m : out.markers) c += 4 * overlap_area(p, m);
     const Box& o = in.bounds;
-    c += 50 * (std::max(0.0, o.x - b.x) + std::max(0.0, b.right() - o.right()) +
-               std::max(0.0, o.y - b.y) + std::max(0.0, b.bottom() - o.bottom())) * b.height;
+    c += 50 *
+         (std::max(0.0, o.x - b.x) + std::max(0.0, b.right() - o.right()) +
+          std::max(0.0, o.y - b.y) + std::max(0.0, b.bottom() - o.bottom())) *
+         b.height;
     return c;
   };
   std::vector<int> choice(n, 0);
@@ -171,10 +183,12 @@ LabelLayout place_labels(const LabelLayoutInput& in) {
         const double ex = r + in.gap + ring, ey = r + in.gap / 2 + ring;
         Box b{0, 0, in.width[i], in.height[i]};
         // Right of the point: the box starts there; left: it ends there; else centred.
-        b.x = dx > 0.3 ? in.anchor_x[i] + dx * ex : dx < -0.3 ? in.anchor_x[i] + dx * ex - b.width
-                                                            : in.anchor_x[i] + dx * ex - b.width / 2;
-        b.y = dy > 0.3 ? in.anchor_y[i] + dy * ey : dy < -0.3 ? in.anchor_y[i] + dy * ey - b.height
-                                                            : in.anchor_y[i] + dy * ey - b.height / 2;
+        b.x = dx > 0.3    ? in.anchor_x[i] + dx * ex
+              : dx < -0.3 ? in.anchor_x[i] + dx * ex - b.width
+                          : in.anchor_x[i] + dx * ex - b.width / 2;
+        b.y = dy > 0.3    ? in.anchor_y[i] + dy * ey
+              : dy < -0.3 ? in.anchor_y[i] + dy * ey - b.height
+                          : in.anchor_y[i] + dy * ey - b.height / 2;
         if (is_free(b, i, others_below)) {
           found = b;
           return true;
@@ -201,7 +215,8 @@ LabelLayout place_labels(const LabelLayoutInput& in) {
       for (std::size_t i = 0; i < n; ++i) {
         const double d = distance(i, out.labels[i]);
         Box b;
-        if (d > r + in.gap + 2 && nearest_free(i, d - r - in.gap - 4, n, b) && distance(i, b) < d - 1) {
+        if (d > r + in.gap + 2 && nearest_free(i, d - r - in.gap - 4, n, b) &&
+            distance(i, b) < d - 1) {
           out.labels[i] = b;
           moved = true;
         }

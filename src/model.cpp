@@ -29,8 +29,7 @@ Embeddings Embeddings::random(std::uint32_t n_users, std::uint32_t n_items, int 
 }
 
 float Embeddings::logit(std::uint32_t u, std::uint32_t i) const {
-  return ConstRow(user_row(u), dim).dot(ConstRow(item_row(i), dim)) + user_bias[u] +
-         item_bias[i];
+  return ConstRow(user_row(u), dim).dot(ConstRow(item_row(i), dim)) + user_bias[u] + item_bias[i];
 }
 
 Gradients::Gradients(const Embeddings& shape)
@@ -104,13 +103,14 @@ double accumulate(const Embeddings& model, const TrainingRows& rows, std::size_t
 
 double accumulate_batch_gradient(const Embeddings& model, const TrainingRows& rows,
                                  std::span<const std::uint32_t> batch, Gradients& grad) {
-  return accumulate(model, rows, batch.size(), [&](std::size_t k) { return std::size_t(batch[k]); },
-                    grad);
+  return accumulate(
+      model, rows, batch.size(), [&](std::size_t k) { return std::size_t(batch[k]); }, grad);
 }
 
 double accumulate_range_gradient(const Embeddings& model, const TrainingRows& rows,
                                  std::size_t first, std::size_t n, Gradients& grad) {
-  return accumulate(model, rows, n, [first](std::size_t k) { return first + k; }, grad);
+  return accumulate(
+      model, rows, n, [first](std::size_t k) { return first + k; }, grad);
 }
 
 }  // namespace recsys

@@ -77,19 +77,32 @@ void apply_setting(TrainedModel& m, const std::string& key, const std::string& v
                    const std::string& name) {
   ModelSettings& s = m.settings;
   try {
-    if (key == "preset") s.preset = value;
-    else if (key == "dim") s.dim = std::stoi(value);
-    else if (key == "epochs") s.epochs = std::stoi(value);
-    else if (key == "batch") s.batch = std::stoull(value);
-    else if (key == "lr") s.lr = std::stod(value);
-    else if (key == "weight_decay") s.weight_decay = std::stod(value);
-    else if (key == "init_std") s.init_std = std::stod(value);
-    else if (key == "optimizer") s.optimizer = value;
-    else if (key == "seed") s.seed = std::stoull(value);
-    else if (key == "threads") s.threads = std::stoi(value);
-    else if (key == "early_stopping") s.early_stopping = std::stoi(value);
-    else if (key == "val_fraction") s.val_fraction = std::stod(value);
-    else if (key == "best_epoch") m.best_epoch = std::stoi(value);
+    if (key == "preset")
+      s.preset = value;
+    else if (key == "dim")
+      s.dim = std::stoi(value);
+    else if (key == "epochs")
+      s.epochs = std::stoi(value);
+    else if (key == "batch")
+      s.batch = std::stoull(value);
+    else if (key == "lr")
+      s.lr = std::stod(value);
+    else if (key == "weight_decay")
+      s.weight_decay = std::stod(value);
+    else if (key == "init_std")
+      s.init_std = std::stod(value);
+    else if (key == "optimizer")
+      s.optimizer = value;
+    else if (key == "seed")
+      s.seed = std::stoull(value);
+    else if (key == "threads")
+      s.threads = std::stoi(value);
+    else if (key == "early_stopping")
+      s.early_stopping = std::stoi(value);
+    else if (key == "val_fraction")
+      s.val_fraction = std::stod(value);
+    else if (key == "best_epoch")
+      m.best_epoch = std::stoi(value);
     // Unknown keys come from a later minor version: ignored on purpose.
   } catch (const std::exception&) {
     throw Error(name, 0,
@@ -243,7 +256,8 @@ void read_section(TrainedModel& m, std::uint32_t t, ByteReader& r, const std::st
 void check_consistency(const TrainedModel& m, const std::string& name) {
   const Embeddings& e = m.tables;
   const std::size_t nu = m.users.size(), ni = m.items.size();
-  if (e.dim <= 0 || e.n_users != nu || e.n_items != ni) corrupt(name, "table shapes do not match the id maps");
+  if (e.dim <= 0 || e.n_users != nu || e.n_items != ni)
+    corrupt(name, "table shapes do not match the id maps");
   const auto d = static_cast<std::size_t>(e.dim);
   if (e.user_vec.size() != nu * d || e.item_vec.size() != ni * d || e.user_bias.size() != nu ||
       e.item_bias.size() != ni)
@@ -252,7 +266,8 @@ void check_consistency(const TrainedModel& m, const std::string& name) {
   if (!all_finite(e.user_vec) || !all_finite(e.item_vec) || !all_finite(e.user_bias) ||
       !all_finite(e.item_bias))
     corrupt(name, "a weight is not a finite number");
-  if (m.stats.count.size() != ni || m.stats.mean.size() != ni) corrupt(name, "item statistics size");
+  if (m.stats.count.size() != ni || m.stats.mean.size() != ni)
+    corrupt(name, "item statistics size");
   if (m.titles.size() != ni || m.genres.size() != ni) corrupt(name, "titles size");
   const auto& off = m.train_rated.offsets;
   if (off.size() != nu + 1 || off.front() != 0 || off.back() != m.train_rated.items.size())
@@ -287,8 +302,10 @@ namespace {
 
 // Everything the first 24 bytes and the total size can tell: checked before
 // the rest is read, so a damaged size field cannot make us allocate the moon.
-void check_header(std::span<const std::uint8_t> head, std::uint64_t file_size, const std::string& name) {
-  if (file_size == 0) throw Error(name, 0, "empty file, not a recsys model (run `recsys train` first)");
+void check_header(std::span<const std::uint8_t> head, std::uint64_t file_size,
+                  const std::string& name) {
+  if (file_size == 0)
+    throw Error(name, 0, "empty file, not a recsys model (run `recsys train` first)");
   if (head.size() < sizeof kMagic || std::memcmp(head.data(), kMagic, sizeof kMagic) != 0)
     throw Error(name, 0,
                 "not a recsys model file (no RECSYSMF signature); pass a file written by "
@@ -312,8 +329,9 @@ void check_header(std::span<const std::uint8_t> head, std::uint64_t file_size, c
     throw Error(name, 0,
                 std::string("model file is ") + (shorter ? "truncated" : "longer than written") +
                     " (its header says " +
-                    (payload > (std::uint64_t{1} << 62) ? std::string("an impossible size")
-                                                        : std::to_string(payload + kHeaderBytes + kTrailerBytes) + " bytes") +
+                    (payload > (std::uint64_t{1} << 62)
+                         ? std::string("an impossible size")
+                         : std::to_string(payload + kHeaderBytes + kTrailerBytes) + " bytes") +
                     ", the file has " + std::to_string(file_size) +
                     "): copy it again or train it again with `recsys train`");
   }
@@ -340,7 +358,8 @@ TrainedModel parse_model(std::span<const std::uint8_t> bytes, const std::string&
     if (seen[t]++) corrupt(name, "a section appears twice");
     read_section(m, t, r, name);
   }
-  for (const auto required : {kScaler, kUsers, kItems, kStats, kTitles, kTables, kRated, kValidation})
+  for (const auto required :
+       {kScaler, kUsers, kItems, kStats, kTitles, kTables, kRated, kValidation})
     if (!seen.count(required)) corrupt(name, "a required section is missing");
   check_consistency(m, name);
   m.index_validation();
@@ -362,13 +381,19 @@ TrainedModel load_model(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) {
     const int err = errno;
     if (err == ENOENT)
-      throw Error(path, 0, "no such model file (train one with `recsys train ratings.csv`, or pass --model PATH)");
-    throw Error(path, 0, std::string("cannot open: ") + std::strerror(err) + " (check the path and its permissions)");
+      throw Error(
+          path, 0,
+          "no such model file (train one with `recsys train ratings.csv`, or pass --model PATH)");
+    throw Error(path, 0,
+                std::string("cannot open: ") + std::strerror(err) +
+                    " (check the path and its permissions)");
   }
   if (S_ISDIR(st.st_mode)) throw Error(path, 0, "is a directory, expected a model file");
   std::FILE* raw = std::fopen(path.c_str(), "rb");
   if (!raw)
-    throw Error(path, 0, std::string("cannot open: ") + std::strerror(errno) + " (check the file's permissions)");
+    throw Error(
+        path, 0,
+        std::string("cannot open: ") + std::strerror(errno) + " (check the file's permissions)");
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(raw, &std::fclose);
   auto read_fail = [&path] {
     throw Error(path, 0, std::string("cannot read: ") + std::strerror(errno ? errno : EIO));
@@ -384,14 +409,16 @@ TrainedModel load_model(const std::string& path) {
     errno = 0;
     if (std::fread(bytes.data() + kHeaderBytes, 1, rest, file.get()) != rest) {
       if (std::feof(file.get()))
-        throw Error(path, 0, "model file shrank while it was read (is it being written?); try again");
+        throw Error(path, 0,
+                    "model file shrank while it was read (is it being written?); try again");
       read_fail();
     }
   } else {
     // A pipe (--model /dev/stdin): its size is known only at the end.
     std::uint8_t chunk[1 << 16];
     std::size_t n = 0;
-    while ((n = std::fread(chunk, 1, sizeof chunk, file.get())) > 0) bytes.insert(bytes.end(), chunk, chunk + n);
+    while ((n = std::fread(chunk, 1, sizeof chunk, file.get())) > 0)
+      bytes.insert(bytes.end(), chunk, chunk + n);
     if (std::ferror(file.get())) read_fail();
   }
   return parse_model(bytes, path);

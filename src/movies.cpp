@@ -15,8 +15,9 @@ std::unordered_map<std::string, MovieInfo> load_movies(const std::string& path,
                        "genres");
     if (!reader.has_column(id_column) || !reader.has_column("title"))
       throw Error(path, 1,
-                  "expected columns " + id_column + ",title[,genres] in the header (a titles file "
-                  "such as MovieLens movies.csv; pass another with --movies)");
+                  "expected columns " + id_column +
+                      ",title[,genres] in the header (a titles file "
+                      "such as MovieLens movies.csv; pass another with --movies)");
     char* id = nullptr;
     char* title = nullptr;
     char* genres = nullptr;

@@ -24,7 +24,8 @@ void orient_axes(Eigen::MatrixXd& axes) {
 }
 
 Pca Pca::fit(const Eigen::MatrixXd& rows, int k) {
-  if (rows.rows() < 2) throw Error("PCA needs at least 2 points, got " + std::to_string(rows.rows()));
+  if (rows.rows() < 2)
+    throw Error("PCA needs at least 2 points, got " + std::to_string(rows.rows()));
   if (k < 1) throw Error("PCA needs at least one axis", Error::Kind::Internal);
   const Eigen::Index dim = rows.cols();
   Pca p;
@@ -34,7 +35,8 @@ Pca Pca::fit(const Eigen::MatrixXd& rows, int k) {
   p.total_variance = cov.trace();
 
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
-  if (eig.info() != Eigen::Success) throw Error("PCA: eigen-decomposition failed", Error::Kind::Internal);
+  if (eig.info() != Eigen::Success)
+    throw Error("PCA: eigen-decomposition failed", Error::Kind::Internal);
   // Eigen returns eigenvalues in increasing order: the last columns are the top axes.
   p.axes = Eigen::MatrixXd::Zero(dim, k);
   p.variance = Eigen::VectorXd::Zero(k);

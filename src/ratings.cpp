@@ -17,7 +17,8 @@ using Reader = CsvReader<3>;
 
 std::string_view trimmed(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -40,7 +41,8 @@ bool parse_short_decimal(std::string_view text, double& value) {
     if (decimals >= 0) ++decimals;
   }
   if (decimals == 0 || text.front() == '.') return false;
-  static constexpr double kPow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  static constexpr double kPow10[] = {1,   10,  100,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
   value = static_cast<double>(mantissa) / kPow10[decimals < 0 ? 0 : decimals];
   return true;
 }
@@ -66,8 +68,8 @@ std::string shortest(double x) {
 
 }  // namespace
 
-void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users,
-                  IdMap& items, Ratings& out) {
+void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
+                  Ratings& out) {
   require_csv_file(path);
   const ColumnNames& cols = options.columns;
   try {
@@ -92,9 +94,11 @@ void load_ratings(const std::string& path, const LoadOptions& options, IdMap& us
       if (item_token.empty()) throw Error(path, line, "empty " + cols.item + kFixRow);
       double rating = 0;
       if (!parse_double(rating_field, rating))
-        throw Error(path, line, cols.rating + " " + quoted_field(rating_field) + " is not a number" + kFixRow);
+        throw Error(path, line,
+                    cols.rating + " " + quoted_field(rating_field) + " is not a number" + kFixRow);
       if (!std::isfinite(rating))
-        throw Error(path, line, cols.rating + " " + quoted_field(rating_field) + " is not finite" + kFixRow);
+        throw Error(path, line,
+                    cols.rating + " " + quoted_field(rating_field) + " is not finite" + kFixRow);
       if (std::abs(rating) > kLargestRating)
         throw Error(path, line,
                     cols.rating + " " + quoted_field(rating_field) +

@@ -5,14 +5,15 @@
 
 namespace recsys {
 
-std::vector<Recommendation> recommend(const TrainedModel& model, std::uint32_t user,
-                                      std::size_t n, bool include_rated) {
+std::vector<Recommendation> recommend(const TrainedModel& model, std::uint32_t user, std::size_t n,
+                                      bool include_rated) {
   const Embeddings& e = model.tables;
   using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   const Eigen::Map<const Matrix> items(e.item_vec.data(), e.n_items, e.dim);
   const Eigen::Map<const Eigen::VectorXf> u(e.user_row(user), e.dim);
   Eigen::VectorXf logits = items * u;
-  logits.array() += e.user_bias[user] + Eigen::Map<const Eigen::ArrayXf>(e.item_bias.data(), e.n_items);
+  logits.array() +=
+      e.user_bias[user] + Eigen::Map<const Eigen::ArrayXf>(e.item_bias.data(), e.n_items);
 
   std::vector<std::uint32_t> candidates;
   candidates.reserve(e.n_items);
@@ -33,7 +34,8 @@ std::vector<Recommendation> recommend(const TrainedModel& model, std::uint32_t u
   out.reserve(k);
   for (std::size_t r = 0; r < k; ++r) {
     const std::uint32_t i = candidates[r];
-    out.push_back({i, logits[i], static_cast<float>(model.scaler.to_stars(Embeddings::sigmoid(logits[i])))});
+    out.push_back(
+        {i, logits[i], static_cast<float>(model.scaler.to_stars(Embeddings::sigmoid(logits[i])))});
   }
   return out;
 }

@@ -66,7 +66,8 @@ Legend make_legend(const std::vector<ScatterPoint>& points) {
   Legend g;
   std::vector<std::pair<std::string, std::size_t>> sizes;
   for (const auto& p : points) {
-    auto it = std::find_if(sizes.begin(), sizes.end(), [&](const auto& s) { return s.first == p.group; });
+    auto it =
+        std::find_if(sizes.begin(), sizes.end(), [&](const auto& s) { return s.first == p.group; });
     if (it == sizes.end())
       sizes.emplace_back(p.group, 1);
     else
@@ -77,8 +78,9 @@ Legend make_legend(const std::vector<ScatterPoint>& points) {
     g.point_colour.assign(points.size(), kPalette[0]);
     return g;
   }
-  std::sort(sizes.begin(), sizes.end(),
-            [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  std::sort(sizes.begin(), sizes.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
   constexpr std::size_t kColours = std::size(kPalette);
   const bool overflow = sizes.size() > kColours;
   for (std::size_t k = 0; k < sizes.size() && k < kColours; ++k) {
@@ -105,11 +107,21 @@ std::string xml_escape(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') break;
         out += c;
@@ -147,14 +159,21 @@ RenderedPlot render_scatter_svg(const ScatterPlot& plot) {
   if (!(y_hi > y_lo)) y_lo -= 1, y_hi += 1;
   // Points keep clear of the frame; the extra room on the right is where the
   // rightmost labels go (they start to the right of their point).
-  const double inner_left = area.x + 16, inner_right = area.right() - std::min(220.0, area.width * 0.2);
+  const double inner_left = area.x + 16,
+               inner_right = area.right() - std::min(220.0, area.width * 0.2);
   const double inner_top = area.y + 16, inner_bottom = area.bottom() - 16;
-  const auto px = [&](double x) { return inner_left + (x - x_lo) / (x_hi - x_lo) * (inner_right - inner_left); };
-  const auto py = [&](double y) { return inner_bottom - (y - y_lo) / (y_hi - y_lo) * (inner_bottom - inner_top); };
+  const auto px = [&](double x) {
+    return inner_left + (x - x_lo) / (x_hi - x_lo) * (inner_right - inner_left);
+  };
+  const auto py = [&](double y) {
+    return inner_bottom - (y - y_lo) / (y_hi - y_lo) * (inner_bottom - inner_top);
+  };
   // Data values at the frame's edges, for the ticks.
   const double fx_lo = x_lo + (area.x - inner_left) / (inner_right - inner_left) * (x_hi - x_lo);
-  const double fx_hi = x_lo + (area.right() - inner_left) / (inner_right - inner_left) * (x_hi - x_lo);
-  const double fy_lo = y_lo + (inner_bottom - area.bottom()) / (inner_bottom - inner_top) * (y_hi - y_lo);
+  const double fx_hi =
+      x_lo + (area.right() - inner_left) / (inner_right - inner_left) * (x_hi - x_lo);
+  const double fy_lo =
+      y_lo + (inner_bottom - area.bottom()) / (inner_bottom - inner_top) * (y_hi - y_lo);
   const double fy_hi = y_lo + (inner_bottom - area.y) / (inner_bottom - inner_top) * (y_hi - y_lo);
 
   LabelLayoutInput in;
@@ -202,8 +221,8 @@ RenderedPlot render_scatter_svg(const ScatterPlot& plot) {
     if (x < area.x || x > area.right()) continue;
     s += "<line x1=\"" + num(x) + "\" y1=\"" + num(area.y) + "\" x2=\"" + num(x) + "\" y2=\"" +
          num(area.bottom()) + "\" stroke=\"#eeeeee\"/>\n";
-    s += "<text x=\"" + num(x) + "\" y=\"" + num(area.bottom() + 16) + "\" text-anchor=\"middle\">" +
-         tick_text(t) + "</text>\n";
+    s += "<text x=\"" + num(x) + "\" y=\"" + num(area.bottom() + 16) +
+         "\" text-anchor=\"middle\">" + tick_text(t) + "</text>\n";
   }
   for (const double t : nice_ticks(fy_lo, fy_hi, 6)) {
     const double y = py(t);
@@ -219,8 +238,9 @@ RenderedPlot render_scatter_svg(const ScatterPlot& plot) {
   s += "<text x=\"" + num(area.x + area.width / 2) + "\" y=\"" + num(r.height - 14) +
        "\" font-size=\"13\" text-anchor=\"middle\">" + xml_escape(plot.x_label) + "</text>\n";
   const std::string yc = num(area.y + area.height / 2);
-  s += "<text x=\"20\" y=\"" + yc + "\" font-size=\"13\" text-anchor=\"middle\" transform=\"rotate(-90 20 " +
-       yc + ")\">" + xml_escape(plot.y_label) + "</text>\n";
+  s += "<text x=\"20\" y=\"" + yc +
+       "\" font-size=\"13\" text-anchor=\"middle\" transform=\"rotate(-90 20 " + yc + ")\">" +
+       xml_escape(plot.y_label) + "</text>\n";
   s += "</g>\n";
 
   // Leader lines for labels pushed away from their point, under everything else.
@@ -231,8 +251,8 @@ RenderedPlot render_scatter_svg(const ScatterPlot& plot) {
     const double cx = std::clamp(ax, b.x, b.right()), cy = std::clamp(ay, b.y, b.bottom());
     // Labels touching their point (corner places are about 8 px away) need no line.
     if (std::hypot(cx - ax, cy - ay) <= kMarker + 7) continue;
-    s += "<line x1=\"" + num(ax) + "\" y1=\"" + num(ay) + "\" x2=\"" + num(cx) + "\" y2=\"" + num(cy) +
-         "\"/>\n";
+    s += "<line x1=\"" + num(ax) + "\" y1=\"" + num(ay) + "\" x2=\"" + num(cx) + "\" y2=\"" +
+         num(cy) + "\"/>\n";
   }
   s += "</g>\n";
   s += "<g stroke=\"#ffffff\" stroke-width=\"0.8\">\n";
@@ -247,11 +267,12 @@ RenderedPlot render_scatter_svg(const ScatterPlot& plot) {
   s += "<g fill=\"#ffffff\" fill-opacity=\"0.85\">\n";
   for (std::size_t i = 0; i < n; ++i) {
     const Box& b = r.layout.labels[i];
-    s += "<rect x=\"" + num(b.x) + "\" y=\"" + num(b.y + 1) + "\" width=\"" + num(b.width) + "\" height=\"" +
-         num(b.height - 1) + "\"/>\n";
+    s += "<rect x=\"" + num(b.x) + "\" y=\"" + num(b.y + 1) + "\" width=\"" + num(b.width) +
+         "\" height=\"" + num(b.height - 1) + "\"/>\n";
   }
   s += "</g>\n";
-  s += "<g font-family=\"" + std::string(kMono) + "\" font-size=\"" + num(kFont) + "\" fill=\"#111111\">\n";
+  s += "<g font-family=\"" + std::string(kMono) + "\" font-size=\"" + num(kFont) +
+       "\" fill=\"#111111\">\n";
   for (std::size_t i = 0; i < n; ++i) {
     const Box& b = r.layout.labels[i];
     const double text_width = b.width - 2;

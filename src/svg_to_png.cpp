@@ -46,14 +46,16 @@ std::optional<std::string> find_program(const std::string& name) {
 std::vector<std::uint8_t> svg_to_png(const std::string& svg, double zoom) {
   const auto program = find_program(kSvgConverter);
   if (!program)
-    throw Error(std::string("PNG output needs ") + kSvgConverter + ", which is not on PATH: " +
-                "apt-get install " + kSvgConverterPackage +
+    throw Error(std::string("PNG output needs ") + kSvgConverter +
+                ", which is not on PATH: " + "apt-get install " + kSvgConverterPackage +
                 " (or write the plot with --svg and convert it yourself)");
 
   TempFile input;
-  std::string pattern = (std::filesystem::temp_directory_path() / "recsys-plot-XXXXXX.svg").string();
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "recsys-plot-XXXXXX.svg").string();
   const int fd = ::mkstemps(pattern.data(), 4);
-  if (fd < 0) throw Error(pattern, 0, std::string("cannot create a temporary file: ") + std::strerror(errno));
+  if (fd < 0)
+    throw Error(pattern, 0, std::string("cannot create a temporary file: ") + std::strerror(errno));
   input.path = pattern;
   std::size_t written = 0;
   while (written < svg.size()) {
@@ -81,7 +83,8 @@ std::vector<std::uint8_t> svg_to_png(const std::string& svg, double zoom) {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
-  const int spawned = ::posix_spawn(&pid, program->c_str(), &actions, nullptr, argv.data(), environ);
+  const int spawned =
+      ::posix_spawn(&pid, program->c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   ::close(out[1]);
   if (spawned != 0) {
@@ -101,8 +104,9 @@ std::vector<std::uint8_t> svg_to_png(const std::string& svg, double zoom) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || png.size() < 8)
-    throw Error(*program, 0, "failed to convert the plot to PNG (exit status " +
-                                 std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
+    throw Error(*program, 0,
+                "failed to convert the plot to PNG (exit status " +
+                    std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
   return png;
 }
 

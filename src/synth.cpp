@@ -48,8 +48,9 @@ constexpr std::int64_t kLastTime = 1574327703;
 constexpr double kMeanSpanSeconds = 180.0 * 86400.0;
 
 constexpr std::array<std::string_view, 18> kGenres = {
-    "Action", "Comedy", "Drama",   "Horror", "Romance", "Sci-Fi",    "Documentary", "Animation", "Western",
-    "Musical", "Thriller", "Mystery", "Fantasy", "Crime", "War", "Adventure", "Children", "Film-Noir"};
+    "Action",      "Comedy",    "Drama",   "Horror",    "Romance",  "Sci-Fi",
+    "Documentary", "Animation", "Western", "Musical",   "Thriller", "Mystery",
+    "Fantasy",     "Crime",     "War",     "Adventure", "Children", "Film-Noir"};
 
 // Independent streams per purpose, so that --noise changes the ratings but not
 // which (user, movie) pairs exist, and titles do not shift with --dim.
@@ -61,7 +62,8 @@ Rng stream(std::uint64_t seed, Stream s) {
 // Walker's alias method: O(1) draws from a fixed discrete distribution.
 class AliasTable {
  public:
-  explicit AliasTable(const std::vector<double>& weights) : prob_(weights.size()), alias_(weights.size()) {
+  explicit AliasTable(const std::vector<double>& weights)
+      : prob_(weights.size()), alias_(weights.size()) {
     const std::size_t n = weights.size();
     const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
     std::vector<double> scaled(n);
@@ -129,7 +131,8 @@ class OutputFile {
   template <typename Int>
   void put_int(Int x) {
     if (kCapacity - pos_ < 24) flush();
-    pos_ = static_cast<std::size_t>(std::to_chars(buf_.get() + pos_, buf_.get() + kCapacity, x).ptr - buf_.get());
+    pos_ = static_cast<std::size_t>(
+        std::to_chars(buf_.get() + pos_, buf_.get() + kCapacity, x).ptr - buf_.get());
   }
 
   // Everything on disk (fsync) and closed; returns the file's size.
@@ -198,7 +201,8 @@ std::vector<std::uint32_t> ratings_per_user(const SynthOptions& o, Rng& rng) {
   rng.shuffle(rank.begin(), rank.end());
   std::vector<double> weight(U);
   for (std::uint64_t u = 0; u < U; ++u)
-    weight[u] = std::pow((rank[u] + 1.0) / static_cast<double>(U) + kUserZipfOffset, -kUserZipfExponent);
+    weight[u] =
+        std::pow((rank[u] + 1.0) / static_cast<double>(U) + kUserZipfOffset, -kUserZipfExponent);
 
   std::vector<bool> capped(U, false);
   double open_weight = std::accumulate(weight.begin(), weight.end(), 0.0);
@@ -222,7 +226,8 @@ std::vector<std::uint32_t> ratings_per_user(const SynthOptions& o, Rng& rng) {
     for (std::uint64_t u = 0; u < U; ++u) {
       if (capped[u]) continue;
       cumulative += per_weight * weight[u];
-      const auto upto = std::min<std::uint64_t>(static_cast<std::uint64_t>(std::llround(cumulative)), left);
+      const auto upto =
+          std::min<std::uint64_t>(static_cast<std::uint64_t>(std::llround(cumulative)), left);
       const std::uint64_t add = std::min(upto - std::min(upto, given), room);
       counts[u] += static_cast<std::uint32_t>(add);
       given += add;
@@ -268,25 +273,27 @@ std::vector<float> unit_vector(int dim, Rng& rng) {
 // (MovieLens's "Title, The (1999)") and double quotes, so that every reader
 // of movies.csv has to handle RFC 4180 quoting.
 constexpr std::array<std::string_view, 40> kAdjectives = {
-    "Silent", "Crimson", "Broken", "Golden", "Last", "Lost", "Hidden", "Burning", "Frozen", "Wild",
-    "Dark", "Bright", "Quiet", "Restless", "Lucky", "Wicked", "Gentle", "Savage", "Secret", "Electric",
-    "Midnight", "Forgotten", "Hollow", "Iron", "Velvet", "Paper", "Distant", "Endless", "Little", "Crooked",
-    "Sweet", "Bitter", "Lonely", "Fearless", "Strange", "Final", "Second", "Northern", "Painted", "Sleeping"};
+    "Silent", "Crimson",  "Broken",  "Golden",   "Last",     "Lost",      "Hidden",  "Burning",
+    "Frozen", "Wild",     "Dark",    "Bright",   "Quiet",    "Restless",  "Lucky",   "Wicked",
+    "Gentle", "Savage",   "Secret",  "Electric", "Midnight", "Forgotten", "Hollow",  "Iron",
+    "Velvet", "Paper",    "Distant", "Endless",  "Little",   "Crooked",   "Sweet",   "Bitter",
+    "Lonely", "Fearless", "Strange", "Final",    "Second",   "Northern",  "Painted", "Sleeping"};
 constexpr std::array<std::string_view, 40> kNouns = {
-    "Harbor", "Night", "River", "Garden", "Mirror", "Kingdom", "Summer", "Winter", "Road", "Station",
-    "Letter", "Promise", "Stranger", "Horizon", "Island", "Storm", "Shadow", "Dream", "Empire", "Machine",
-    "Heart", "Orchard", "Lighthouse", "Circus", "Frontier", "Diary", "Ballroom", "Canyon", "Detective", "Signal",
-    "Engine", "Planet", "Valley", "Tide", "Crown", "Ghost", "Window", "Bridge", "Lantern", "Compass"};
+    "Harbor",   "Night",   "River",    "Garden",  "Mirror",    "Kingdom", "Summer",     "Winter",
+    "Road",     "Station", "Letter",   "Promise", "Stranger",  "Horizon", "Island",     "Storm",
+    "Shadow",   "Dream",   "Empire",   "Machine", "Heart",     "Orchard", "Lighthouse", "Circus",
+    "Frontier", "Diary",   "Ballroom", "Canyon",  "Detective", "Signal",  "Engine",     "Planet",
+    "Valley",   "Tide",    "Crown",    "Ghost",   "Window",    "Bridge",  "Lantern",    "Compass"};
 constexpr std::array<std::string_view, 15> kPlurals = {
-    "Ones", "Strangers", "Brothers", "Sisters", "Thieves", "Dreamers", "Kings", "Wolves",
-    "Saints", "Drifters", "Neighbors", "Pilots", "Sailors", "Outlaws", "Giants"};
+    "Ones",   "Strangers", "Brothers",  "Sisters", "Thieves", "Dreamers", "Kings", "Wolves",
+    "Saints", "Drifters",  "Neighbors", "Pilots",  "Sailors", "Outlaws",  "Giants"};
 constexpr std::array<std::string_view, 18> kNames = {
-    "Marlowe", "Ada", "Rosa", "Jonah", "Felix", "Greta", "Otis", "Mabel", "Hugo",
-    "Lena", "Ruby", "Silas", "Nora", "Victor", "Iris", "Cyrus", "Juno", "Walter"};
+    "Marlowe", "Ada",  "Rosa",  "Jonah", "Felix",  "Greta", "Otis",  "Mabel", "Hugo",
+    "Lena",    "Ruby", "Silas", "Nora",  "Victor", "Iris",  "Cyrus", "Juno",  "Walter"};
 // Alternative titles in other languages, as MovieLens lists them; UTF-8 on purpose.
 constexpr std::array<std::string_view, 8> kAltTitles = {
-    "La nuit du port", "Der lange Weg", "El último verano", "Café Lumière",
-    "Kärlek och stål", "Noël à Paris", "Il giardino segreto", "Sør for elven"};
+    "La nuit du port", "Der lange Weg", "El último verano",    "Café Lumière",
+    "Kärlek och stål", "Noël à Paris",  "Il giardino segreto", "Sør for elven"};
 constexpr std::array<std::string_view, 5> kSequels = {"2", "3", "II", "Part III", "Returns"};
 
 template <std::size_t N>
@@ -296,7 +303,8 @@ std::string_view pick(const std::array<std::string_view, N>& words, Rng& rng) {
 
 // Two different words, so no "Garden of Garden".
 template <std::size_t N>
-std::pair<std::string_view, std::string_view> pick_two(const std::array<std::string_view, N>& words, Rng& rng) {
+std::pair<std::string_view, std::string_view> pick_two(const std::array<std::string_view, N>& words,
+                                                       Rng& rng) {
   const std::uint64_t first = rng.below(N);
   return {words[first], words[(first + 1 + rng.below(N - 1)) % N]};
 }
@@ -310,7 +318,8 @@ std::string make_title(Rng& rng) {
   const auto [group_a, group_b] = pick_two(kPlurals, rng);
   std::string_view group_c = pick(kPlurals, rng);
   while (group_c == group_a || group_c == group_b) group_c = pick(kPlurals, rng);
-  const std::string_view name = pick(kNames, rng), sequel = pick(kSequels, rng), alt = pick(kAltTitles, rng);
+  const std::string_view name = pick(kNames, rng), sequel = pick(kSequels, rng),
+                         alt = pick(kAltTitles, rng);
   const bool flag = rng.below(2) == 1, the = rng.below(4) != 0;
   // Recent years are more common, as in MovieLens.
   const int year = std::max(1902, 2019 - static_cast<int>(std::fabs(rng.normal()) * 22.0));
@@ -350,7 +359,8 @@ void check_synth_options(const SynthOptions& o) {
   if (o.movies < 1 || o.movies > 10'000'000) throw Error("--movies must be between 1 and 10000000");
   if (o.dim < 1 || o.dim > 1024) throw Error("--dim must be between 1 and 1024");
   if (static_cast<std::int64_t>(o.dim) * o.movies > 100'000'000)
-    throw Error("--movies x --dim must be at most 100000000 (the movie vectors are held in memory)");
+    throw Error(
+        "--movies x --dim must be at most 100000000 (the movie vectors are held in memory)");
   if (o.genres < 1 || o.genres > static_cast<int>(kGenres.size()))
     throw Error("--genres must be between 1 and " + std::to_string(kGenres.size()));
   if (!(o.noise >= 0) || !std::isfinite(o.noise) || o.noise > 5)
@@ -405,11 +415,13 @@ SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
     const auto g = static_cast<std::uint32_t>(structure.below(G));
     genre_of[m] = static_cast<std::uint8_t>(g);
     float* v = movie_vec.data() + std::size_t(m) * stride;
-    for (std::size_t d = 0; d < D; ++d) v[d] = centre[g][d] + static_cast<float>(vector_noise * structure.normal());
+    for (std::size_t d = 0; d < D; ++d)
+      v[d] = centre[g][d] + static_cast<float>(vector_noise * structure.normal());
     std::string genres(kGenres[g]);
     if (G > 1 && structure.uniform() < kSecondGenreShare) {
       const auto other = static_cast<std::uint32_t>((g + 1 + structure.below(G - 1)) % G);
-      for (std::size_t d = 0; d < D; ++d) v[d] += static_cast<float>(kSecondGenreWeight) * centre[other][d];
+      for (std::size_t d = 0; d < D; ++d)
+        v[d] += static_cast<float>(kSecondGenreWeight) * centre[other][d];
       genres += "|";
       genres += kGenres[other];
     }
@@ -433,7 +445,8 @@ SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
   }
   const AliasTable by_popularity(popularity);
   const double total_popularity = std::accumulate(popularity.begin(), popularity.end(), 0.0);
-  std::vector<std::vector<std::uint32_t>> genre_ranks(G);  // each genre's movies, by popularity rank
+  std::vector<std::vector<std::uint32_t>> genre_ranks(
+      G);  // each genre's movies, by popularity rank
   for (std::uint32_t r = 0; r < M; ++r) genre_ranks[genre_of[movie_of_rank[r]]].push_back(r);
   std::vector<AliasTable> by_genre;
   std::vector<double> genre_popularity(G, 0.0);
@@ -474,10 +487,12 @@ SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
     const double share = fav_ranks.empty() ? 0.0 : kFavouriteShare;
     picked.clear();
     if (std::uint64_t(k) * 8 <= M && k * share * 4 <= static_cast<double>(fav_ranks.size())) {
-      std::size_t fav_left = fav_ranks.size();  // once none is left, only the overall draws can succeed
+      std::size_t fav_left =
+          fav_ranks.size();  // once none is left, only the overall draws can succeed
       while (picked.size() < k) {
-        const std::uint32_t r = fav_left > 0 && pairs.uniform() < share ? fav_ranks[by_genre[g].draw(pairs)]
-                                                                        : by_popularity.draw(pairs);
+        const std::uint32_t r = fav_left > 0 && pairs.uniform() < share
+                                    ? fav_ranks[by_genre[g].draw(pairs)]
+                                    : by_popularity.draw(pairs);
         const std::uint32_t m = movie_of_rank[r];
         if (seen_by[m] == u + 1) continue;
         seen_by[m] = u + 1;
@@ -497,19 +512,24 @@ SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
     }
     std::sort(picked.begin(), picked.end());
 
-    const std::int64_t first = kFirstTime + static_cast<std::int64_t>(pairs.below(kLastTime - kFirstTime));
+    const std::int64_t first =
+        kFirstTime + static_cast<std::int64_t>(pairs.below(kLastTime - kFirstTime));
     const auto span = std::min<std::int64_t>(
-        kLastTime - first, static_cast<std::int64_t>(-std::log(1.0 - pairs.uniform()) * kMeanSpanSeconds));
+        kLastTime - first,
+        static_cast<std::int64_t>(-std::log(1.0 - pairs.uniform()) * kMeanSpanSeconds));
 
     for (std::size_t j = 0; j < picked.size(); ++j) {
       // The movie table is too big for the cache and rows are visited sparsely:
       // fetching a few rows ahead hides most of the memory latency.
       if (j + kPrefetchAhead < picked.size()) {
-        const char* ahead = reinterpret_cast<const char*>(movie_vec.data() + std::size_t(picked[j + kPrefetchAhead]) * stride);
-        for (std::size_t byte = 0; byte < stride * sizeof(float); byte += 64) __builtin_prefetch(ahead + byte);
+        const char* ahead = reinterpret_cast<const char*>(
+            movie_vec.data() + std::size_t(picked[j + kPrefetchAhead]) * stride);
+        for (std::size_t byte = 0; byte < stride * sizeof(float); byte += 64)
+          __builtin_prefetch(ahead + byte);
       }
       const std::uint32_t m = picked[j];
-      const float dot = lane_dot(user_vec.data(), movie_vec.data() + std::size_t(m) * stride, stride);
+      const float dot =
+          lane_dot(user_vec.data(), movie_vec.data() + std::size_t(m) * stride, stride);
       const double raw = kBaseStars + dot + user_bias + movie_bias[m] + o.noise * noise.normal();
       const int half_steps = static_cast<int>(std::clamp(std::round(raw * 2.0), 1.0, 10.0));
       star_sum += half_steps * 0.5;
@@ -520,7 +540,8 @@ SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
       ratings_file.put(',');
       ratings_file.put(kStars[static_cast<std::size_t>(half_steps - 1)]);
       ratings_file.put(',');
-      ratings_file.put_int(first + static_cast<std::int64_t>(pairs.below(static_cast<std::uint64_t>(span) + 1)));
+      ratings_file.put_int(
+          first + static_cast<std::int64_t>(pairs.below(static_cast<std::uint64_t>(span) + 1)));
       ratings_file.put('\n');
     }
   }

@@ -19,13 +19,15 @@ constexpr std::size_t kBlockUsers = 64;
 
 }  // namespace
 
-void select_top_k(std::span<const float> scores, std::span<const std::uint8_t> skip,
-                  std::size_t k, std::vector<ScoredItem>& out) {
+void select_top_k(std::span<const float> scores, std::span<const std::uint8_t> skip, std::size_t k,
+                  std::vector<ScoredItem>& out) {
   out.clear();
   if (k == 0) return;
   // A heap whose front is the worst item kept: each candidate costs one
   // comparison against it, and only the rare better one costs log k.
-  const auto worse_first = [](const ScoredItem& a, const ScoredItem& b) { return ranks_before(a, b); };
+  const auto worse_first = [](const ScoredItem& a, const ScoredItem& b) {
+    return ranks_before(a, b);
+  };
   const std::size_t n = scores.size();
   const bool has_skip = !skip.empty();
   std::size_t i = 0;
@@ -66,9 +68,11 @@ void for_each_score_block(const Embeddings& tables, int threads, const ScoreBloc
       const std::size_t first = b * kBlockUsers;
       const auto rows = static_cast<Eigen::Index>(std::min(kBlockUsers, n_users - first));
       auto block = scores.topRows(rows);
-      block.noalias() = users.middleRows(static_cast<Eigen::Index>(first), rows) * items.transpose();
+      block.noalias() =
+          users.middleRows(static_cast<Eigen::Index>(first), rows) * items.transpose();
       for (Eigen::Index r = 0; r < rows; ++r)
-        block.row(r).array() += tables.user_bias[first + static_cast<std::size_t>(r)] + item_bias.array();
+        block.row(r).array() +=
+            tables.user_bias[first + static_cast<std::size_t>(r)] + item_bias.array();
       on_block(worker, first, scores.data(), static_cast<std::size_t>(rows));
     }
   });
@@ -89,46 +93,49 @@ std::vector<TopNLists> top_n_all(const Embeddings& tables, const std::vector<Top
   std::size_t max_k = 0;
   for (const auto& req : requests) max_k = std::max(max_k, req.k);
   // Scratch per worker: the skip mask and the selection heap.
-  const int workers = threads <= 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : threads;
+  const int workers =
+      threads <= 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : threads;
   std::vector<std::vector<std::uint8_t>> skips(static_cast<std::size_t>(workers));
   std::vector<std::vector<ScoredItem>> tops(static_cast<std::size_t>(workers));
-  for_each_score_block(tables, workers, [&](int worker, std::size_t first, const float* scores, std::size_t rows) {
-    auto& skip = skips[static_cast<std::size_t>(worker)];
-    auto& top = tops[static_cast<std::size_t>(worker)];
-    if (skip.empty()) {
-      skip.assign(n_items, 0);
-      top.reserve(std::min(n_items, max_k));
-    }
-    for (std::size_t r = 0; r < rows; ++r) {
-      const std::size_t u = first + r;
-      const std::span<const float> row(scores + r * n_items, n_items);
-      for (std::size_t q = 0; q < requests.size(); ++q) {
-        const TopNRequest& req = requests[q];
-        const auto user = static_cast<std::uint32_t>(u);
-        bool any = false;
-        for (const RatedItems* ex : req.exclude)
-          if (ex && user < ex->n_users())
-            for (const auto i : ex->of(user)) {
-              skip[i] = 1;
-              any = true;
-            }
-        if (any && req.keep && user < req.keep->n_users())
-          for (const auto i : req.keep->of(user)) skip[i] = 0;
-        select_top_k(row, any ? std::span<const std::uint8_t>(skip) : std::span<const std::uint8_t>(),
-                     req.k, top);
-        if (any)
-          for (const RatedItems* ex : req.exclude)
-            if (ex && user < ex->n_users())
-              for (const auto i : ex->of(user)) skip[i] = 0;
-        TopNLists& out = lists[q];
-        out.length[u] = static_cast<std::uint32_t>(top.size());
-        for (std::size_t j = 0; j < top.size(); ++j) {
-          out.items[u * out.stride + j] = top[j].item;
-          out.logits[u * out.stride + j] = top[j].score;
+  for_each_score_block(
+      tables, workers, [&](int worker, std::size_t first, const float* scores, std::size_t rows) {
+        auto& skip = skips[static_cast<std::size_t>(worker)];
+        auto& top = tops[static_cast<std::size_t>(worker)];
+        if (skip.empty()) {
+          skip.assign(n_items, 0);
+          top.reserve(std::min(n_items, max_k));
         }
-      }
-    }
-  });
+        for (std::size_t r = 0; r < rows; ++r) {
+          const std::size_t u = first + r;
+          const std::span<const float> row(scores + r * n_items, n_items);
+          for (std::size_t q = 0; q < requests.size(); ++q) {
+            const TopNRequest& req = requests[q];
+            const auto user = static_cast<std::uint32_t>(u);
+            bool any = false;
+            for (const RatedItems* ex : req.exclude)
+              if (ex && user < ex->n_users())
+                for (const auto i : ex->of(user)) {
+                  skip[i] = 1;
+                  any = true;
+                }
+            if (any && req.keep && user < req.keep->n_users())
+              for (const auto i : req.keep->of(user)) skip[i] = 0;
+            select_top_k(
+                row, any ? std::span<const std::uint8_t>(skip) : std::span<const std::uint8_t>(),
+                req.k, top);
+            if (any)
+              for (const RatedItems* ex : req.exclude)
+                if (ex && user < ex->n_users())
+                  for (const auto i : ex->of(user)) skip[i] = 0;
+            TopNLists& out = lists[q];
+            out.length[u] = static_cast<std::uint32_t>(top.size());
+            for (std::size_t j = 0; j < top.size(); ++j) {
+              out.items[u * out.stride + j] = top[j].item;
+              out.logits[u * out.stride + j] = top[j].score;
+            }
+          }
+        }
+      });
   return lists;
 }
 

@@ -25,24 +25,30 @@ Shuffle resolve_shuffle(const TrainSettings& settings, const Embeddings& model) 
   // Blocks only pay when a step's rows miss the cache, and dense adam moves
   // every row at every step whatever the order.
   const std::size_t rows = std::size_t(model.n_users) + model.n_items;
-  const std::size_t bytes = rows * (std::size_t(model.dim) + 1) * sizeof(float) * 3;  // weights, m, v
-  return settings.mode == Adam::Mode::Sparse && bytes > kBlocksAbove ? Shuffle::Blocks : Shuffle::Global;
+  const std::size_t bytes =
+      rows * (std::size_t(model.dim) + 1) * sizeof(float) * 3;  // weights, m, v
+  return settings.mode == Adam::Mode::Sparse && bytes > kBlocksAbove ? Shuffle::Blocks
+                                                                     : Shuffle::Global;
 }
 
 namespace {
 
 // One epoch's running totals, per thread.
 struct EpochSums {
-  explicit EpochSums(int threads) : loss(std::size_t(threads), 0.0), batches(std::size_t(threads), 0) {}
+  explicit EpochSums(int threads)
+      : loss(std::size_t(threads), 0.0), batches(std::size_t(threads), 0) {}
   std::vector<double> loss;  // sum of batch MSEs
   std::vector<std::size_t> batches;
   double total_loss() const { return std::accumulate(loss.begin(), loss.end(), 0.0); }
-  std::size_t total_batches() const { return std::accumulate(batches.begin(), batches.end(), std::size_t{0}); }
+  std::size_t total_batches() const {
+    return std::accumulate(batches.begin(), batches.end(), std::size_t{0});
+  }
 };
 
 std::size_t batches_in(const BlockGrid& grid, std::size_t batch) {
   std::size_t n = 0;
-  for (std::size_t b = 0; b < grid.blocks(); ++b) n += (grid.end(b) - grid.begin(b) + batch - 1) / batch;
+  for (std::size_t b = 0; b < grid.blocks(); ++b)
+    n += (grid.end(b) - grid.begin(b) + batch - 1) / batch;
   return n;
 }
 
@@ -69,17 +75,19 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
     // (a thread keeps its item group for many blocks: see block_grid.hpp).
     const std::size_t row_bytes = (std::size_t(model.dim) + 1) * sizeof(float) * 3;
     const int minimum = 2 * pool.size();  // room for every thread to find a free block
-    const int user_groups = settings.block_groups > 0
-                                ? settings.block_groups
-                                : BlockGrid::groups_for(model.n_users, row_bytes, kUserGroupBytes, minimum);
-    const int item_groups = BlockGrid::groups_for(model.n_items, row_bytes, kItemGroupBytes, minimum);
+    const int user_groups =
+        settings.block_groups > 0
+            ? settings.block_groups
+            : BlockGrid::groups_for(model.n_users, row_bytes, kUserGroupBytes, minimum);
+    const int item_groups =
+        BlockGrid::groups_for(model.n_items, row_bytes, kItemGroupBytes, minimum);
     grid.emplace(train_rows, model.n_users, model.n_items, user_groups, item_groups, rng);
   } else {
     order.resize(rows.size());
     std::iota(order.begin(), order.end(), 0u);
   }
-  const std::size_t n_batches =
-      blocks ? batches_in(*grid, settings.batch) : (rows.size() + settings.batch - 1) / settings.batch;
+  const std::size_t n_batches = blocks ? batches_in(*grid, settings.batch)
+                                       : (rows.size() + settings.batch - 1) / settings.batch;
   // Sparse adam with several threads trains Hogwild style: threads update the
   // shared tables without locks. One thread (or dense adam) is the exact
   // sequential loop.
@@ -90,8 +98,9 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
     Gradients& g = grads[std::size_t(k)];
     for (; first < end && !stop_requested(); first += settings.batch) {
       const std::size_t n = std::min(settings.batch, end - first);
-      sums.loss[std::size_t(k)] += blocks ? accumulate_range_gradient(model, rows, first, n, g)
-                                          : accumulate_batch_gradient(model, rows, {order.data() + first, n}, g);
+      sums.loss[std::size_t(k)] +=
+          blocks ? accumulate_range_gradient(model, rows, first, n, g)
+                 : accumulate_batch_gradient(model, rows, {order.data() + first, n}, g);
       if (concurrent)
         adam.sparse_step_concurrent(model, g);
       else
@@ -119,7 +128,8 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
         grid->shuffle_block(train_rows, b, epoch_seed);
         train_span(grid->begin(b), grid->end(b), k, sums);
         scheduler.release(b);
-        if (k == 0 && hooks.on_batch) hooks.on_batch(std::min(n_batches, sums.total_batches()), n_batches);
+        if (k == 0 && hooks.on_batch)
+          hooks.on_batch(std::min(n_batches, sums.total_batches()), n_batches);
       };
       // Dense adam uses the pool inside each step, so its blocks run in turn.
       if (concurrent)
@@ -134,7 +144,8 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
       const std::size_t chunks = (rows.size() + per_chunk - 1) / per_chunk;
       auto chunk_job = [&](std::size_t c, int k) {
         train_span(c * per_chunk, std::min(rows.size(), (c + 1) * per_chunk), k, sums);
-        if (k == 0 && hooks.on_batch) hooks.on_batch(std::min(n_batches, sums.total_batches()), n_batches);
+        if (k == 0 && hooks.on_batch)
+          hooks.on_batch(std::min(n_batches, sums.total_batches()), n_batches);
       };
       if (concurrent)
         pool.parallel_for(chunks, chunk_job);
@@ -147,8 +158,8 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
       break;
     }
     const Accuracy val = accuracy(model, val_rows, scaler);
-    EpochRecord record{epoch, sums.total_loss() / double(done), val.mse, val.rmse, val.mae,
-                       seconds_since(epoch_start)};
+    EpochRecord record{epoch,   sums.total_loss() / double(done), val.mse, val.rmse,
+                       val.mae, seconds_since(epoch_start)};
     report.history.push_back(record);
     if (hooks.on_epoch) hooks.on_epoch(record);
 

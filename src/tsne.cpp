@@ -98,7 +98,8 @@ TsneResult tsne_2d(const Eigen::MatrixXd& rows, const TsneOptions& o) {
     const bool early = it < o.exaggeration_iterations;
     const double exaggeration = early ? o.exaggeration : 1.0;
     const double momentum = early ? 0.5 : 0.8;
-    for (std::size_t i = 0; i < n; ++i) xf[i] = static_cast<float>(x[i]), yf[i] = static_cast<float>(y[i]);
+    for (std::size_t i = 0; i < n; ++i)
+      xf[i] = static_cast<float>(x[i]), yf[i] = static_cast<float>(y[i]);
     double z = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const float* pi = pf.data() + i * n;
@@ -131,7 +132,8 @@ TsneResult tsne_2d(const Eigen::MatrixXd& rows, const TsneOptions& o) {
         zs[0] += w;
       }
       double sax = 0, say = 0, srx = 0, sry = 0, sz = 0;
-      for (std::size_t l = 0; l < L; ++l) sax += ax[l], say += ay[l], srx += rx[l], sry += ry[l], sz += zs[l];
+      for (std::size_t l = 0; l < L; ++l)
+        sax += ax[l], say += ay[l], srx += rx[l], sry += ry[l], sz += zs[l];
       attract_x[i] = sax;
       attract_y[i] = say;
       repulse_x[i] = srx;

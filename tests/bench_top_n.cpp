@@ -20,7 +20,8 @@ double best_of(int repeats, Fn fn) {
   for (int k = 0; k < repeats; ++k) {
     const auto start = std::chrono::steady_clock::now();
     fn();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return best;
 }
@@ -38,17 +39,19 @@ int main(int argc, char** argv) {
     const int repeats = argc > 3 ? std::max(1, std::stoi(argv[3])) : 3;
     double sink = 0;
     const double bare = best_of(repeats, [&] {
-      recsys::for_each_score_block(m.tables, threads, [&](int, std::size_t, const float* s, std::size_t) {
-        sink += s[0];  // one read per block keeps the product from being optimised away
-      });
+      recsys::for_each_score_block(
+          m.tables, threads, [&](int, std::size_t, const float* s, std::size_t) {
+            sink += s[0];  // one read per block keeps the product from being optimised away
+          });
     });
     recsys::TopNRequest request;
     request.k = 10;
     request.exclude = {&m.train_rated, &m.validation_rated};
     std::size_t listed = 0;
-    const double topn = best_of(repeats, [&] { listed = recsys::top_n_all(m.tables, {request}, threads)[0].items.size(); });
-    std::printf("{\"users\":%u,\"movies\":%u,\"bare_s\":%.4f,\"topn_s\":%.4f,\"ratio\":%.3f}\n", m.tables.n_users,
-                m.tables.n_items, bare, topn, topn / bare);
+    const double topn = best_of(
+        repeats, [&] { listed = recsys::top_n_all(m.tables, {request}, threads)[0].items.size(); });
+    std::printf("{\"users\":%u,\"movies\":%u,\"bare_s\":%.4f,\"topn_s\":%.4f,\"ratio\":%.3f}\n",
+                m.tables.n_users, m.tables.n_items, bare, topn, topn / bare);
     std::fprintf(stderr, "(checksums %g, %zu)\n", sink, listed);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "recsys_bench_top_n: %s\n", e.what());

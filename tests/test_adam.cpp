@@ -124,7 +124,8 @@ TEST_CASE("Adam several steps match the hand computation", "[adam]") {
   for (const auto mode : {Adam::Mode::Dense, Adam::Mode::Sparse}) {
     Embeddings e = tables(1, {1.0f}, {-0.5f}, {0.25f}, {0.0f});
     Adam adam(e, settings(0.1f), mode);
-    const float gu[] = {0.5f, -0.25f, 0.1f}, gi[] = {-1.0f, -1.0f, 2.0f}, gb[] = {-0.5f, 0.25f, 0.0f};
+    const float gu[] = {0.5f, -0.25f, 0.1f}, gi[] = {-1.0f, -1.0f, 2.0f},
+                gb[] = {-0.5f, 0.25f, 0.0f};
     const double eu[] = {0.9, 0.8733663, 0.8418419}, ei[] = {-0.4, -0.3, -0.3075649},
                  eb[] = {0.35, 0.3766337, 0.3972216};
     for (int t = 0; t < 3; ++t) {
@@ -189,7 +190,8 @@ TEST_CASE("dense Adam moves rows outside the batch on their momentum", "[adam][d
   //   t=2: m = 0.9*0.05 = 0.045, v = 0.999*0.00025 = 0.00024975;
   //        sqrt(v)/sqrt(0.001999) = 0.0158035/0.0447102 = 0.3534641
   //        p = 0.9 - 0.5263158 * 0.045 / 0.3534641 = 0.9 - 0.0670058 = 0.8329942
-  //   t=3: m = 0.0405, v = 0.0002495003; sqrt(v)/sqrt(0.002997001) = 0.0157956/0.0547449 = 0.2885319
+  //   t=3: m = 0.0405, v = 0.0002495003; sqrt(v)/sqrt(0.002997001) = 0.0157956/0.0547449 =
+  //   0.2885319
   //        p = 0.8329942 - 0.3690037 * 0.0405 / 0.2885319 = 0.8329942 - 0.0517957 = 0.7811985
   // user 1, p0 = -1, grads 0, 0.3, 0 (t=1: m = v = 0, update 0 / (0 + eps) = 0):
   //   t=2: m = 0.03, v = 0.00009; sqrt(v)/sqrt(0.001999) = 0.0094868/0.0447102 = 0.2121847
@@ -337,7 +339,8 @@ TEST_CASE("weight decay is added to the gradient (Adam, not AdamW)", "[adam]") {
   }
 }
 
-TEST_CASE("dense Adam split over a worker pool gives the same bits as one thread", "[adam][dense]") {
+TEST_CASE("dense Adam split over a worker pool gives the same bits as one thread",
+          "[adam][dense]") {
   recsys::Rng rng(8);
   // dim 7 and odd table sizes: the pool's chunks do not line up with rows.
   const Embeddings start = Embeddings::random(301, 203, 7, 0.5, rng);
@@ -349,7 +352,8 @@ TEST_CASE("dense Adam split over a worker pool gives the same bits as one thread
   for (int t = 0; t < 4; ++t) {
     Gradients g(start);
     for (int k = 0; k < 50; ++k) {
-      const auto u = static_cast<std::uint32_t>(rng.below(301)), i = static_cast<std::uint32_t>(rng.below(203));
+      const auto u = static_cast<std::uint32_t>(rng.below(301)),
+                 i = static_cast<std::uint32_t>(rng.below(203));
       float* gu = g.user_grad(g.user_slot(u));
       float* gi = g.item_grad(g.item_slot(i));
       for (int d = 0; d <= 7; ++d) {  // d == 7: the bias

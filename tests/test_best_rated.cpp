@@ -9,8 +9,8 @@
 
 using recsys::IdMap;
 using recsys::ItemStats;
-using recsys::Ranking;
 using recsys::RankBy;
+using recsys::Ranking;
 
 namespace {
 
@@ -41,13 +41,13 @@ struct Fixture {
 
 TEST_CASE("mean ranking drops films under the cut-off and breaks ties by count, then movieId",
           "[best_rated]") {
-  const Fixture f({{"7", 1, 5.0},      // perfect mean from one rating: below the cut-off
-                   {"10", 20, 4.0},    // ties with 9 and 100 on the mean
-                   {"9", 20, 4.0},     // same count as 10: the lower id first (9 < 10 as numbers)
-                   {"100", 50, 4.0},   // more ratings: first of the three
-                   {"3", 19, 4.9},     // one rating short
+  const Fixture f({{"7", 1, 5.0},     // perfect mean from one rating: below the cut-off
+                   {"10", 20, 4.0},   // ties with 9 and 100 on the mean
+                   {"9", 20, 4.0},    // same count as 10: the lower id first (9 < 10 as numbers)
+                   {"100", 50, 4.0},  // more ratings: first of the three
+                   {"3", 19, 4.9},    // one rating short
                    {"2", 25, 4.5},
-                   {"5", 0, 0.0}});    // never rated
+                   {"5", 0, 0.0}});  // never rated
   const Ranking r = recsys::rank_films(f.stats, f.items, RankBy::Mean, 20);
   CHECK(f.ids(r) == std::vector<std::string>{"2", "100", "9", "10"});
   CHECK(r.films[0].score == Approx(4.5));
@@ -61,11 +61,12 @@ TEST_CASE("movieIds compare as numbers when both are integers, else as text", "[
   CHECK_FALSE(recsys::movie_id_less("10", "9"));
   CHECK(recsys::movie_id_less("007", "10"));
   CHECK(recsys::movie_id_less("99999999999999999999", "100000000000000000000"));  // beyond 64 bits
-  CHECK(recsys::movie_id_less("B10", "B9"));  // text
+  CHECK(recsys::movie_id_less("B10", "B9"));                                      // text
   CHECK_FALSE(recsys::movie_id_less("5", "5"));
 }
 
-TEST_CASE("damped mean shrinks few-rating films towards the global mean, with no cut-off", "[best_rated]") {
+TEST_CASE("damped mean shrinks few-rating films towards the global mean, with no cut-off",
+          "[best_rated]") {
   // Global mean: (1*5 + 100*4 + 10*3) / 111.
   const Fixture f({{"1", 1, 5.0}, {"2", 100, 4.0}, {"3", 10, 3.0}});
   const double global = (5.0 + 400.0 + 30.0) / 111.0;

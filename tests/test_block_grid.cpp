@@ -2,8 +2,8 @@
 // one group, groups balanced by ratings; in-block shuffles that stay inside
 // their block and depend only on the seed; a scheduler that hands out every
 // block once and keeps concurrent blocks apart.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 #include <set>
 #include <tuple>
@@ -19,14 +19,17 @@ Ratings skewed_rows(std::size_t n, std::uint32_t users, std::uint32_t items, std
   Rng rng(seed);
   Ratings r;
   for (std::size_t k = 0; k < n; ++k) {
-    const auto u = static_cast<std::uint32_t>(std::min<std::uint64_t>(users - 1, rng.below(users) * rng.uniform()));
-    r.push(u, static_cast<std::uint32_t>(rng.below(items)), static_cast<float>(rng.below(10) + 1) / 2.0f);
+    const auto u = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(users - 1, rng.below(users) * rng.uniform()));
+    r.push(u, static_cast<std::uint32_t>(rng.below(items)),
+           static_cast<float>(rng.below(10) + 1) / 2.0f);
   }
   return r;
 }
 
-std::vector<std::tuple<std::uint32_t, std::uint32_t, float>> sorted(const Ratings& r, std::size_t begin,
-                                                                     std::size_t end) {
+std::vector<std::tuple<std::uint32_t, std::uint32_t, float>> sorted(const Ratings& r,
+                                                                    std::size_t begin,
+                                                                    std::size_t end) {
   std::vector<std::tuple<std::uint32_t, std::uint32_t, float>> t;
   for (std::size_t k = begin; k < end; ++k) t.emplace_back(r.user[k], r.item[k], r.stars[k]);
   std::sort(t.begin(), t.end());
@@ -55,8 +58,10 @@ TEST_CASE("the grid sorts rows into blocks, each user and item in one group", "[
     CHECK(grid.item_group(b) == int(b) % 4);
     for (std::size_t k = grid.begin(b); k < grid.end(b); ++k) {
       // The first sighting fixes the group; every later row must agree.
-      CHECK(group_of_user.emplace(rows.user[k], grid.user_group(b)).first->second == grid.user_group(b));
-      CHECK(group_of_item.emplace(rows.item[k], grid.item_group(b)).first->second == grid.item_group(b));
+      CHECK(group_of_user.emplace(rows.user[k], grid.user_group(b)).first->second ==
+            grid.user_group(b));
+      CHECK(group_of_item.emplace(rows.item[k], grid.item_group(b)).first->second ==
+            grid.item_group(b));
     }
     per_user_group[std::size_t(grid.user_group(b))] += grid.end(b) - grid.begin(b);
     per_item_group[std::size_t(grid.item_group(b))] += grid.end(b) - grid.begin(b);
@@ -110,8 +115,8 @@ TEST_CASE("a block shuffle permutes that block only, by its seed alone", "[block
 TEST_CASE("groups_for sizes a group's rows to the target", "[blocks]") {
   // 1600 rows x 100 bytes = 160,000 bytes: 16,000 a group -> 10 groups.
   CHECK(BlockGrid::groups_for(1600, 100, 16000, 2) == 10);
-  CHECK(BlockGrid::groups_for(1600, 100, 15999, 2) == 11);    // rounded up
-  CHECK(BlockGrid::groups_for(20, 100, 1 << 20, 4) == 4);     // at least the minimum
+  CHECK(BlockGrid::groups_for(1600, 100, 15999, 2) == 11);      // rounded up
+  CHECK(BlockGrid::groups_for(20, 100, 1 << 20, 4) == 4);       // at least the minimum
   CHECK(BlockGrid::groups_for(1000000, 1000, 1000, 2) == 255);  // at most 255
 }
 

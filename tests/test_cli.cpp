@@ -28,7 +28,9 @@ Result recsys_cli(const std::string& args) { return test_support::run_cli(args);
 
 std::string q(const std::string& path) { return "'" + path + "'"; }
 
-std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+std::size_t count_lines(const std::string& s) {
+  return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+}
 
 // ---------------------------------------------------------------------------
 // The planted data: 24 users, 12 movies (101..112). Users 1..12 love movies
@@ -57,10 +59,14 @@ std::string ratings_csv() {
 
 std::string title_of(int movie) {
   switch (movie) {
-    case 102: return "Second, The (1990)";
-    case 105: return "Film \"Five\" (1995)";
-    case 108: return "Eighth, \"Quoted\", Film (1998)";
-    default: return "Movie " + std::to_string(movie) + " (2000)";
+    case 102:
+      return "Second, The (1990)";
+    case 105:
+      return "Film \"Five\" (1995)";
+    case 108:
+      return "Eighth, \"Quoted\", Film (1998)";
+    default:
+      return "Movie " + std::to_string(movie) + " (2000)";
   }
 }
 
@@ -75,7 +81,8 @@ std::string movies_csv() {
 }
 
 const std::string kTrainArgs =
-    " --dim 4 --epochs 40 --batch 16 --lr 0.05 --init-std 0.1 --optimizer adam --early-stopping 0 --quiet";
+    " --dim 4 --epochs 40 --batch 16 --lr 0.05 --init-std 0.1 --optimizer adam --early-stopping 0 "
+    "--quiet";
 
 struct Fixture {
   TempDir dir;
@@ -89,7 +96,8 @@ const Fixture& trained() {
     p->ratings = p->dir.write("ratings.csv", ratings_csv());
     p->dir.write("movies.csv", movies_csv());
     p->model = p->dir.file("planted.model");
-    const Result r = recsys_cli("train " + q(p->ratings) + " --model " + q(p->model) + " --seed 7 --threads 1" + kTrainArgs);
+    const Result r = recsys_cli("train " + q(p->ratings) + " --model " + q(p->model) +
+                                " --seed 7 --threads 1" + kTrainArgs);
     if (r.code != 0) FAIL("train failed: " << r.err);
     return p;
   }();
@@ -170,7 +178,9 @@ class JsonParser {
     throw std::runtime_error("JSON: " + what + " at offset " + std::to_string(pos_));
   }
   void ws() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t')) ++pos_;
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t'))
+      ++pos_;
   }
   bool eat(char c) {
     ws();
@@ -206,20 +216,37 @@ class JsonParser {
       if (pos_ >= s_.size()) fail("bad escape");
       const char e = s_[pos_++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u':
           if (pos_ + 4 > s_.size()) fail("bad \\u escape");
           out += '?';
           pos_ += 4;
           break;
-        default: fail("bad escape");
+        default:
+          fail("bad escape");
       }
     }
   }
@@ -271,11 +298,13 @@ class JsonParser {
   std::size_t pos_ = 0;
 };
 
-double independent_stars(const recsys::TrainedModel& m, const std::string& user, const std::string& item) {
+double independent_stars(const recsys::TrainedModel& m, const std::string& user,
+                         const std::string& item) {
   const auto u = *m.users.find(user), i = *m.items.find(item);
   const auto& e = m.tables;
   double z = double(e.user_bias[u]) + e.item_bias[i];
-  for (int k = 0; k < e.dim; ++k) z += double(e.user_vec[std::size_t(u) * e.dim + k]) * e.item_vec[std::size_t(i) * e.dim + k];
+  for (int k = 0; k < e.dim; ++k)
+    z += double(e.user_vec[std::size_t(u) * e.dim + k]) * e.item_vec[std::size_t(i) * e.dim + k];
   return m.scaler.min + (m.scaler.max - m.scaler.min) / (1.0 + std::exp(-z));
 }
 
@@ -290,7 +319,8 @@ TEST_CASE("cli: train then topn --format csv finds the planted pattern", "[cli]"
 
   for (const int user : {1, 2, 13, 20}) {
     INFO("user " << user);
-    const Result r = recsys_cli("topn --user " + std::to_string(user) + " -n 10 --format csv --model " + q(f.model));
+    const Result r = recsys_cli("topn --user " + std::to_string(user) +
+                                " -n 10 --format csv --model " + q(f.model));
     REQUIRE(r.code == 0);
     CHECK(r.err.empty());
     REQUIRE(!r.out.empty());
@@ -314,8 +344,10 @@ TEST_CASE("cli: train then topn --format csv finds the planted pattern", "[cli]"
       previous = score;
       CHECK(score == Approx(independent_stars(m, std::to_string(user), fields[1])).margin(6e-5));
       // The planted pattern: loved kinds high, the others low.
-      if (loves(user, movie)) CHECK(score > 4.0);
-      else CHECK(score < 2.0);
+      if (loves(user, movie))
+        CHECK(score > 4.0);
+      else
+        CHECK(score < 2.0);
     }
     // Exactly the movies this user did not rate: every rated one (training or
     // validation row) is left out.
@@ -360,12 +392,16 @@ TEST_CASE("cli: the same seed gives byte-identical model files", "[cli]") {
   const auto ratings = dir.write("ratings.csv", ratings_csv());
   const auto a = dir.file("a.model"), b = dir.file("b.model"), c = dir.file("c.model");
   for (const auto& path : {a, b})
-    REQUIRE(recsys_cli("train " + q(ratings) + " --model " + q(path) + " --seed 7 --threads 1" + kTrainArgs).code == 0);
+    REQUIRE(recsys_cli("train " + q(ratings) + " --model " + q(path) + " --seed 7 --threads 1" +
+                       kTrainArgs)
+                .code == 0);
   const auto bytes_a = test_support::read_bytes(a), bytes_b = test_support::read_bytes(b);
   REQUIRE(!bytes_a.empty());
   CHECK(bytes_a == bytes_b);
   // A different seed gives a different model (the comparison above can fail).
-  REQUIRE(recsys_cli("train " + q(ratings) + " --model " + q(c) + " --seed 8 --threads 1" + kTrainArgs).code == 0);
+  REQUIRE(
+      recsys_cli("train " + q(ratings) + " --model " + q(c) + " --seed 8 --threads 1" + kTrainArgs)
+          .code == 0);
   CHECK(test_support::read_bytes(c) != bytes_a);
 }
 
@@ -373,8 +409,12 @@ TEST_CASE("cli: dense adam gives the same weights whatever --threads", "[cli]") 
   TempDir dir;
   const auto ratings = dir.write("ratings.csv", ratings_csv());
   const auto one = dir.file("one.model"), three = dir.file("three.model");
-  REQUIRE(recsys_cli("train " + q(ratings) + " --model " + q(one) + " --seed 3 --threads 1" + kTrainArgs).code == 0);
-  REQUIRE(recsys_cli("train " + q(ratings) + " --model " + q(three) + " --seed 3 --threads 3" + kTrainArgs).code == 0);
+  REQUIRE(recsys_cli("train " + q(ratings) + " --model " + q(one) + " --seed 3 --threads 1" +
+                     kTrainArgs)
+              .code == 0);
+  REQUIRE(recsys_cli("train " + q(ratings) + " --model " + q(three) + " --seed 3 --threads 3" +
+                     kTrainArgs)
+              .code == 0);
   const auto m1 = recsys::load_model(one), m3 = recsys::load_model(three);
   CHECK(m1.tables.user_vec == m3.tables.user_vec);
   CHECK(m1.tables.item_vec == m3.tables.item_vec);
@@ -397,16 +437,18 @@ TEST_CASE("cli: stdout carries data only; train --format json is one JSON object
   }
   SECTION("json format") {
     const int epochs = 6;
-    const Result r = recsys_cli("train " + q(ratings) + " --model " + q(model) +
-                                " --seed 11 --threads 1 --dim 4 --epochs " + std::to_string(epochs) +
-                                " --batch 16 --lr 0.05 --early-stopping 0 --format json");
+    const Result r =
+        recsys_cli("train " + q(ratings) + " --model " + q(model) +
+                   " --seed 11 --threads 1 --dim 4 --epochs " + std::to_string(epochs) +
+                   " --batch 16 --lr 0.05 --early-stopping 0 --format json");
     REQUIRE(r.code == 0);
     INFO("stdout: " << r.out);
     REQUIRE(!r.out.empty());
     CHECK(r.out.front() == '{');
     CHECK(r.out.back() == '\n');
     CHECK(count_lines(r.out) == 1u);
-    const Json doc = JsonParser(r.out).parse_document();  // throws (fails the test) on anything else
+    const Json doc =
+        JsonParser(r.out).parse_document();  // throws (fails the test) on anything else
     REQUIRE(doc.type == Json::Object);
     for (const char* key : {"val_rmse", "val_mae", "best_epoch", "seconds"}) {
       INFO(key);
@@ -416,7 +458,7 @@ TEST_CASE("cli: stdout carries data only; train --format json is one JSON object
     const double rmse = doc.get("val_rmse")->number, mae = doc.get("val_mae")->number;
     CHECK(rmse > 0);
     CHECK(mae > 0);
-    CHECK(mae <= rmse + 1e-12);  // MAE never exceeds RMSE
+    CHECK(mae <= rmse + 1e-12);                              // MAE never exceeds RMSE
     CHECK(doc.get("best_epoch")->number == double(epochs));  // no early stopping: the last epoch
     CHECK(doc.get("seconds")->number >= 0);
 
@@ -442,8 +484,9 @@ TEST_CASE("cli: val_rmse in the JSON matches the saved model's validation rows",
   TempDir dir;
   const auto ratings = dir.write("ratings.csv", ratings_csv());
   const auto model = dir.file("m.model");
-  const Result r = recsys_cli("train " + q(ratings) + " --model " + q(model) +
-                              " --seed 5 --threads 1 --dim 4 --epochs 5 --batch 16 --early-stopping 0 --format json");
+  const Result r = recsys_cli(
+      "train " + q(ratings) + " --model " + q(model) +
+      " --seed 5 --threads 1 --dim 4 --epochs 5 --batch 16 --early-stopping 0 --format json");
   REQUIRE(r.code == 0);
   const Json doc = JsonParser(r.out).parse_document();
   const recsys::TrainedModel m = recsys::load_model(model);
@@ -451,7 +494,8 @@ TEST_CASE("cli: val_rmse in the JSON matches the saved model's validation rows",
   REQUIRE(m.validation.size() == 20u);
   double squared = 0, absolute = 0;
   for (std::size_t k = 0; k < m.validation.size(); ++k) {
-    const std::string user = m.users.token(m.validation.user[k]), item = m.items.token(m.validation.item[k]);
+    const std::string user = m.users.token(m.validation.user[k]),
+                      item = m.items.token(m.validation.item[k]);
     const double error = independent_stars(m, user, item) - m.validation.stars[k];
     squared += error * error;
     absolute += std::abs(error);
@@ -466,7 +510,8 @@ TEST_CASE("cli: val_rmse in the JSON matches the saved model's validation rows",
 TEST_CASE("cli: a missing ratings file exits 2 with one line and writes nothing", "[cli][errors]") {
   TempDir dir;
   const auto missing = dir.file("nope.csv"), model = dir.file("m.model");
-  const Result r = recsys_cli("train " + q(missing) + " --model " + q(model) + " --dim 4 --epochs 1");
+  const Result r =
+      recsys_cli("train " + q(missing) + " --model " + q(model) + " --dim 4 --epochs 1");
   CHECK(r.code == 2);
   CHECK(r.out.empty());
   CHECK(count_lines(r.err) == 1u);
@@ -513,7 +558,8 @@ TEST_CASE("cli: --dim 0 exits 2 and writes no model", "[cli][errors]") {
   TempDir dir;
   const auto ratings = dir.write("ratings.csv", ratings_csv());
   const auto model = dir.file("m.model");
-  const Result r = recsys_cli("train " + q(ratings) + " --model " + q(model) + " --dim 0 --epochs 1");
+  const Result r =
+      recsys_cli("train " + q(ratings) + " --model " + q(model) + " --dim 0 --epochs 1");
   CHECK(r.code == 2);
   CHECK(r.out.empty());
   CHECK(count_lines(r.err) == 1u);
@@ -530,9 +576,10 @@ TEST_CASE("cli: a failed train leaves an existing good model untouched", "[cli][
   const auto bad = dir.write("bad.csv", "userId,movieId,rating\n1,101,4\n2,102,five\n");
   const auto before = dir.entries();
 
-  for (const std::string& args : {"train " + q(bad) + " --model " + q(model) + " --dim 4 --epochs 1",
-                                  "train " + q(f.ratings) + " --model " + q(model) + " --dim 0",
-                                  "train " + q(dir.file("missing.csv")) + " --model " + q(model)}) {
+  for (const std::string& args :
+       {"train " + q(bad) + " --model " + q(model) + " --dim 4 --epochs 1",
+        "train " + q(f.ratings) + " --model " + q(model) + " --dim 0",
+        "train " + q(dir.file("missing.csv")) + " --model " + q(model)}) {
     INFO(args);
     const Result r = recsys_cli(args);
     CHECK(r.code == 2);
@@ -542,7 +589,8 @@ TEST_CASE("cli: a failed train leaves an existing good model untouched", "[cli][
     CHECK(dir.entries() == before);  // no temporary file left behind either
   }
   // The bad CSV's error names its file and line.
-  const Result r = recsys_cli("train " + q(bad) + " --model " + q(dir.file("new.model")) + " --dim 4 --epochs 1");
+  const Result r = recsys_cli("train " + q(bad) + " --model " + q(dir.file("new.model")) +
+                              " --dim 4 --epochs 1");
   CHECK(r.code == 2);
   CHECK_THAT(r.err, Contains(bad + ":3:"));
   CHECK(dir.entries() == before);

@@ -18,8 +18,8 @@ using Catch::Matchers::Contains;
 using hardening::check_failure;
 using hardening::Child;
 using hardening::q;
-using hardening::run_recsys;
 using hardening::Result;
+using hardening::run_recsys;
 using test_support::TempDir;
 
 namespace {
@@ -41,7 +41,7 @@ const Data& data() {
     p->ratings = p->dir.file("ratings.csv");
     p->model = p->dir.file("quick.model");
     const Result r = run_recsys("train " + q(p->ratings) + " --model " + q(p->model) +
-                            " --dim 8 --epochs 1 --threads 1 --quiet");
+                                " --dim 8 --epochs 1 --threads 1 --quiet");
     if (r.code != 0) FAIL("train failed: " << r.err);
     p->model_bytes = test_support::read_bytes(p->model);
     return p;
@@ -61,9 +61,10 @@ struct WithModel {
 };
 
 std::vector<std::string> long_training(const std::string& model, const std::string& extra = "") {
-  std::vector<std::string> args = {"train", data().ratings, "--model", model, "--optimizer", "adam",
-                                   "--dim", "128", "--batch", "64", "--threads", "1",
-                                   "--epochs", "1000", "--early-stopping", "0"};
+  std::vector<std::string> args = {
+      "train",    data().ratings, "--model",          model, "--optimizer", "adam",
+      "--dim",    "128",          "--batch",          "64",  "--threads",   "1",
+      "--epochs", "1000",         "--early-stopping", "0"};
   if (!extra.empty()) args.push_back(extra);
   return args;
 }
@@ -79,17 +80,22 @@ TEST_CASE("hardening: unknown ids and -n 0", "[hardening][cli]") {
   const Data& d = data();
   check_failure(run_recsys("topn --user no-such-user --model " + q(d.model)), 2, d.model + ": ",
                 {"user 'no-such-user' is not in this model", "3000 users"});
-  check_failure(run_recsys("topn --user 1 -n 0 --model " + q(d.model)), 2, "-n must be at least 1", {});
-  check_failure(run_recsys("topn --user 1 -n -5 --model " + q(d.model)), 2, "-n must be at least 1", {});
-  check_failure(run_recsys("topn --user 1 -n lots --model " + q(d.model)), 2, "", {"-n = lots", "recsys --help"});
+  check_failure(run_recsys("topn --user 1 -n 0 --model " + q(d.model)), 2, "-n must be at least 1",
+                {});
+  check_failure(run_recsys("topn --user 1 -n -5 --model " + q(d.model)), 2, "-n must be at least 1",
+                {});
+  check_failure(run_recsys("topn --user 1 -n lots --model " + q(d.model)), 2, "",
+                {"-n = lots", "recsys --help"});
   if (run_recsys("similar --help").code == 0) {
     check_failure(run_recsys("similar --movie 99999999 --model " + q(d.model)), 2, d.model + ": ",
                   {"movie '99999999' is not in this model"});
-    check_failure(run_recsys("similar --movie 1 -n 0 --model " + q(d.model)), 2, "-n must be at least 1", {});
+    check_failure(run_recsys("similar --movie 1 -n 0 --model " + q(d.model)), 2,
+                  "-n must be at least 1", {});
   }
 }
 
-TEST_CASE("hardening: negative, zero and absurd sizes are refused before loading", "[hardening][cli]") {
+TEST_CASE("hardening: negative, zero and absurd sizes are refused before loading",
+          "[hardening][cli]") {
   TempDir dir;
   const std::string model = dir.file("m.model");
   const struct {
@@ -122,7 +128,8 @@ TEST_CASE("hardening: negative, zero and absurd sizes are refused before loading
   for (const auto& c : cases) {
     INFO(c.args);
     // The ratings file does not even exist: options are checked first.
-    const Result r = run_recsys("train " + q(dir.file("absent.csv")) + " --model " + q(model) + " " + c.args);
+    const Result r =
+        run_recsys("train " + q(dir.file("absent.csv")) + " --model " + q(model) + " " + c.args);
     check_failure(r, 2, "", {c.says});
   }
   CHECK(dir.entries().empty());
@@ -141,7 +148,7 @@ TEST_CASE("hardening: tables too big for this machine's memory are refused", "[h
     return;
   }
   const Result r = run_recsys("train " + q(dir.file("ratings.csv")) + " --model " + q(model) +
-                          " --dim 4096 --threads 64 --optimizer sparse-adam --quiet");
+                              " --dim 4096 --threads 64 --optimizer sparse-adam --quiet");
   check_failure(r, 2, "--dim 4096 needs about", {"GiB", "lower --dim"});
   CHECK(!fs::exists(model));
 }
@@ -149,34 +156,37 @@ TEST_CASE("hardening: tables too big for this machine's memory are refused", "[h
 // ---------------------------------------------------------------------------
 // Outputs
 
-TEST_CASE("hardening: an output path in a missing directory fails before training", "[hardening][cli]") {
+TEST_CASE("hardening: an output path in a missing directory fails before training",
+          "[hardening][cli]") {
   const Data& d = data();
   TempDir dir;
   const std::string model = dir.file("no/such/dir/m.model");
   const auto start = std::chrono::steady_clock::now();
-  check_failure(run_recsys("train " + q(d.ratings) + " --model " + q(model) + " --epochs 500 --quiet"), 2,
-                model + ": ", {"cannot write", "does not exist; create it first"});
+  check_failure(
+      run_recsys("train " + q(d.ratings) + " --model " + q(model) + " --epochs 500 --quiet"), 2,
+      model + ": ", {"cannot write", "does not exist; create it first"});
   // Refused up front, not after 500 epochs.
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
   CHECK(dir.entries().empty());
 
-  check_failure(run_recsys("train " + q(d.ratings) + " --model " + q(dir.path().string()) + kQuick), 2,
-                dir.path().string() + ": ", {"is a directory; give a file name"});
+  check_failure(run_recsys("train " + q(d.ratings) + " --model " + q(dir.path().string()) + kQuick),
+                2, dir.path().string() + ": ", {"is a directory; give a file name"});
   const std::string file = dir.write("plain", "x");
-  check_failure(run_recsys("train " + q(d.ratings) + " --model " + q(file + "/m.model") + kQuick), 2,
-                file + "/m.model: ", {"is not a directory"});
+  check_failure(run_recsys("train " + q(d.ratings) + " --model " + q(file + "/m.model") + kQuick),
+                2, file + "/m.model: ", {"is not a directory"});
 }
 
-TEST_CASE("hardening: a full disk (/dev/full) is an error and the device survives", "[hardening][cli]") {
+TEST_CASE("hardening: a full disk (/dev/full) is an error and the device survives",
+          "[hardening][cli]") {
   const Data& d = data();
-  check_failure(run_recsys("train " + q(d.ratings) + " --model /dev/full" + kQuick), 2, "/dev/full: ",
-                {"No space left on device", "free some space"});
+  check_failure(run_recsys("train " + q(d.ratings) + " --model /dev/full" + kQuick), 2,
+                "/dev/full: ", {"No space left on device", "free some space"});
   struct stat st {};
   REQUIRE(::stat("/dev/full", &st) == 0);
   CHECK(S_ISCHR(st.st_mode));  // never replaced by a regular file, even as root
   // Data to a full stdout is an error too.
-  check_failure(hardening::shell("RECSYS info --model " + q(d.model) + " >/dev/full"), 2, "<stdout>: ",
-                {"No space left on device"});
+  check_failure(hardening::shell("RECSYS info --model " + q(d.model) + " >/dev/full"), 2,
+                "<stdout>: ", {"No space left on device"});
   // /dev/null takes the model and stays a device.
   CHECK(run_recsys("train " + q(d.ratings) + " --model /dev/null" + kQuick).code == 0);
   REQUIRE(::stat("/dev/null", &st) == 0);
@@ -188,14 +198,15 @@ TEST_CASE("hardening: a write cut short (ulimit -f) keeps the previous model", "
   WithModel w;
   // 64 blocks of 512 bytes is less than the model; SIGXFSZ is ignored, so the
   // write fails with EFBIG instead of killing the process.
-  const Result r = hardening::shell("ulimit -f 64; RECSYS train " + q(d.ratings) + " --model " + q(w.model) +
-                                    " --dim 32 --epochs 1 --threads 1 --quiet");
+  const Result r = hardening::shell("ulimit -f 64; RECSYS train " + q(d.ratings) + " --model " +
+                                    q(w.model) + " --dim 32 --epochs 1 --threads 1 --quiet");
   check_failure(r, 2, w.model + ": ", {"File too large", "ulimit -f"});
   CHECK(w.intact());
   CHECK(w.dir.entries() == std::vector<std::string>{"m.model"});
 }
 
-TEST_CASE("hardening: a symbolic link to the model is kept, and so are its permissions", "[hardening][cli]") {
+TEST_CASE("hardening: a symbolic link to the model is kept, and so are its permissions",
+          "[hardening][cli]") {
   const Data& d = data();
   WithModel w;
   ::chmod(w.model.c_str(), 0600);
@@ -210,20 +221,24 @@ TEST_CASE("hardening: a symbolic link to the model is kept, and so are its permi
   CHECK(w.dir.entries() == std::vector<std::string>{"link.model", "m.model"});
 }
 
-TEST_CASE("hardening: a reader that stops early (| head -1) ends the command quietly", "[hardening][cli]") {
+TEST_CASE("hardening: a reader that stops early (| head -1) ends the command quietly",
+          "[hardening][cli]") {
   const Data& d = data();
   TempDir dir;
   // 2000 epochs of history: far more JSON than a pipe buffer holds, so the
   // write really meets a closed pipe.
-  const std::string tiny = dir.write("tiny.csv", "userId,movieId,rating\n1,1,1\n1,2,5\n2,1,4\n2,2,2\n");
+  const std::string tiny =
+      dir.write("tiny.csv", "userId,movieId,rating\n1,1,1\n1,2,5\n2,1,4\n2,2,2\n");
   dir.write("movies.csv", "movieId,title\n1,One\n2,Two\n");
   const std::string model = dir.file("tiny.model");
-  const std::string train = "train " + q(tiny) + " --model " + q(model) +
-                            " --dim 2 --epochs 2000 --early-stopping 0 --threads 1 --quiet --format json";
+  const std::string train =
+      "train " + q(tiny) + " --model " + q(model) +
+      " --dim 2 --epochs 2000 --early-stopping 0 --threads 1 --quiet --format json";
   const Result all = run_recsys(train);
   REQUIRE(all.code == 0);
   REQUIRE(all.out.size() > (1u << 17));
-  std::vector<std::string> commands = {train + " | head -c 10", train + " | true", "info --model " + q(d.model) + " | head -1",
+  std::vector<std::string> commands = {train + " | head -c 10", train + " | true",
+                                       "info --model " + q(d.model) + " | head -1",
                                        "topn --user 1 --model " + q(d.model) + " | head -1"};
   if (run_recsys("topn --help").out.find("--all-users") != std::string::npos)
     commands.push_back("topn --all-users --format csv --model " + q(d.model) + " | head -1");
@@ -244,8 +259,8 @@ TEST_CASE("hardening: closed stdout or stderr", "[hardening][cli]") {
   CHECK(no_stdout.err.empty());
   // An error with stderr closed still exits 2, and nothing lands in the model.
   WithModel w;
-  const Result no_stderr = hardening::shell("RECSYS train " + q(d.ratings) + " --model " + q(w.model) +
-                                            " --dim 0 2>&-");
+  const Result no_stderr =
+      hardening::shell("RECSYS train " + q(d.ratings) + " --model " + q(w.model) + " --dim 0 2>&-");
   CHECK(no_stderr.code == 2);
   CHECK(w.intact());
   const Result train = hardening::shell("RECSYS train " + q(d.ratings) + " --model " + q(w.model) +
@@ -257,7 +272,8 @@ TEST_CASE("hardening: closed stdout or stderr", "[hardening][cli]") {
 // ---------------------------------------------------------------------------
 // Signals
 
-TEST_CASE("hardening: SIGKILL during training leaves the previous model intact", "[hardening][cli][signals]") {
+TEST_CASE("hardening: SIGKILL during training leaves the previous model intact",
+          "[hardening][cli][signals]") {
   WithModel w;
   for (const int delay_ms : {0, 30, 150, 400, 900}) {
     INFO("killed after " << delay_ms << " ms");
@@ -273,14 +289,26 @@ TEST_CASE("hardening: SIGKILL during training leaves the previous model intact",
   }
 }
 
-TEST_CASE("hardening: SIGKILL with --checkpoint-every always leaves a loadable model", "[hardening][cli][signals]") {
+TEST_CASE("hardening: SIGKILL with --checkpoint-every always leaves a loadable model",
+          "[hardening][cli][signals]") {
   WithModel w;
   const std::string err = w.dir.file("err");
   // Sparse Adam: short epochs, so checkpoints are written often and some
   // kills land in or near a write.
-  std::vector<std::string> args = {"train", data().ratings, "--model", w.model, "--dim", "64",
-                                   "--threads", "1", "--epochs", "100000", "--early-stopping", "0",
-                                   "--checkpoint-every", "1"};
+  std::vector<std::string> args = {"train",
+                                   data().ratings,
+                                   "--model",
+                                   w.model,
+                                   "--dim",
+                                   "64",
+                                   "--threads",
+                                   "1",
+                                   "--epochs",
+                                   "100000",
+                                   "--early-stopping",
+                                   "0",
+                                   "--checkpoint-every",
+                                   "1"};
   for (int round = 0; round < 8; ++round) {
     INFO("round " << round);
     Child child(args, w.dir.file("out"), err);
@@ -297,7 +325,8 @@ TEST_CASE("hardening: SIGKILL with --checkpoint-every always leaves a loadable m
   CHECK(w.dir.entries() == std::vector<std::string>{"m.model"});
 }
 
-TEST_CASE("hardening: Ctrl-C after an epoch stops after the batch and saves", "[hardening][cli][signals]") {
+TEST_CASE("hardening: Ctrl-C after an epoch stops after the batch and saves",
+          "[hardening][cli][signals]") {
   for (const int sig : {SIGINT, SIGTERM}) {
     INFO("signal " << sig);
     WithModel w;
@@ -315,11 +344,13 @@ TEST_CASE("hardening: Ctrl-C after an epoch stops after the batch and saves", "[
   }
 }
 
-TEST_CASE("hardening: Ctrl-C before the first epoch ends writes nothing and exits 130", "[hardening][cli][signals]") {
+TEST_CASE("hardening: Ctrl-C before the first epoch ends writes nothing and exits 130",
+          "[hardening][cli][signals]") {
   WithModel w;
   // Dense Adam with small batches: the first epoch takes many seconds.
-  std::vector<std::string> args = {"train", data().ratings, "--model", w.model, "--optimizer", "adam",
-                                   "--dim", "256", "--batch", "4", "--threads", "1", "--epochs", "5"};
+  std::vector<std::string> args = {
+      "train", data().ratings, "--model", w.model,     "--optimizer", "adam",     "--dim",
+      "256",   "--batch",      "4",       "--threads", "1",           "--epochs", "5"};
   Child child(args, w.dir.file("out"), w.dir.file("err"));
   REQUIRE(child.wait_for_stderr("training: preset", 60));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -330,10 +361,12 @@ TEST_CASE("hardening: Ctrl-C before the first epoch ends writes nothing and exit
   CHECK(w.intact());
 }
 
-TEST_CASE("hardening: a second Ctrl-C quits at once, the model file untouched", "[hardening][cli][signals]") {
+TEST_CASE("hardening: a second Ctrl-C quits at once, the model file untouched",
+          "[hardening][cli][signals]") {
   WithModel w;
-  std::vector<std::string> args = {"train", data().ratings, "--model", w.model, "--optimizer", "adam",
-                                   "--dim", "256", "--batch", "4", "--threads", "1", "--epochs", "5"};
+  std::vector<std::string> args = {
+      "train", data().ratings, "--model", w.model,     "--optimizer", "adam",     "--dim",
+      "256",   "--batch",      "4",       "--threads", "1",           "--epochs", "5"};
   Child child(args, w.dir.file("out"), w.dir.file("err"));
   REQUIRE(child.wait_for_stderr("training: preset", 60));
   child.signal(SIGINT);
@@ -345,11 +378,13 @@ TEST_CASE("hardening: a second Ctrl-C quits at once, the model file untouched", 
   CHECK(w.intact());
 }
 
-TEST_CASE("hardening: --checkpoint-every writes a complete model during training", "[hardening][cli]") {
+TEST_CASE("hardening: --checkpoint-every writes a complete model during training",
+          "[hardening][cli]") {
   const Data& d = data();
   WithModel w;
-  const Result r = run_recsys("train " + q(d.ratings) + " --model " + q(w.model) +
-                          " --dim 4 --epochs 5 --early-stopping 0 --threads 1 --checkpoint-every 2");
+  const Result r =
+      run_recsys("train " + q(d.ratings) + " --model " + q(w.model) +
+                 " --dim 4 --epochs 5 --early-stopping 0 --threads 1 --checkpoint-every 2");
   REQUIRE(r.code == 0);
   CHECK_THAT(r.err, Contains("checkpoint: wrote " + w.model + " (epoch 2)"));
   CHECK_THAT(r.err, Contains("checkpoint: wrote " + w.model + " (epoch 4)"));

@@ -22,8 +22,8 @@
 using Catch::Matchers::Contains;
 using hardening::check_failure;
 using hardening::q;
-using hardening::run_recsys;
 using hardening::Result;
+using hardening::run_recsys;
 using test_support::error_from;
 using test_support::TempDir;
 
@@ -58,36 +58,79 @@ std::vector<BadFile> bad_files() {
   return {
       {"an empty file", "", 0, {"empty file", "header line"}},
       {"a header only", kHeader, 0, {"no training rows", "add rows below the header"}},
-      {"a header only with CRLF and a BOM", "\xEF\xBB\xBFuserId,movieId,rating\r\n\r\n", 0, {"no training rows"}},
-      {"a missing rating column", "userId,movieId,stars\n1,10,4\n", 1,
+      {"a header only with CRLF and a BOM",
+       "\xEF\xBB\xBFuserId,movieId,rating\r\n\r\n",
+       0,
+       {"no training rows"}},
+      {"a missing rating column",
+       "userId,movieId,stars\n1,10,4\n",
+       1,
        {"missing column 'rating'", "'userId,movieId,stars'", "--rating-col"}},
-      {"a missing user column", "user,movieId,rating\n1,10,4\n", 1, {"missing column 'userId'", "--user-col"}},
-      {"a column twice", "userId,movieId,rating,rating\n1,10,4,4\n", 1, {"'rating' appears twice", "rename"}},
-      {"a ragged row with too few fields", kHeader + "1,10,4,1\n2,20\n", 3, {"too few fields", "fix or remove"}},
-      {"a ragged row with too many fields", kHeader + "1,10,4,1\n2,20,3,2,9\n", 3,
+      {"a missing user column",
+       "user,movieId,rating\n1,10,4\n",
+       1,
+       {"missing column 'userId'", "--user-col"}},
+      {"a column twice",
+       "userId,movieId,rating,rating\n1,10,4,4\n",
+       1,
+       {"'rating' appears twice", "rename"}},
+      {"a ragged row with too few fields",
+       kHeader + "1,10,4,1\n2,20\n",
+       3,
+       {"too few fields", "fix or remove"}},
+      {"a ragged row with too many fields",
+       kHeader + "1,10,4,1\n2,20,3,2,9\n",
+       3,
        {"more fields", "quote fields that contain commas"}},
-      {"a trailing comma on the rows only", "userId,movieId,rating\n1,10,4,\n2,20,3,\n", 2, {"trailing comma"}},
-      {"a quoted field spanning lines", "userId,movieId,rating,comment\n1,10,4,\"good\nfilm\"\n", 2,
+      {"a trailing comma on the rows only",
+       "userId,movieId,rating\n1,10,4,\n2,20,3,\n",
+       2,
+       {"trailing comma"}},
+      {"a quoted field spanning lines",
+       "userId,movieId,rating,comment\n1,10,4,\"good\nfilm\"\n",
+       2,
        {"quoted field is not closed", "cannot span lines"}},
-      {"a non-numeric rating", kHeader + "1,10,4,1\n2,20,four,2\n", 3, {"rating 'four' is not a number", "fix or remove the row"}},
+      {"a non-numeric rating",
+       kHeader + "1,10,4,1\n2,20,four,2\n",
+       3,
+       {"rating 'four' is not a number", "fix or remove the row"}},
       {"a number with trailing text", kHeader + "1,10,4stars,1\n", 2, {"'4stars' is not a number"}},
       {"an empty rating", kHeader + "1,10,,1\n", 2, {"'' is not a number"}},
       {"a NaN rating", kHeader + "1,10,4,1\n2,20,NaN,2\n", 3, {"'NaN' is not finite"}},
       {"an infinite rating", kHeader + "1,10,inf,1\n", 2, {"'inf' is not finite"}},
-      {"a negative infinite rating", kHeader + "1,10,-infinity,1\n", 2, {"'-infinity' is not finite"}},
+      {"a negative infinite rating",
+       kHeader + "1,10,-infinity,1\n",
+       2,
+       {"'-infinity' is not finite"}},
       {"a rating beyond float", kHeader + "1,10,1e39,1\n2,20,3,2\n", 2, {"'1e39' is too large"}},
-      {"a negative rating with --rating-range", kHeader + "1,10,4,1\n2,20,-1,2\n", 3,
-       {"'-1' is outside --rating-range 0.5,5", "widen the range"}, " --rating-range 0.5,5"},
-      {"a rating above --rating-range", kHeader + "1,10,5.5,1\n", 2, {"'5.5' is outside --rating-range 0.5,5"},
+      {"a negative rating with --rating-range",
+       kHeader + "1,10,4,1\n2,20,-1,2\n",
+       3,
+       {"'-1' is outside --rating-range 0.5,5", "widen the range"},
        " --rating-range 0.5,5"},
-      {"an empty user id", kHeader + "1,10,4,1\n,20,3,2\n", 3, {"empty userId", "fix or remove the row"}},
+      {"a rating above --rating-range",
+       kHeader + "1,10,5.5,1\n",
+       2,
+       {"'5.5' is outside --rating-range 0.5,5"},
+       " --rating-range 0.5,5"},
+      {"an empty user id",
+       kHeader + "1,10,4,1\n,20,3,2\n",
+       3,
+       {"empty userId", "fix or remove the row"}},
       {"an empty movie id", kHeader + "1,\"\",4,1\n", 2, {"empty movieId"}},
-      {"a line longer than 16 MiB", kHeader + "1,10,4,1\n2,20,3," + long_line(17u << 20) + "\n", 3,
+      {"a line longer than 16 MiB",
+       kHeader + "1,10,4,1\n2,20,3," + long_line(17u << 20) + "\n",
+       3,
        {"longer than 16 MiB"}},
       {"binary garbage", garbage(5000, 1), 0, {"binary data, not CSV text"}},
-      {"binary garbage without control bytes on line 1", "\x80\xff\xfe\x90,\xc3\x28\n" + garbage(3000, 2), 0,
+      {"binary garbage without control bytes on line 1",
+       "\x80\xff\xfe\x90,\xc3\x28\n" + garbage(3000, 2),
+       0,
        {"binary data"}},
-      {"a zip archive", std::string("PK\x03\x04", 4) + garbage(200, 3), 0, {"zip archive", "unzip"}},
+      {"a zip archive",
+       std::string("PK\x03\x04", 4) + garbage(200, 3),
+       0,
+       {"zip archive", "unzip"}},
       {"a gzip file", "\x1f\x8b\x08" + garbage(200, 4), 0, {"gzip", "gunzip"}},
       {"UTF-16 text", std::string("\xff\xfeu\0s\0e\0r\0", 10), 0, {"UTF-16", "UTF-8"}},
       {"a model file given as ratings", "RECSYSMF\x01\0\0\0", 0, {"recsys model file"}},
@@ -96,23 +139,27 @@ std::vector<BadFile> bad_files() {
 
 }  // namespace
 
-TEST_CASE("hardening: every bad ratings file exits 2 with one line naming file and line", "[hardening][csv]") {
+TEST_CASE("hardening: every bad ratings file exits 2 with one line naming file and line",
+          "[hardening][csv]") {
   for (const BadFile& bad : bad_files()) {
     TempDir dir;
     const std::string path = dir.write("ratings.csv", bad.contents);
     dir.write("movies.csv", "movieId,title\n10,Ten\n");
     const std::string model = dir.file("out.model");
     INFO(bad.what);
-    const Result r = run_recsys("train " + q(path) + " --model " + q(model) + kTrain + bad.extra_args);
+    const Result r =
+        run_recsys("train " + q(path) + " --model " + q(model) + kTrain + bad.extra_args);
     const std::string where = bad.line ? path + ":" + std::to_string(bad.line) + ": " : path + ": ";
     check_failure(r, 2, where, bad.says);
     CHECK(dir.entries() == std::vector<std::string>{"movies.csv", "ratings.csv"});
   }
 }
 
-TEST_CASE("hardening: the same errors from the library carry file, line and kind", "[hardening][csv]") {
+TEST_CASE("hardening: the same errors from the library carry file, line and kind",
+          "[hardening][csv]") {
   for (const BadFile& bad : bad_files()) {
-    if (bad.what == std::string("a header only") || bad.what == std::string("a header only with CRLF and a BOM"))
+    if (bad.what == std::string("a header only") ||
+        bad.what == std::string("a header only with CRLF and a BOM"))
       continue;  // the loader accepts zero rows; load_dataset refuses them (above)
     TempDir dir;
     const std::string path = dir.write("r.csv", bad.contents);
@@ -134,7 +181,8 @@ TEST_CASE("hardening: files that cannot be read", "[hardening][csv]") {
   TempDir dir;
   const std::string model = dir.file("out.model");
   SECTION("a directory") {
-    const Result r = run_recsys("train " + q(dir.path().string()) + " --model " + q(model) + kTrain);
+    const Result r =
+        run_recsys("train " + q(dir.path().string()) + " --model " + q(model) + kTrain);
     check_failure(r, 2, dir.path().string() + ": ", {"is a directory", "expected a CSV file"});
   }
   SECTION("a missing file") {
@@ -168,34 +216,39 @@ TEST_CASE("hardening: files that cannot be read", "[hardening][csv]") {
     } else {
       prefix = "RECSYS";
     }
-    const Result r = hardening::shell(prefix + " train " + q(path) + " --model " + q(out_dir + "/m.model") + kTrain);
+    const Result r = hardening::shell(prefix + " train " + q(path) + " --model " +
+                                      q(out_dir + "/m.model") + kTrain);
     check_failure(r, 2, path + ": ", {"Permission denied", "permissions"});
     CHECK(std::filesystem::is_empty(out_dir));
   }
   SECTION("a --val file with a bad row names that file") {
     const std::string train = dir.write("ratings.csv", kHeader + kGoodRows);
     const std::string val = dir.write("val.csv", kHeader + "1,20,x,1\n");
-    check_failure(run_recsys("train " + q(train) + " --val " + q(val) + " --model " + q(model) + kTrain), 2,
-                  val + ":2: ", {"'x' is not a number"});
+    check_failure(
+        run_recsys("train " + q(train) + " --val " + q(val) + " --model " + q(model) + kTrain), 2,
+        val + ":2: ", {"'x' is not a number"});
   }
   SECTION("a --movies file with an unclosed quote names that file and line") {
     const std::string train = dir.write("ratings.csv", kHeader + kGoodRows);
     const std::string movies = dir.write("titles.csv", "movieId,title\n10,Ten\n20,\"Twenty\n");
-    check_failure(run_recsys("train " + q(train) + " --movies " + q(movies) + " --model " + q(model) + kTrain), 2,
-                  movies + ":3: ", {"quoted field is not closed"});
+    check_failure(run_recsys("train " + q(train) + " --movies " + q(movies) + " --model " +
+                             q(model) + kTrain),
+                  2, movies + ":3: ", {"quoted field is not closed"});
   }
   SECTION("a --movies file without the columns") {
     const std::string train = dir.write("ratings.csv", kHeader + kGoodRows);
     const std::string movies = dir.write("titles.csv", "id,name\n10,Ten\n");
-    check_failure(run_recsys("train " + q(train) + " --movies " + q(movies) + " --model " + q(model) + kTrain), 2,
-                  movies + ":1: ", {"expected columns movieId,title"});
+    check_failure(run_recsys("train " + q(train) + " --movies " + q(movies) + " --model " +
+                             q(model) + kTrain),
+                  2, movies + ":1: ", {"expected columns movieId,title"});
   }
   SECTION("a bad --rating-range") {
     const std::string train = dir.write("ratings.csv", kHeader + kGoodRows);
     for (const std::string range : {"5,1", "1", "a,b", "nan,5", "0,inf", "-1e300,1e300"}) {
       INFO(range);
-      check_failure(run_recsys("train " + q(train) + " --rating-range " + q(range) + " --model " + q(model) + kTrain), 2,
-                    "--rating-range '" + range + "'", {"expected MIN,MAX with MIN < MAX"});
+      check_failure(run_recsys("train " + q(train) + " --rating-range " + q(range) + " --model " +
+                               q(model) + kTrain),
+                    2, "--rating-range '" + range + "'", {"expected MIN,MAX with MIN < MAX"});
     }
   }
   CHECK(!std::filesystem::exists(model));
@@ -215,7 +268,8 @@ TEST_CASE("hardening: odd but valid files train", "[hardening][csv]") {
                                      "3,\"\"\"quoted\"\"\",1,10,2,\r\n"
                                      "4,x,2,30,2,");
   const std::string model = dir.file("m.model");
-  const Result ok = run_recsys("train " + q(path) + " --model " + q(model) + " --val-fraction 0" + kTrain);
+  const Result ok =
+      run_recsys("train " + q(path) + " --model " + q(model) + " --val-fraction 0" + kTrain);
   INFO(ok.err);
   REQUIRE(ok.code == 0);
   const recsys::TrainedModel m = recsys::load_model(model);
@@ -232,7 +286,10 @@ TEST_CASE("hardening: ids that overflow 64 bits are distinct tokens", "[hardenin
                                         "18446744073709551616",  // 2^64
                                         "36893488147419103232",  // 2^65
                                         "999999999999999999999999999999999999",
-                                        "0018446744073709551616", "-1", "1e3", "1000"};
+                                        "0018446744073709551616",
+                                        "-1",
+                                        "1e3",
+                                        "1000"};
   std::string csv = "userId,movieId,rating\n";
   for (std::size_t k = 0; k < ids.size(); ++k)
     csv += ids[k] + "," + ids[ids.size() - 1 - k] + "," + std::to_string(1 + k % 5) + "\n";
@@ -242,13 +299,16 @@ TEST_CASE("hardening: ids that overflow 64 bits are distinct tokens", "[hardenin
   recsys::load_ratings(path, {}, users, items, rows);
   CHECK(users.tokens() == ids);
   CHECK(items.size() == ids.size());
-  for (std::size_t k = 0; k < ids.size(); ++k) CHECK(users.find(ids[k]) == std::optional<std::uint32_t>(k));
+  for (std::size_t k = 0; k < ids.size(); ++k)
+    CHECK(users.find(ids[k]) == std::optional<std::uint32_t>(k));
 
   const std::string model = dir.file("m.model");
-  const Result r = run_recsys("train " + q(path) + " --model " + q(model) + " --val-fraction 0" + kTrain);
+  const Result r =
+      run_recsys("train " + q(path) + " --model " + q(model) + " --val-fraction 0" + kTrain);
   INFO(r.err);
   REQUIRE(r.code == 0);
-  const Result top = run_recsys("topn --user 18446744073709551616 --format csv --model " + q(model));
+  const Result top =
+      run_recsys("topn --user 18446744073709551616 --format csv --model " + q(model));
   CHECK(top.code == 0);
   CHECK(hardening::count_lines(top.out) == ids.size());  // header + every movie but the one rated
 }
@@ -267,7 +327,8 @@ TEST_CASE("hardening: a very long id is a token like any other", "[hardening][cs
 // ---------------------------------------------------------------------------
 // Duplicate (user, movie) rows: the last line of a pair wins.
 
-TEST_CASE("hardening: keep_last_of_duplicates keeps the last row of each pair in file order", "[hardening][duplicates]") {
+TEST_CASE("hardening: keep_last_of_duplicates keeps the last row of each pair in file order",
+          "[hardening][duplicates]") {
   recsys::Ratings rows;
   rows.push(0, 0, 1);
   rows.push(1, 0, 2);
@@ -291,7 +352,8 @@ TEST_CASE("hardening: keep_last_of_duplicates keeps the last row of each pair in
   CHECK(recsys::keep_last_of_duplicates(empty, 0, 0) == 0u);
 }
 
-TEST_CASE("hardening: keep_last_of_duplicates agrees with a map on random rows", "[hardening][duplicates]") {
+TEST_CASE("hardening: keep_last_of_duplicates agrees with a map on random rows",
+          "[hardening][duplicates]") {
   std::mt19937 rng(5);
   for (int round = 0; round < 20; ++round) {
     recsys::Ratings rows;
@@ -306,12 +368,14 @@ TEST_CASE("hardening: keep_last_of_duplicates agrees with a map on random rows",
     std::vector<float> expected;
     for (int k = 0; k < n; ++k)
       if (last[{rows.user[k], rows.item[k]}] == k) expected.push_back(static_cast<float>(k));
-    CHECK(recsys::keep_last_of_duplicates(rows, nu, ni) == static_cast<std::size_t>(n) - expected.size());
+    CHECK(recsys::keep_last_of_duplicates(rows, nu, ni) ==
+          static_cast<std::size_t>(n) - expected.size());
     CHECK(rows.stars == expected);
   }
 }
 
-TEST_CASE("hardening: duplicate rows are dropped before the split and reported", "[hardening][duplicates]") {
+TEST_CASE("hardening: duplicate rows are dropped before the split and reported",
+          "[hardening][duplicates]") {
   TempDir dir;
   const std::string path = dir.write("ratings.csv",
                                      "userId,movieId,rating\n"
@@ -339,14 +403,18 @@ TEST_CASE("hardening: duplicate rows are dropped before the split and reported",
 
   // Through the binary: one warning line with the count, then training goes on.
   const std::string model = dir.file("m.model");
-  const Result r = run_recsys("train " + q(path) + " --model " + q(model) + " --val-fraction 0" + kTrain);
+  const Result r =
+      run_recsys("train " + q(path) + " --model " + q(model) + " --val-fraction 0" + kTrain);
   CHECK(r.code == 0);
   CHECK(hardening::count_lines(r.err) == 2u);  // the duplicates and the missing movies.csv
-  CHECK_THAT(r.err, Contains(path + ": 2 duplicate (userId, movieId) rows; kept the last rating of each pair"));
+  CHECK_THAT(
+      r.err,
+      Contains(path + ": 2 duplicate (userId, movieId) rows; kept the last rating of each pair"));
   CHECK(recsys::load_model(model).train_rated.items.size() == 4u);
 }
 
-TEST_CASE("hardening: duplicates in a --val file are counted separately", "[hardening][duplicates]") {
+TEST_CASE("hardening: duplicates in a --val file are counted separately",
+          "[hardening][duplicates]") {
   TempDir dir;
   const std::string train = dir.write("train.csv", "userId,movieId,rating\n1,10,1\n2,20,5\n");
   const std::string val = dir.write("val.csv", "userId,movieId,rating\n1,20,1\n1,20,2\n1,20,3\n");

@@ -43,27 +43,32 @@ void replay(const std::string& target, Target run) {
 
 }  // namespace
 
-TEST_CASE("hardening: the CSV fuzz corpus and its regressions replay cleanly", "[hardening][fuzz]") {
+TEST_CASE("hardening: the CSV fuzz corpus and its regressions replay cleanly",
+          "[hardening][fuzz]") {
   replay("ratings", recsys::fuzz::ratings_one_input);
 }
 
-TEST_CASE("hardening: the model file fuzz corpus and its regressions replay cleanly", "[hardening][fuzz]") {
+TEST_CASE("hardening: the model file fuzz corpus and its regressions replay cleanly",
+          "[hardening][fuzz]") {
   replay("model_file", recsys::fuzz::model_file_one_input);
   // The seeds are real models: they must load, not just fail cleanly.
   for (const auto& file : inputs("model_file")) {
-    if (file.parent_path().filename() != "model_file" || file.parent_path().parent_path().filename() != "corpus")
+    if (file.parent_path().filename() != "model_file" ||
+        file.parent_path().parent_path().filename() != "corpus")
       continue;
     INFO(file.string());
     CHECK_NOTHROW(recsys::load_model(file.string()));
   }
 }
 
-TEST_CASE("hardening: a last line without a line end after a longer file (the first fuzz finding)", "[hardening][fuzz]") {
+TEST_CASE("hardening: a last line without a line end after a longer file (the first fuzz finding)",
+          "[hardening][fuzz]") {
   // The parser checks the byte after the data for '\n'; with a reused buffer
   // that byte was stale and it read on past its 48 MiB buffer. The buffer
   // above starts full of '\n', so without the fix this reads out of bounds.
   test_support::TempDir dir;
-  for (const std::string& csv : {std::string("userId,movieId,rating\n1,10,4"), std::string("userId,movieId,rating\r\n1,10,4\r"),
+  for (const std::string& csv : {std::string("userId,movieId,rating\n1,10,4"),
+                                 std::string("userId,movieId,rating\r\n1,10,4\r"),
                                  std::string("userId,movieId,rating\n1,10,4\n\n2,20,3")}) {
     const std::string path = dir.write("r.csv", csv);
     recsys::IdMap users, items;
@@ -72,7 +77,8 @@ TEST_CASE("hardening: a last line without a line end after a longer file (the fi
     CHECK(rows.size() == static_cast<std::size_t>(1 + (csv.find("2,20") != std::string::npos)));
   }
   // And the fuzzer's own input.
-  const auto crash = fs::path(RECSYS_SOURCE_DIR) / "fuzz/regressions/ratings/crash-06743739d4b213bdf6773472406e1a5c70044cc9";
+  const auto crash = fs::path(RECSYS_SOURCE_DIR) /
+                     "fuzz/regressions/ratings/crash-06743739d4b213bdf6773472406e1a5c70044cc9";
   REQUIRE(fs::exists(crash));
   const auto bytes = test_support::read_bytes(crash.string());
   CHECK_NOTHROW(recsys::fuzz::ratings_one_input(bytes.data(), bytes.size()));

@@ -18,8 +18,8 @@
 using Catch::Matchers::Contains;
 using hardening::check_failure;
 using hardening::q;
-using hardening::run_recsys;
 using hardening::Result;
+using hardening::run_recsys;
 using test_support::error_from;
 using test_support::TempDir;
 
@@ -76,12 +76,14 @@ const Trained& trained() {
     std::string csv = "userId,movieId,rating\n";
     for (int u = 1; u <= 12; ++u)
       for (int m = 1; m <= 8; ++m)
-        if ((u + m) % 3) csv += std::to_string(u) + "," + std::to_string(m) + "," + std::to_string(1 + (u * m) % 5) + "\n";
+        if ((u + m) % 3)
+          csv += std::to_string(u) + "," + std::to_string(m) + "," +
+                 std::to_string(1 + (u * m) % 5) + "\n";
     const std::string ratings = p->dir.write("ratings.csv", csv);
     p->dir.write("movies.csv", "movieId,title,genres\n1,\"One, The\",Drama\n2,Two,Comedy\n");
     p->model = p->dir.file("good.model");
     const Result r = run_recsys("train " + q(ratings) + " --model " + q(p->model) +
-                            " --dim 3 --epochs 2 --batch 8 --threads 1 --quiet");
+                                " --dim 3 --epochs 2 --batch 8 --threads 1 --quiet");
     if (r.code != 0) FAIL("train failed: " << r.err);
     p->bytes = test_support::read_bytes(p->model);
     return p;
@@ -93,10 +95,27 @@ Result info(const std::string& model) { return run_recsys("info --model " + q(mo
 
 }  // namespace
 
-TEST_CASE("hardening: a model truncated at every section boundary exits 2", "[hardening][model_file]") {
+TEST_CASE("hardening: a model truncated at every section boundary exits 2",
+          "[hardening][model_file]") {
   const Bytes& good = trained().bytes;
-  std::set<std::size_t> cuts = {0, 1, 4, 7, 8, 9, 12, 15, 16, 20, 23, 24, 25, 27, 28,
-                                good.size() - 5, good.size() - 4, good.size() - 1};
+  std::set<std::size_t> cuts = {0,
+                                1,
+                                4,
+                                7,
+                                8,
+                                9,
+                                12,
+                                15,
+                                16,
+                                20,
+                                23,
+                                24,
+                                25,
+                                27,
+                                28,
+                                good.size() - 5,
+                                good.size() - 4,
+                                good.size() - 1};
   for (const auto& s : sections_of(good))
     for (const std::size_t at : {s.start, s.start + 2, s.start + 4, s.start + 8, s.body, s.body + 1,
                                  (s.body + s.end) / 2, s.end - 1})
@@ -106,14 +125,16 @@ TEST_CASE("hardening: a model truncated at every section boundary exits 2", "[ha
   for (const std::size_t n : cuts) {
     INFO("first " << n << " of " << good.size() << " bytes");
     const std::string path = dir.file("cut.model");
-    test_support::write_bytes(path, Bytes(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(n)));
+    test_support::write_bytes(path,
+                              Bytes(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(n)));
     const Result r = info(path);
     if (n == 0) {
       check_failure(r, 2, path + ": ", {"empty file", "recsys train"});
     } else if (n < 8) {
       check_failure(r, 2, path + ": ", {"not a recsys model file", "recsys train"});
     } else if (n < 28) {
-      check_failure(r, 2, path + ": ", {"model file is truncated (" + std::to_string(n) + " bytes)", "recsys train"});
+      check_failure(r, 2, path + ": ",
+                    {"model file is truncated (" + std::to_string(n) + " bytes)", "recsys train"});
     } else {
       check_failure(r, 2, path + ": ",
                     {"model file is truncated (its header says " + std::to_string(good.size()) +
@@ -125,7 +146,8 @@ TEST_CASE("hardening: a model truncated at every section boundary exits 2", "[ha
   }
 }
 
-TEST_CASE("hardening: a flipped byte anywhere is refused by the parser", "[hardening][model_file]") {
+TEST_CASE("hardening: a flipped byte anywhere is refused by the parser",
+          "[hardening][model_file]") {
   const Bytes& good = trained().bytes;
   for (std::size_t pos = 0; pos < good.size(); ++pos) {
     for (const std::uint8_t mask : {std::uint8_t{0x01}, std::uint8_t{0x80}}) {
@@ -140,7 +162,8 @@ TEST_CASE("hardening: a flipped byte anywhere is refused by the parser", "[harde
   }
 }
 
-TEST_CASE("hardening: a flipped byte through the binary gives one line that says what to do", "[hardening][model_file]") {
+TEST_CASE("hardening: a flipped byte through the binary gives one line that says what to do",
+          "[hardening][model_file]") {
   const Bytes& good = trained().bytes;
   TempDir dir;
   std::set<std::size_t> positions = {0, 7, 8, 11, 12, 15, 16, 23, good.size() - 4, good.size() - 1};
@@ -153,24 +176,30 @@ TEST_CASE("hardening: a flipped byte through the binary gives one line that says
     INFO("byte " << pos);
     const Result r = info(path);
     std::string says = "checksum mismatch";
-    if (pos < 8) says = "not a recsys model file";
-    else if (pos < 12) says = "format version";
-    else if (pos < 16) says = "byte-order marker";
-    else if (pos < 24) says = "the file has " + std::to_string(good.size());
+    if (pos < 8)
+      says = "not a recsys model file";
+    else if (pos < 12)
+      says = "format version";
+    else if (pos < 16)
+      says = "byte-order marker";
+    else if (pos < 24)
+      says = "the file has " + std::to_string(good.size());
     check_failure(r, 2, path + ": ", {says, "train"});
   }
 }
 
-TEST_CASE("hardening: a model from a newer format version names both versions", "[hardening][model_file]") {
+TEST_CASE("hardening: a model from a newer format version names both versions",
+          "[hardening][model_file]") {
   Bytes b = trained().bytes;
   put_u32(b, 8, recsys::kModelFormatVersion + 1);
   reseal(b);
   TempDir dir;
   const std::string path = dir.file("future.model");
   test_support::write_bytes(path, b);
-  check_failure(info(path), 2, path + ": ",
-                {"format version " + std::to_string(recsys::kModelFormatVersion + 1) + " is newer",
-                 "up to " + std::to_string(recsys::kModelFormatVersion), "upgrade recsys or retrain"});
+  check_failure(
+      info(path), 2, path + ": ",
+      {"format version " + std::to_string(recsys::kModelFormatVersion + 1) + " is newer",
+       "up to " + std::to_string(recsys::kModelFormatVersion), "upgrade recsys or retrain"});
   // Even when the rest of it is nothing this version understands.
   Bytes tiny(28, 0);
   std::copy_n("RECSYSMF", 8, tiny.begin());
@@ -203,13 +232,15 @@ TEST_CASE("hardening: files that are not models", "[hardening][model_file]") {
                 {"no such model file", "recsys train"});
 }
 
-TEST_CASE("hardening: a size field claiming exabytes is refused before allocating", "[hardening][model_file]") {
+TEST_CASE("hardening: a size field claiming exabytes is refused before allocating",
+          "[hardening][model_file]") {
   Bytes b = trained().bytes;
   put_u64(b, 16, std::uint64_t{1} << 62);
   TempDir dir;
   const std::string path = dir.file("huge.model");
   test_support::write_bytes(path, b);
-  check_failure(info(path), 2, path + ": ", {"truncated", "the file has " + std::to_string(b.size())});
+  check_failure(info(path), 2, path + ": ",
+                {"truncated", "the file has " + std::to_string(b.size())});
   put_u64(b, 16, ~std::uint64_t{0});
   test_support::write_bytes(path, b);
   check_failure(info(path), 2, path + ": ", {"an impossible size"});
@@ -223,12 +254,14 @@ TEST_CASE("hardening: damage behind a valid checksum", "[hardening][model_file]"
     if (s.tag != get_u32(Bytes{'T', 'A', 'B', 'L'}, 0)) continue;
     // The first user weight, after dim, n_users, n_items and the array's count.
     const std::size_t first_weight = s.body + 12 + 8;
-    for (const float poison : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    for (const float poison :
+         {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
       Bytes bad = good;
       put_u32(bad, first_weight, std::bit_cast<std::uint32_t>(poison));
       reseal(bad);
       test_support::write_bytes(path, bad);
-      check_failure(info(path), 2, path + ": ", {"a weight is not a finite number", "recsys train"});
+      check_failure(info(path), 2, path + ": ",
+                    {"a weight is not a finite number", "recsys train"});
     }
     Bytes bad = good;
     put_u32(bad, s.body, 0);  // dim 0
@@ -243,6 +276,7 @@ TEST_CASE("hardening: a model read from a pipe", "[hardening][model_file]") {
   const Result ok = hardening::shell("RECSYS info --model /dev/stdin < " + q(t.model));
   CHECK(ok.code == 0);
   CHECK_THAT(ok.out, Contains("users / movies"));
-  const Result cut = hardening::shell("head -c 100 " + q(t.model) + " | RECSYS info --model /dev/stdin");
+  const Result cut =
+      hardening::shell("head -c 100 " + q(t.model) + " | RECSYS info --model /dev/stdin");
   check_failure(cut, 2, "/dev/stdin: ", {"truncated"});
 }

@@ -22,8 +22,8 @@ namespace hardening {
 using test_support::TempDir;
 
 struct Result {
-  int code = -1;    // exit status, or -1 when killed by a signal
-  int signal = 0;   // the signal that ended it, if any
+  int code = -1;   // exit status, or -1 when killed by a signal
+  int signal = 0;  // the signal that ended it, if any
   std::string out, err;
 };
 
@@ -43,7 +43,8 @@ inline const std::string& binary() {
 inline Result shell(std::string command) {
   static const TempDir capture;
   const std::string out = capture.file("stdout"), err = capture.file("stderr");
-  for (std::size_t at = command.find("RECSYS"); at != std::string::npos; at = command.find("RECSYS", at))
+  for (std::size_t at = command.find("RECSYS"); at != std::string::npos;
+       at = command.find("RECSYS", at))
     command.replace(at, 6, q(binary()));
   const std::string full = "( " + command + " ) >" + q(out) + " 2>" + q(err) + " </dev/null";
   const int status = std::system(("/bin/bash -c " + q(full)).c_str());
@@ -82,7 +83,8 @@ inline void check_failure(const Result& r, int code, const std::string& where,
 // A child running recsys with output in files, for tests that signal it.
 class Child {
  public:
-  Child(const std::vector<std::string>& args, const std::string& out, const std::string& err) : err_(err) {
+  Child(const std::vector<std::string>& args, const std::string& out, const std::string& err)
+      : err_(err) {
     pid_ = ::fork();
     if (pid_ == 0) {
       const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -148,9 +150,10 @@ class Child {
 
 // MovieLens-layout data from `recsys synth`, small enough for tests.
 inline void synth(const TempDir& dir, int users, int movies, int ratings, int seed = 1) {
-  const Result r = run_recsys("synth --out " + q(dir.path().string()) + " --users " + std::to_string(users) +
-                          " --movies " + std::to_string(movies) + " --ratings " + std::to_string(ratings) +
-                          " --seed " + std::to_string(seed));
+  const Result r =
+      run_recsys("synth --out " + q(dir.path().string()) + " --users " + std::to_string(users) +
+                 " --movies " + std::to_string(movies) + " --ratings " + std::to_string(ratings) +
+                 " --seed " + std::to_string(seed));
   REQUIRE(r.code == 0);
 }
 

@@ -30,12 +30,14 @@ bool valgrind_available() { return hardening::shell("valgrind --version").code =
 Result under_valgrind(const std::string& args) {
   return hardening::shell(
       "valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect "
-      "--errors-for-leak-kinds=definite,indirect --track-origins=yes RECSYS " + args);
+      "--errors-for-leak-kinds=definite,indirect --track-origins=yes RECSYS " +
+      args);
 }
 
 }  // namespace
 
-TEST_CASE("hardening: train, topn and info are Valgrind-clean, errors included", "[hardening][valgrind]") {
+TEST_CASE("hardening: train, topn and info are Valgrind-clean, errors included",
+          "[hardening][valgrind]") {
 #ifdef RECSYS_UNDER_ASAN
   WARN("skipped: AddressSanitizer build (LeakSanitizer checks every recsys process here)");
   return;
@@ -48,7 +50,9 @@ TEST_CASE("hardening: train, topn and info are Valgrind-clean, errors included",
   std::string csv = "userId,movieId,rating,timestamp\n";
   for (int u = 1; u <= 30; ++u)
     for (int m = 1; m <= 12; ++m)
-      if ((u * 7 + m) % 4) csv += std::to_string(u) + "," + std::to_string(100 + m) + "," + std::to_string(1 + (u + m) % 5) + ",1\n";
+      if ((u * 7 + m) % 4)
+        csv += std::to_string(u) + "," + std::to_string(100 + m) + "," +
+               std::to_string(1 + (u + m) % 5) + ",1\n";
   csv += "1,101,5,2\n";  // a duplicate pair, for that code path
   const std::string ratings = dir.write("ratings.csv", csv);
   dir.write("movies.csv", "movieId,title,genres\n101,\"One, The\",Drama\n102,Two,Comedy\n");
@@ -58,15 +62,22 @@ TEST_CASE("hardening: train, topn and info are Valgrind-clean, errors included",
     std::string args;
     int code;
   } runs[] = {
-      {"train " + q(ratings) + " --model " + q(model) + " --dim 4 --epochs 3 --batch 16 --threads 2 --format json", 0},
-      {"train " + q(ratings) + " --model " + q(model) + " --dim 4 --epochs 2 --optimizer adam --threads 2 --checkpoint-every 1", 0},
+      {"train " + q(ratings) + " --model " + q(model) +
+           " --dim 4 --epochs 3 --batch 16 --threads 2 --format json",
+       0},
+      {"train " + q(ratings) + " --model " + q(model) +
+           " --dim 4 --epochs 2 --optimizer adam --threads 2 --checkpoint-every 1",
+       0},
       {"topn --user 3 --model " + q(model), 0},
       {"topn --user 3 --format json --model " + q(model), 0},
       {"info --model " + q(model), 0},
       {"topn --user nobody --model " + q(model), 2},
-      {"train " + q(dir.write("bad.csv", "userId,movieId,rating\n1,2,x\n")) + " --model " + q(model), 2},
+      {"train " + q(dir.write("bad.csv", "userId,movieId,rating\n1,2,x\n")) + " --model " +
+           q(model),
+       2},
       {"info --model " + q(ratings), 2},
-      {"info --model " + q(dir.write("cut.model", test_support::read_text(model).substr(0, 100))), 2},
+      {"info --model " + q(dir.write("cut.model", test_support::read_text(model).substr(0, 100))),
+       2},
       {"train " + q(ratings) + " --model /dev/full --dim 2 --epochs 1 --quiet", 2},
   };
   for (const auto& run : runs) {
@@ -79,6 +90,7 @@ TEST_CASE("hardening: train, topn and info are Valgrind-clean, errors included",
   // A reader that leaves early.
   const Result pipe = hardening::shell(
       "valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect "
-      "--errors-for-leak-kinds=definite,indirect RECSYS info --model " + q(model) + " | head -c 1");
+      "--errors-for-leak-kinds=definite,indirect RECSYS info --model " +
+      q(model) + " | head -c 1");
   CHECK(pipe.err.find("==") == std::string::npos);
 }

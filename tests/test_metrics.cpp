@@ -105,7 +105,8 @@ TEST_CASE("top_n_all on the hand model: exclusions, short lists, ties", "[top_n]
   }
 }
 
-TEST_CASE("diversity: mean (1 - cosine) over each list's pairs, zero vectors at distance 1", "[metrics]") {
+TEST_CASE("diversity: mean (1 - cosine) over each list's pairs, zero vectors at distance 1",
+          "[metrics]") {
   const auto m = metrics_test::hand_model();
   // u0 [i2, i4]: cos((1,1), (-1,0)) = -1/sqrt2, so 1 + 1/sqrt2 = 1.7071 over its one pair.
   // u1 [i3, i2, i0]: i3 is the zero vector, cosine 0 with both (distance 1);
@@ -114,7 +115,8 @@ TEST_CASE("diversity: mean (1 - cosine) over each list's pairs, zero vectors at 
   // diversity = (1.7071 + 0.7643) / 2 = 1 + sqrt2/6 = 1.2357.
   const TopNLists lists = lists_of(3, {{2, 4}, {3, 2, 0}, {4}});
   std::size_t counted = 0;
-  CHECK(recsys::intra_list_diversity(lists, m.tables, &counted) == Approx(1.0 + kSqrt2 / 6.0).epsilon(1e-12));
+  CHECK(recsys::intra_list_diversity(lists, m.tables, &counted) ==
+        Approx(1.0 + kSqrt2 / 6.0).epsilon(1e-12));
   CHECK(counted == 2);
 
   // Identical directions have distance 0 whatever their lengths: i0 = (1,0) and (3,0).

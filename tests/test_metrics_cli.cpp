@@ -94,8 +94,10 @@ TEST_CASE("metrics --ratings: a test file, unknown ids left out", "[cli][metrics
   Fixture f;
   // u1 gives m0 4 stars (logit -0.75 -> 1 + 4 sigmoid(-0.75) = 2.2833); the
   // rows of an unknown user and an unknown movie are dropped with a warning.
-  const std::string test = f.dir.write("test.csv", "userId,movieId,rating\nu1,m0,4\nnobody,m0,3\nu0,m9,2\n");
-  const Result r = run_recsys("metrics -k 3 --accuracy --ranking --format json --ratings '" + test + "'" + f.m());
+  const std::string test =
+      f.dir.write("test.csv", "userId,movieId,rating\nu1,m0,4\nnobody,m0,3\nu0,m9,2\n");
+  const Result r = run_recsys("metrics -k 3 --accuracy --ranking --format json --ratings '" + test +
+                              "'" + f.m());
   REQUIRE(r.code == 0);
   CHECK_THAT(r.err, Contains("2 of 3 rows"));
   CHECK(json_number(r.out, "eval_rows") == 1);
@@ -137,7 +139,8 @@ TEST_CASE("topn --all-users writes every user's list", "[cli][topn]") {
   CHECK(incl.out == "userId,rank,movieId,score\nu0,1,m2,4.8103\nu1,1,m1,4.1092\nu2,1,m2,3.9242\n");
   const Result json = run_recsys("topn --all-users -n 2 --format json" + f.m());
   REQUIRE(json.code == 0);
-  CHECK_THAT(json.out, Contains("{\"userId\":\"u2\",\"recommendations\":[{\"rank\":1,\"movieId\":\"m4\""));
+  CHECK_THAT(json.out,
+             Contains("{\"userId\":\"u2\",\"recommendations\":[{\"rank\":1,\"movieId\":\"m4\""));
 
   const Result neither = run_recsys("topn --format csv" + f.m());
   CHECK(neither.code == 2);
@@ -147,7 +150,8 @@ TEST_CASE("topn --all-users writes every user's list", "[cli][topn]") {
   // The single-user path is unchanged.
   const Result one = run_recsys("topn --user u1 -n 2 --format csv" + f.m());
   REQUIRE(one.code == 0);
-  CHECK(one.out == "rank,movieId,title,score\n1,m3,Three,3.7167\n2,m2,\"Two \"\"quoted\"\"\",3.2487\n");
+  CHECK(one.out ==
+        "rank,movieId,title,score\n1,m3,Three,3.7167\n2,m2,\"Two \"\"quoted\"\"\",3.2487\n");
 }
 
 TEST_CASE("similar --movie: nearest by cosine, with titles", "[cli][similar]") {
@@ -155,7 +159,9 @@ TEST_CASE("similar --movie: nearest by cosine, with titles", "[cli][similar]") {
   const Result r = run_recsys("similar --movie m0 -n 2 --format csv" + f.m());
   REQUIRE(r.code == 0);
   // From i0 = (1,0): i2 (1,1) at cosine 0.7071, then i1 (0,1) at 0 before the zero vector i3.
-  CHECK(r.out == "rank,movieId,title,cosine\n1,m2,\"Two \"\"quoted\"\"\",0.7071\n2,m1,\"One, with comma\",0.0000\n");
+  CHECK(r.out ==
+        "rank,movieId,title,cosine\n1,m2,\"Two \"\"quoted\"\"\",0.7071\n2,m1,\"One, with "
+        "comma\",0.0000\n");
   const Result table = run_recsys("similar --movie m0 -n 1" + f.m());
   REQUIRE(table.code == 0);
   CHECK_THAT(table.out, Contains("Two \"quoted\""));
@@ -192,7 +198,8 @@ TEST_CASE("export prints floats that read back bit for bit", "[cli][export]") {
   recsys::save_model(m, path);
   const Result r = run_recsys("export --what items --model '" + path + "'");
   REQUIRE(r.code == 0);
-  const std::string first = r.out.substr(r.out.find('\n') + 1, r.out.find('\n', r.out.find('\n') + 1) - r.out.find('\n') - 1);
+  const std::string first = r.out.substr(
+      r.out.find('\n') + 1, r.out.find('\n', r.out.find('\n') + 1) - r.out.find('\n') - 1);
   // m0,Zero (2000),bias,e0,e1
   const auto fields = first.substr(first.find("),") + 2);
   const float bias = std::stof(fields.substr(0, fields.find(',')));

@@ -22,11 +22,11 @@ Embeddings tiny_tables() {
   e.dim = 2;
   e.n_users = 2;
   e.n_items = 3;
-  e.user_vec = {1.0f, 2.0f,     // user 0
-                -1.0f, 0.5f};   // user 1
-  e.item_vec = {0.5f, -1.0f,    // item 0
-                2.0f, 3.0f,     // item 1
-                0.0f, 0.0f};    // item 2
+  e.user_vec = {1.0f, 2.0f,    // user 0
+                -1.0f, 0.5f};  // user 1
+  e.item_vec = {0.5f, -1.0f,   // item 0
+                2.0f, 3.0f,    // item 1
+                0.0f, 0.0f};   // item 2
   e.user_bias = {0.25f, -0.5f};
   e.item_bias = {0.125f, 0.0f, -2.0f};
   return e;
@@ -41,9 +41,13 @@ struct Flat {
   std::uint32_t n_users, n_items;
   std::vector<double> p;
   double& user_vec(std::uint32_t u, int k) { return p[std::size_t(u) * dim + k]; }
-  double& item_vec(std::uint32_t i, int k) { return p[std::size_t(n_users) * dim + std::size_t(i) * dim + k]; }
+  double& item_vec(std::uint32_t i, int k) {
+    return p[std::size_t(n_users) * dim + std::size_t(i) * dim + k];
+  }
   double& user_bias(std::uint32_t u) { return p[std::size_t(n_users + n_items) * dim + u]; }
-  double& item_bias(std::uint32_t i) { return p[std::size_t(n_users + n_items) * dim + n_users + i]; }
+  double& item_bias(std::uint32_t i) {
+    return p[std::size_t(n_users + n_items) * dim + n_users + i];
+  }
 };
 
 Flat flatten(const Embeddings& e) {
@@ -136,8 +140,8 @@ TEST_CASE("predict is the sigmoid of the logit", "[model]") {
   CHECK(e.predict(0, 0) == Approx(1.0 / (1.0 + std::exp(1.125))).epsilon(1e-6));  // 0.24508...
   CHECK(e.predict(0, 0) == Approx(0.2450850).epsilon(1e-6));
   CHECK(e.predict(0, 1) == Approx(1.0 / (1.0 + std::exp(-8.25))).epsilon(1e-6));  // 0.99973...
-  CHECK(e.predict(1, 1) == Approx(0.2689414).epsilon(1e-6));                       // sigmoid(-1)
-  CHECK(e.predict(1, 2) == Approx(0.0758582).epsilon(1e-6));                       // sigmoid(-2.5)
+  CHECK(e.predict(1, 1) == Approx(0.2689414).epsilon(1e-6));                      // sigmoid(-1)
+  CHECK(e.predict(1, 2) == Approx(0.0758582).epsilon(1e-6));                      // sigmoid(-2.5)
   CHECK(Embeddings::sigmoid(0.0f) == 0.5f);
   CHECK(Embeddings::sigmoid(2.0f) == Approx(0.8807971).epsilon(1e-6));
   CHECK(Embeddings::sigmoid(-2.0f) == Approx(0.1192029).epsilon(1e-6));
@@ -211,8 +215,10 @@ TEST_CASE("batch gradient equals central finite differences of the batch MSE (do
     // The touched lists: unique, in order of first touch, exactly the batch's rows.
     std::vector<std::uint32_t> users, items;
     for (const auto r : batch) {
-      if (std::find(users.begin(), users.end(), pb.user[r]) == users.end()) users.push_back(pb.user[r]);
-      if (std::find(items.begin(), items.end(), pb.item[r]) == items.end()) items.push_back(pb.item[r]);
+      if (std::find(users.begin(), users.end(), pb.user[r]) == users.end())
+        users.push_back(pb.user[r]);
+      if (std::find(items.begin(), items.end(), pb.item[r]) == items.end())
+        items.push_back(pb.item[r]);
     }
     CHECK(g.touched_users == users);
     CHECK(g.touched_items == items);

@@ -46,8 +46,13 @@ TrainedModel sample_model() {
   m.items = recsys::IdMap::from_tokens({"300", "100", "200", "42", "0042", "x", "y"});
   m.stats.count = {3, 1, 0, 2, 1, 1, 4};
   m.stats.mean = {3.5, 1.0, 0.0, 4.25, 5.0, 2.5, 1.0 / 3.0};
-  m.titles = {"Toy Story (1995)", "Shawshank Redemption, The (1994)", "", "Amélie (2001)",
-              "Movie \"Quoted\"", "x", "y"};
+  m.titles = {"Toy Story (1995)",
+              "Shawshank Redemption, The (1994)",
+              "",
+              "Amélie (2001)",
+              "Movie \"Quoted\"",
+              "x",
+              "y"};
   m.genres = {"Adventure|Animation", "Drama", "", "Comedy|Romance", "", "(no genres listed)", "Z"};
   recsys::Rng rng(3);
   m.tables = recsys::Embeddings::random(5, 7, 3, 0.5, rng);
@@ -72,7 +77,9 @@ TrainedModel sample_model() {
   return m;
 }
 
-bool same_bits(double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }
+bool same_bits(double a, double b) {
+  return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+}
 
 void check_equal(const TrainedModel& a, const TrainedModel& b) {
   CHECK(a.settings.preset == b.settings.preset);
@@ -174,11 +181,12 @@ TrainedModel parse(const Bytes& b) { return recsys::parse_model(b, "test.model")
 TEST_CASE("crc32 is zlib's CRC-32", "[model_file]") {
   const std::string check = "123456789";
   const auto* p = reinterpret_cast<const std::uint8_t*>(check.data());
-  CHECK(recsys::crc32(std::span<const std::uint8_t>(p, 9)) == 0xCBF43926u);  // the standard check value
+  CHECK(recsys::crc32(std::span<const std::uint8_t>(p, 9)) ==
+        0xCBF43926u);  // the standard check value
   CHECK(recsys::crc32(std::span<const std::uint8_t>(p, 0)) == 0u);
   // Continuing from a previous value equals one pass.
-  CHECK(recsys::crc32(std::span<const std::uint8_t>(p + 4, 5), recsys::crc32(std::span<const std::uint8_t>(p, 4))) ==
-        0xCBF43926u);
+  CHECK(recsys::crc32(std::span<const std::uint8_t>(p + 4, 5),
+                      recsys::crc32(std::span<const std::uint8_t>(p, 4))) == 0xCBF43926u);
 }
 
 TEST_CASE("the header follows the documented layout", "[model_file]") {
@@ -188,14 +196,16 @@ TEST_CASE("the header follows the documented layout", "[model_file]") {
   CHECK(get_u32(b, 8) == 1u);
   CHECK(get_u32(b, 12) == 0x01020304u);
   CHECK(get_u64(b, 16) == b.size() - 24 - 4);
-  CHECK(get_u32(b, b.size() - 4) == recsys::crc32(std::span<const std::uint8_t>(b.data(), b.size() - 4)));
+  CHECK(get_u32(b, b.size() - 4) ==
+        recsys::crc32(std::span<const std::uint8_t>(b.data(), b.size() - 4)));
   const auto secs = sections_of(b);
   REQUIRE(!secs.empty());
   CHECK(secs.back().end == b.size() - 4);  // the sections tile the payload exactly
   std::set<std::uint32_t> tags;
   for (const auto& s : secs) tags.insert(s.tag);
   CHECK(tags.size() == secs.size());
-  for (const auto& t : {tag("SCAL"), tag("USER"), tag("ITEM"), tag("TABL"), tag("RATD"), tag("VALI")})
+  for (const auto& t :
+       {tag("SCAL"), tag("USER"), tag("ITEM"), tag("TABL"), tag("RATD"), tag("VALI")})
     CHECK(tags.count(t) == 1u);
 }
 
@@ -251,8 +261,8 @@ TEST_CASE("save_model / load_model through a file leave no temporary behind", "[
 TEST_CASE("every flipped byte is rejected", "[model_file][corrupt]") {
   const Bytes good = recsys::serialize_model(sample_model());
   std::set<std::size_t> positions;
-  for (std::size_t k = 0; k < 24; ++k) positions.insert(k);               // the whole header
-  for (std::size_t k = 0; k < good.size(); k += 7) positions.insert(k);   // a spread
+  for (std::size_t k = 0; k < 24; ++k) positions.insert(k);              // the whole header
+  for (std::size_t k = 0; k < good.size(); k += 7) positions.insert(k);  // a spread
   for (std::size_t k = good.size() - 4; k < good.size(); ++k) positions.insert(k);  // the CRC
   for (const auto& s : sections_of(good))
     for (std::size_t k = s.start; k < s.body; ++k) positions.insert(k);  // every tag and length
@@ -291,8 +301,21 @@ TEST_CASE("damage behind a valid checksum is still rejected", "[model_file][corr
 
 TEST_CASE("truncated files are rejected", "[model_file][corrupt]") {
   const Bytes good = recsys::serialize_model(sample_model());
-  std::set<std::size_t> lengths{0, 1, 7, 8, 9, 12, 16, 23, 24, 25, 28, good.size() / 2,
-                                good.size() - 5, good.size() - 4, good.size() - 1};
+  std::set<std::size_t> lengths{0,
+                                1,
+                                7,
+                                8,
+                                9,
+                                12,
+                                16,
+                                23,
+                                24,
+                                25,
+                                28,
+                                good.size() / 2,
+                                good.size() - 5,
+                                good.size() - 4,
+                                good.size() - 1};
   for (const auto& s : sections_of(good))
     for (const std::size_t at : {s.start, s.start + 4, s.body, s.end}) {
       lengths.insert(at - 1);
@@ -351,7 +374,8 @@ TEST_CASE("an unknown section is skipped, a repeated one rejected", "[model_file
 TEST_CASE("foreign and empty files are refused", "[model_file]") {
   TempDir dir;
   SECTION("a CSV") {
-    const auto path = dir.write("ratings.csv", "userId,movieId,rating,timestamp\n1,2,3.5,1112486027\n");
+    const auto path =
+        dir.write("ratings.csv", "userId,movieId,rating,timestamp\n1,2,3.5,1112486027\n");
     const auto e = error_from([&] { recsys::load_model(path); });
     REQUIRE(e);
     CHECK(e->file() == path);

@@ -119,11 +119,13 @@ TEST_CASE("the sign rule makes the axes independent of the data's orientation", 
   CHECK(d.axes(1, 0) > 0);
 }
 
-TEST_CASE("fitting on all rows and projecting a subset uses the full set's mean and axes", "[pca]") {
+TEST_CASE("fitting on all rows and projecting a subset uses the full set's mean and axes",
+          "[pca]") {
   recsys::Rng rng(11);
   Eigen::MatrixXd all(200, 8);
   for (Eigen::Index r = 0; r < all.rows(); ++r)
-    for (Eigen::Index c = 0; c < all.cols(); ++c) all(r, c) = rng.normal() * (c < 2 ? 3.0 : 0.5) + c;
+    for (Eigen::Index c = 0; c < all.cols(); ++c)
+      all(r, c) = rng.normal() * (c < 2 ? 3.0 : 0.5) + c;
   const Eigen::MatrixXd subset = all.topRows(30);
   const Pca p = Pca::fit(all, 2);
   const Eigen::MatrixXd expected = (subset.rowwise() - all.colwise().mean()) * p.axes;

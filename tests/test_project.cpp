@@ -25,7 +25,9 @@ using test_support::TempDir;
 namespace {
 
 using Result = test_support::CliResult;
-Result run(const std::string& args, const std::string& env = "") { return test_support::run_cli(args, env); }
+Result run(const std::string& args, const std::string& env = "") {
+  return test_support::run_cli(args, env);
+}
 
 std::string q(const std::string& s) { return "'" + s + "'"; }
 
@@ -42,9 +44,12 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field += '"', ++i;
-      else if (c == '"') quoted = false;
-      else field += c;
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"')
+        field += '"', ++i;
+      else if (c == '"')
+        quoted = false;
+      else
+        field += c;
     } else if (c == '"') {
       quoted = true;
     } else if (c == ',') {
@@ -68,10 +73,13 @@ struct Trained {
   recsys::TrainedModel m;
   Trained() {
     const std::string data = dir.file("data");
-    const Result s = run("synth --users 150 --movies 120 --ratings 6000 --genres 4 --dim 8 --seed 3 --out " + q(data));
+    const Result s =
+        run("synth --users 150 --movies 120 --ratings 6000 --genres 4 --dim 8 --seed 3 --out " +
+            q(data));
     REQUIRE(s.code == 0);
     model = dir.file("m.model");
-    const Result t = run("train " + q(data + "/ratings.csv") + " --epochs 15 -q --model " + q(model));
+    const Result t =
+        run("train " + q(data + "/ratings.csv") + " --epochs 15 -q --model " + q(model));
     INFO(t.err);
     REQUIRE(t.code == 0);
     m = recsys::load_model(model);
@@ -86,7 +94,8 @@ const Trained& trained() {
 Eigen::MatrixXd rows_of(const recsys::TrainedModel& m, const std::vector<std::uint32_t>& items) {
   Eigen::MatrixXd rows(static_cast<Eigen::Index>(items.size()), m.tables.dim);
   for (std::size_t r = 0; r < items.size(); ++r)
-    for (int k = 0; k < m.tables.dim; ++k) rows(static_cast<Eigen::Index>(r), k) = m.tables.item_row(items[r])[k];
+    for (int k = 0; k < m.tables.dim; ++k)
+      rows(static_cast<Eigen::Index>(r), k) = m.tables.item_row(items[r])[k];
   return rows;
 }
 
@@ -102,7 +111,8 @@ void check_against_svd(const std::vector<std::vector<std::string>>& csv, const E
     // The sign of the axis from the first row with a clear value.
     double sign = 0;
     for (Eigen::Index r = 0; r < expected.rows() && sign == 0; ++r)
-      if (std::abs(expected(r, axis)) > 1e-3) sign = std::stod(csv[r + 1][4 + axis]) * expected(r, axis) > 0 ? 1 : -1;
+      if (std::abs(expected(r, axis)) > 1e-3)
+        sign = std::stod(csv[r + 1][4 + axis]) * expected(r, axis) > 0 ? 1 : -1;
     REQUIRE(sign != 0);
     for (Eigen::Index r = 0; r < expected.rows(); ++r)
       CHECK(std::stod(csv[r + 1][4 + axis]) == Approx(sign * expected(r, axis)).margin(2e-6));
@@ -111,17 +121,20 @@ void check_against_svd(const std::vector<std::vector<std::string>>& csv, const E
 
 }  // namespace
 
-TEST_CASE("project: the best-rated films as CSV, in rank order, with their counts and means", "[project][cli]") {
+TEST_CASE("project: the best-rated films as CSV, in rank order, with their counts and means",
+          "[project][cli]") {
   const Trained& t = trained();
   const Result r = run("project --model " + q(t.model) + " --top 12 --min-ratings 30");
   INFO(r.err);
   REQUIRE(r.code == 0);
   const auto csv = parse_csv(r.out);
   REQUIRE(csv.size() == 13);
-  CHECK(csv[0] == std::vector<std::string>{"movieId", "title", "mean_rating", "n_ratings", "x", "y"});
+  CHECK(csv[0] ==
+        std::vector<std::string>{"movieId", "title", "mean_rating", "n_ratings", "x", "y"});
   const auto ranking = recsys::rank_films(t.m.stats, t.m.items, recsys::RankBy::Mean, 30);
   REQUIRE(ranking.films.size() < 1000);  // no thousands separator in the log line below
-  CHECK_THAT(r.err, Contains(std::to_string(ranking.films.size()) + " films have at least 30 ratings"));
+  CHECK_THAT(r.err,
+             Contains(std::to_string(ranking.films.size()) + " films have at least 30 ratings"));
   for (std::size_t k = 0; k < 12; ++k) {
     const std::uint32_t item = ranking.films[k].item;
     REQUIRE(csv[k + 1].size() == 6);
@@ -135,11 +148,13 @@ TEST_CASE("project: the best-rated films as CSV, in rank order, with their count
   CHECK_THAT(r.err, Contains("PC1 explains"));
 }
 
-TEST_CASE("project: PCA of the real trained embeddings agrees with the SVD up to sign", "[project][cli][pca]") {
+TEST_CASE("project: PCA of the real trained embeddings agrees with the SVD up to sign",
+          "[project][cli][pca]") {
   const Trained& t = trained();
   const auto ranking = recsys::rank_films(t.m.stats, t.m.items, recsys::RankBy::Mean, 20);
   std::vector<std::uint32_t> top;
-  for (std::size_t k = 0; k < 30 && k < ranking.films.size(); ++k) top.push_back(ranking.films[k].item);
+  for (std::size_t k = 0; k < 30 && k < ranking.films.size(); ++k)
+    top.push_back(ranking.films[k].item);
   const Eigen::MatrixXd selected = rows_of(t.m, top);
 
   SECTION("axes fitted on the selected films (the default)") {
@@ -163,7 +178,8 @@ TEST_CASE("project: PCA of the real trained embeddings agrees with the SVD up to
 TEST_CASE("project --movies maps a chosen set, in the given order", "[project][cli]") {
   const Trained& t = trained();
   const std::string a = t.m.items.token(5), b = t.m.items.token(2), c = t.m.items.token(9);
-  const Result r = run("project --model " + q(t.model) + " --movies " + a + "," + b + "," + c + "," + a);
+  const Result r =
+      run("project --model " + q(t.model) + " --movies " + a + "," + b + "," + c + "," + a);
   INFO(r.err);
   REQUIRE(r.code == 0);
   const auto csv = parse_csv(r.out);
@@ -184,8 +200,10 @@ TEST_CASE("project --rank-by count and damped", "[project][cli]") {
   REQUIRE(count.code == 0);
   const auto csv = parse_csv(count.out);
   REQUIRE(csv.size() == 6);
-  for (std::size_t k = 2; k < csv.size(); ++k) CHECK(std::stoul(csv[k][3]) <= std::stoul(csv[k - 1][3]));
-  const Result damped = run("project --model " + q(t.model) + " --rank-by damped --top 5 --min-ratings 10");
+  for (std::size_t k = 2; k < csv.size(); ++k)
+    CHECK(std::stoul(csv[k][3]) <= std::stoul(csv[k - 1][3]));
+  const Result damped =
+      run("project --model " + q(t.model) + " --rank-by damped --top 5 --min-ratings 10");
   REQUIRE(damped.code == 0);
   CHECK_THAT(damped.err, Contains("damped mean (m = 10"));
   const auto ranking = recsys::rank_films(t.m.stats, t.m.items, recsys::RankBy::Damped, 10);
@@ -196,7 +214,8 @@ TEST_CASE("project --svg writes a well-formed plot with every title once", "[pro
   const Trained& t = trained();
   TempDir out;
   const std::string svg = out.file("map.svg");
-  const Result r = run("project --model " + q(t.model) + " --top 25 --color-by genre --svg " + q(svg));
+  const Result r =
+      run("project --model " + q(t.model) + " --top 25 --color-by genre --svg " + q(svg));
   INFO(r.err);
   REQUIRE(r.code == 0);
   const std::string text = test_support::read_text(svg);
@@ -218,14 +237,16 @@ TEST_CASE("project --svg writes a well-formed plot with every title once", "[pro
 
 TEST_CASE("project --method tsne reports its KL divergence", "[project][cli][tsne]") {
   const Trained& t = trained();
-  const Result r = run("project --model " + q(t.model) + " --method tsne --top 40 --min-ratings 5 --seed 7");
+  const Result r =
+      run("project --model " + q(t.model) + " --method tsne --top 40 --min-ratings 5 --seed 7");
   INFO(r.err);
   REQUIRE(r.code == 0);
   CHECK(parse_csv(r.out).size() == 41);
   CHECK_THAT(r.err, Contains("final KL divergence"));
   CHECK_THAT(r.err, Contains("perplexity 13"));  // the default for 40 films: 39 / 3
   // Same seed, same map.
-  CHECK(run("project --model " + q(t.model) + " --method tsne --top 40 --min-ratings 5 --seed 7").out == r.out);
+  CHECK(run("project --model " + q(t.model) + " --method tsne --top 40 --min-ratings 5 --seed 7")
+            .out == r.out);
 }
 
 TEST_CASE("project --png: a PNG with rsvg-convert, a clear message without it", "[project][cli]") {
@@ -233,7 +254,8 @@ TEST_CASE("project --png: a PNG with rsvg-convert, a clear message without it", 
   TempDir out;
   const std::string png = out.file("map.png");
   // PATH without rsvg-convert: the message names the package, nothing is written.
-  const Result missing = run("project --model " + q(t.model) + " --png " + q(png), "PATH=/nonexistent");
+  const Result missing =
+      run("project --model " + q(t.model) + " --png " + q(png), "PATH=/nonexistent");
   CHECK(missing.code == 2);
   CHECK_THAT(missing.err, Contains("rsvg-convert"));
   CHECK_THAT(missing.err, Contains("apt-get install librsvg2-bin"));
@@ -280,8 +302,9 @@ TEST_CASE("project on MovieLens latest-small: 1,297 films with 20 ratings, the p
   }
   TempDir out;
   const std::string model = out.file("ml.model");
-  const Result t = run("train " + q(dir + "/seed-split/train.csv") + " --val " + q(dir + "/seed-split/val.csv") +
-                       " --movies " + q(dir + "/movies.csv") + " --epochs 1 -q --model " + q(model));
+  const Result t =
+      run("train " + q(dir + "/seed-split/train.csv") + " --val " + q(dir + "/seed-split/val.csv") +
+          " --movies " + q(dir + "/movies.csv") + " --epochs 1 -q --model " + q(model));
   REQUIRE(t.code == 0);
   const Result r = run("project --model " + q(model) + " --top 30 --min-ratings 20");
   REQUIRE(r.code == 0);

@@ -274,8 +274,8 @@ TEST_CASE("scaler maps min..max to 0..1 and back", "[scaler]") {
   CHECK(s.span() == 4.5);
   CHECK(s.to_unit(0.5) == 0.0f);
   CHECK(s.to_unit(5.0) == 1.0f);
-  CHECK(s.to_unit(2.75) == 0.5f);           // (2.75 - 0.5) / 4.5 = 0.5
-  CHECK(s.to_unit(1.4) == Approx(0.2));     // 0.9 / 4.5
+  CHECK(s.to_unit(2.75) == 0.5f);        // (2.75 - 0.5) / 4.5 = 0.5
+  CHECK(s.to_unit(1.4) == Approx(0.2));  // 0.9 / 4.5
   CHECK(s.to_stars(0.5) == 2.75);
   CHECK(s.to_stars(0.0) == 0.5);
   CHECK(s.to_stars(1.0) == 5.0);
@@ -316,7 +316,8 @@ namespace {
 Ratings numbered_rows(std::size_t n) {
   Ratings all;
   for (std::size_t k = 0; k < n; ++k)
-    all.push(static_cast<std::uint32_t>(k % 7), static_cast<std::uint32_t>(k % 5), static_cast<float>(k));
+    all.push(static_cast<std::uint32_t>(k % 7), static_cast<std::uint32_t>(k % 5),
+             static_cast<float>(k));
   return all;
 }
 }  // namespace
@@ -420,7 +421,8 @@ TEST_CASE("error: missing column", "[ratings][errors]") {
 
   LoadOptions o;
   o.columns.rating = "stars";
-  const auto e2 = error_from([&] { load(dir.write("r2.csv", "userId,movieId,rating\n1,2,3\n"), o); });
+  const auto e2 =
+      error_from([&] { load(dir.write("r2.csv", "userId,movieId,rating\n1,2,3\n"), o); });
   REQUIRE(e2);
   CHECK(e2->line() == 1u);
   CHECK_THAT(e2->message(), Contains("stars"));
@@ -428,7 +430,8 @@ TEST_CASE("error: missing column", "[ratings][errors]") {
 
 TEST_CASE("error: non-numeric rating", "[ratings][errors]") {
   TempDir dir;
-  const auto path = dir.write("r.csv", "userId,movieId,rating\n1,10,4\n2,20,4.5\n3,30,four\n4,40,1\n");
+  const auto path =
+      dir.write("r.csv", "userId,movieId,rating\n1,10,4\n2,20,4.5\n3,30,four\n4,40,1\n");
   const auto e = error_from([&] { load(path); });
   REQUIRE(e);
   CHECK(e->file() == path);
@@ -438,7 +441,8 @@ TEST_CASE("error: non-numeric rating", "[ratings][errors]") {
   CHECK(std::string(e->what()) == path + ":4: " + e->message());
 
   // Trailing garbage after a number is not a number either.
-  const auto e2 = error_from([&] { load(dir.write("r2.csv", "userId,movieId,rating\n1,10,4stars\n")); });
+  const auto e2 =
+      error_from([&] { load(dir.write("r2.csv", "userId,movieId,rating\n1,10,4stars\n")); });
   REQUIRE(e2);
   CHECK(e2->line() == 2u);
   CHECK_THAT(e2->message(), Contains("4stars"));

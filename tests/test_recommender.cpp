@@ -61,7 +61,8 @@ double stars_of(double logit) { return 1.0 + 4.0 / (1.0 + std::exp(-logit)); }
 
 }  // namespace
 
-TEST_CASE("recommend ranks by score and leaves out training and validation items", "[recommender]") {
+TEST_CASE("recommend ranks by score and leaves out training and validation items",
+          "[recommender]") {
   const TrainedModel m = hand_model();
   const auto recs = recsys::recommend(m, 0, 10, false);
   // Unrated items 1 (2.25), 3 (2.25), 5 (0.5), 2 (-0.75); 4 (training) and 0 (validation) left out.
@@ -72,7 +73,8 @@ TEST_CASE("recommend ranks by score and leaves out training and validation items
     CHECK(recs[r].logit == Approx(logits[r]).margin(1e-6));
     // stars = 1 + 4 * sigmoid(logit): 4.6186, 4.6186, 3.4898, 2.2833
     CHECK(recs[r].stars == Approx(stars_of(logits[r])).epsilon(1e-6));
-    CHECK(recs[r].stars == Approx(m.scaler.to_stars(recsys::Embeddings::sigmoid(recs[r].logit))).epsilon(1e-6));
+    CHECK(recs[r].stars ==
+          Approx(m.scaler.to_stars(recsys::Embeddings::sigmoid(recs[r].logit))).epsilon(1e-6));
   }
   CHECK(recs[0].stars == Approx(4.6186).margin(1e-4));
   CHECK(recs[2].stars == Approx(3.4898).margin(1e-4));

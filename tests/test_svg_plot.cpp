@@ -28,13 +28,17 @@ bool have_program(const char* name) {
 // Titles in MovieLens's style, some with characters XML must escape.
 std::string title(std::size_t k) {
   static const std::vector<std::string> tricky = {
-      "Tom & Jerry <The Movie> (1992)", "\"Quoted\" Film, The (1998)", "Rock 'n' Roll High School (1979)",
-      "Amélie (Fabuleux destin d'Amélie Poulain, Le) (2001)", "A > B & C < D (2020)",
+      "Tom & Jerry <The Movie> (1992)",
+      "\"Quoted\" Film, The (1998)",
+      "Rock 'n' Roll High School (1979)",
+      "Amélie (Fabuleux destin d'Amélie Poulain, Le) (2001)",
+      "A > B & C < D (2020)",
       "Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb (1964)"};
   if (k < tricky.size()) return tricky[k];
-  static const char* words[] = {"Lost", "Harbor", "Night", "Kingdom", "Storm", "Velvet", "Iron", "Quiet"};
-  return std::string(words[k % 8]) + " " + words[(k / 8) % 8] + " Part " + std::to_string(k) + " (19" +
-         std::to_string(50 + k % 50) + ")";
+  static const char* words[] = {"Lost",  "Harbor", "Night", "Kingdom",
+                                "Storm", "Velvet", "Iron",  "Quiet"};
+  return std::string(words[k % 8]) + " " + words[(k / 8) % 8] + " Part " + std::to_string(k) +
+         " (19" + std::to_string(50 + k % 50) + ")";
 }
 
 // n points in a few tight clusters, the hard case for labels.
@@ -47,7 +51,8 @@ ScatterPlot clustered_plot(std::size_t n, std::uint64_t seed) {
   p.y_label = "PC2 (20.0% of the variance)";
   for (std::size_t k = 0; k < n; ++k) {
     const double cx = static_cast<double>(k % 4) * 3, cy = static_cast<double>(k % 3) * 2;
-    p.points.push_back({cx + 0.3 * rng.normal(), cy + 0.3 * rng.normal(), title(k), k % 2 ? "Drama" : "Comedy"});
+    p.points.push_back(
+        {cx + 0.3 * rng.normal(), cy + 0.3 * rng.normal(), title(k), k % 2 ? "Drama" : "Comedy"});
   }
   return p;
 }
@@ -94,7 +99,8 @@ void check_plot(const ScatterPlot& plot, const RenderedPlot& r) {
     const auto* e = by_label[plot.points[i].label];
     REQUIRE(e != nullptr);
     CHECK(std::stod(e->attributes.at("x")) == Approx(r.layout.labels[i].x + 1).margin(0.06));
-    CHECK(std::stod(e->attributes.at("textLength")) == Approx(r.layout.labels[i].width - 2).margin(0.06));
+    CHECK(std::stod(e->attributes.at("textLength")) ==
+          Approx(r.layout.labels[i].width - 2).margin(0.06));
   }
   CHECK(doc.all("circle").size() >= n);
 
@@ -108,8 +114,11 @@ void check_plot(const ScatterPlot& plot, const RenderedPlot& r) {
 }  // namespace
 
 TEST_CASE("xml_escape escapes markup and quotes, and drops control characters", "[svg]") {
-  CHECK(recsys::xml_escape("Tom & Jerry <1> \"q\" 'a'") == "Tom &amp; Jerry &lt;1&gt; &quot;q&quot; &apos;a&apos;");
-  CHECK(recsys::xml_escape(std::string("a\x01" "b\tc", 5)) == "ab\tc");
+  CHECK(recsys::xml_escape("Tom & Jerry <1> \"q\" 'a'") ==
+        "Tom &amp; Jerry &lt;1&gt; &quot;q&quot; &apos;a&apos;");
+  CHECK(recsys::xml_escape(std::string("a\x01"
+                                       "b\tc",
+                                       5)) == "ab\tc");
   CHECK(recsys::xml_escape("Amélie") == "Amélie");
 }
 
@@ -122,14 +131,14 @@ TEST_CASE("label width is 0.6 em per character, counting UTF-8 code points", "[s
 TEST_CASE("our XML checker rejects what is not well-formed", "[svg]") {
   CHECK(xml_check::parse("<a><b/></a>").ok());
   CHECK(xml_check::parse("<?xml version=\"1.0\"?>\n<a x='1' y=\"&amp;\">t &lt; &#233;</a>\n").ok());
-  CHECK_FALSE(xml_check::parse("<a><b></a></b>").ok());          // crossed
-  CHECK_FALSE(xml_check::parse("<a>Tom & Jerry</a>").ok());      // bare &
-  CHECK_FALSE(xml_check::parse("<a>1 < 2</a>").ok());            // bare <
-  CHECK_FALSE(xml_check::parse("<a x=1/>").ok());                // unquoted
-  CHECK_FALSE(xml_check::parse("<a x='1' x='2'/>").ok());        // duplicate
-  CHECK_FALSE(xml_check::parse("<a>&nbsp;</a>").ok());           // not predefined
-  CHECK_FALSE(xml_check::parse("<a/><b/>").ok());                // two roots
-  CHECK_FALSE(xml_check::parse("<a>").ok());                     // unclosed
+  CHECK_FALSE(xml_check::parse("<a><b></a></b>").ok());            // crossed
+  CHECK_FALSE(xml_check::parse("<a>Tom & Jerry</a>").ok());        // bare &
+  CHECK_FALSE(xml_check::parse("<a>1 < 2</a>").ok());              // bare <
+  CHECK_FALSE(xml_check::parse("<a x=1/>").ok());                  // unquoted
+  CHECK_FALSE(xml_check::parse("<a x='1' x='2'/>").ok());          // duplicate
+  CHECK_FALSE(xml_check::parse("<a>&nbsp;</a>").ok());             // not predefined
+  CHECK_FALSE(xml_check::parse("<a/><b/>").ok());                  // two roots
+  CHECK_FALSE(xml_check::parse("<a>").ok());                       // unclosed
   CHECK_FALSE(xml_check::parse(std::string("<a>\xC3</a>")).ok());  // broken UTF-8
   const auto doc = xml_check::parse("<a><text x=\"1\">Tom &amp; Jerry</text></a>");
   REQUIRE(doc.all("text").size() == 1);
@@ -169,7 +178,8 @@ TEST_CASE("degenerate inputs: every point on one spot, and a single point", "[sv
   CHECK(r.svg.find("Comedy") == std::string::npos);  // no groups, no legend
 }
 
-TEST_CASE("label layout separates labels stacked on one spot and keeps them in bounds", "[svg][layout]") {
+TEST_CASE("label layout separates labels stacked on one spot and keeps them in bounds",
+          "[svg][layout]") {
   recsys::LabelLayoutInput in;
   in.bounds = {0, 0, 400, 300};
   for (int k = 0; k < 20; ++k) {
@@ -182,7 +192,8 @@ TEST_CASE("label layout separates labels stacked on one spot and keeps them in b
   CHECK(out.unresolved == 0);
   for (std::size_t i = 0; i < out.labels.size(); ++i) {
     CHECK(out.labels[i].inside(in.bounds));
-    for (std::size_t j = i + 1; j < out.labels.size(); ++j) CHECK_FALSE(out.labels[i].overlaps(out.labels[j]));
+    for (std::size_t j = i + 1; j < out.labels.size(); ++j)
+      CHECK_FALSE(out.labels[i].overlaps(out.labels[j]));
   }
   // A label that fits beside its point stays there: right of it, vertically centred.
   recsys::LabelLayoutInput lone;

@@ -92,12 +92,13 @@ std::vector<Row> read_rows(const std::string& path) {
   while (std::getline(in, line)) {
     std::vector<std::string_view> f;
     std::string_view rest(line);
-    for (std::size_t comma; (comma = rest.find(',')) != std::string_view::npos; rest.remove_prefix(comma + 1))
+    for (std::size_t comma; (comma = rest.find(',')) != std::string_view::npos;
+         rest.remove_prefix(comma + 1))
       f.push_back(rest.substr(0, comma));
     f.push_back(rest);
     REQUIRE(f.size() == 4);
-    rows.push_back({static_cast<long>(to_int(f[0])), static_cast<long>(to_int(f[1])), std::stod(std::string(f[2])),
-                    to_int(f[3])});
+    rows.push_back({static_cast<long>(to_int(f[0])), static_cast<long>(to_int(f[1])),
+                    std::stod(std::string(f[2])), to_int(f[3])});
   }
   return rows;
 }
@@ -111,7 +112,8 @@ std::map<long, std::string> read_favourites(const std::string& path) {
   while (std::getline(in, line)) {
     const auto comma = line.find(',');
     REQUIRE(comma != std::string::npos);
-    fav[static_cast<long>(to_int(std::string_view(line).substr(0, comma)))] = line.substr(comma + 1);
+    fav[static_cast<long>(to_int(std::string_view(line).substr(0, comma)))] =
+        line.substr(comma + 1);
   }
   return fav;
 }
@@ -136,7 +138,8 @@ TEST_CASE("synth: the same seed gives the same bytes, another seed other bytes",
   CHECK(entries == 3);
 }
 
-TEST_CASE("synth: rows are unique half-star ratings, in order, exactly as many as asked", "[synth]") {
+TEST_CASE("synth: rows are unique half-star ratings, in order, exactly as many as asked",
+          "[synth]") {
   ScratchDir dir;
   const recsys::SynthOptions o = small_shape();
   const recsys::SynthReport report = recsys::write_synthetic(o, dir.str());
@@ -208,7 +211,8 @@ TEST_CASE("synth: movie popularity is skewed", "[synth]") {
   const recsys::SynthOptions o = small_shape();
   const recsys::SynthReport report = recsys::write_synthetic(o, dir.str());
   std::vector<int> count(static_cast<std::size_t>(o.movies), 0);
-  for (const Row& r : read_rows(dir.file("ratings.csv"))) ++count[static_cast<std::size_t>(r.movie - 1)];
+  for (const Row& r : read_rows(dir.file("ratings.csv")))
+    ++count[static_cast<std::size_t>(r.movie - 1)];
   std::sort(count.begin(), count.end());
   const int median = count[count.size() / 2];
   const int most = count.back();
@@ -218,7 +222,8 @@ TEST_CASE("synth: movie popularity is skewed", "[synth]") {
   CHECK(report.median_movie_ratings == static_cast<std::uint64_t>(median));
 }
 
-TEST_CASE("synth: movies.csv quotes titles with commas and quotes, and they round-trip", "[synth]") {
+TEST_CASE("synth: movies.csv quotes titles with commas and quotes, and they round-trip",
+          "[synth]") {
   ScratchDir dir;
   const recsys::SynthOptions o = small_shape();
   recsys::write_synthetic(o, dir.str());
@@ -237,7 +242,8 @@ TEST_CASE("synth: movies.csv quotes titles with commas and quotes, and they roun
     with_comma += t.find(',') != std::string::npos;
     with_quote += t.find('"') != std::string::npos;
     quote_first += !t.empty() && t.front() == '"';
-    non_ascii += std::any_of(t.begin(), t.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    non_ascii += std::any_of(t.begin(), t.end(),
+                             [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
     // Every title ends in a year, as MovieLens's do.
     CHECK(t.size() > 7);
     CHECK(t[t.size() - 6] == '(');
@@ -246,7 +252,8 @@ TEST_CASE("synth: movies.csv quotes titles with commas and quotes, and they roun
     std::string_view g(it->second.genres);
     const std::size_t bar = g.find('|');
     two_genres += bar != std::string_view::npos;
-    for (const std::string_view part : {g.substr(0, bar), bar == std::string_view::npos ? g : g.substr(bar + 1)})
+    for (const std::string_view part :
+         {g.substr(0, bar), bar == std::string_view::npos ? g : g.substr(bar + 1)})
       CHECK(std::find(planted.begin(), planted.end(), part) != planted.end());
   }
   // The file really holds RFC 4180 quoting, in MovieLens's style.
@@ -293,7 +300,8 @@ TEST_CASE("synth: users rate their planted favourite genre higher", "[synth]") {
   }
   REQUIRE(users >= o.users * 9 / 10);
   const double mean_margin = margin_sum / users;
-  INFO("mean margin " << mean_margin << " stars; " << prefer << " of " << users << " users prefer their favourite");
+  INFO("mean margin " << mean_margin << " stars; " << prefer << " of " << users
+                      << " users prefer their favourite");
   CHECK(mean_margin > 0.5);
   CHECK(prefer >= users * 9 / 10);
 
@@ -302,7 +310,8 @@ TEST_CASE("synth: users rate their planted favourite genre higher", "[synth]") {
   one.genres = 1;
   ScratchDir single;
   recsys::write_synthetic(one, single.str());
-  for (const auto& [id, info] : recsys::load_movies(single.file("movies.csv"))) CHECK(info.genres == "Action");
+  for (const auto& [id, info] : recsys::load_movies(single.file("movies.csv")))
+    CHECK(info.genres == "Action");
 }
 
 TEST_CASE("synth: the noise stream changes ratings but not who rated what", "[synth]") {
@@ -347,10 +356,15 @@ TEST_CASE("synth: absurd options are recsys::Error, before anything is written",
   rejects([](recsys::SynthOptions& o) { o.ratings = o.users * o.movies + 1; }, "at most once");
   rejects([](recsys::SynthOptions& o) { o.ratings = o.users - 1; }, "--ratings");
   rejects([](recsys::SynthOptions& o) { o.genres = 0; }, "--genres");
-  rejects([](recsys::SynthOptions& o) { o.genres = static_cast<int>(recsys::genre_names().size()) + 1; }, "--genres");
+  rejects(
+      [](recsys::SynthOptions& o) {
+        o.genres = static_cast<int>(recsys::genre_names().size()) + 1;
+      },
+      "--genres");
   rejects([](recsys::SynthOptions& o) { o.dim = 0; }, "--dim");
   rejects([](recsys::SynthOptions& o) { o.noise = -0.1; }, "--noise");
-  rejects([](recsys::SynthOptions& o) { o.noise = std::numeric_limits<double>::quiet_NaN(); }, "--noise");
+  rejects([](recsys::SynthOptions& o) { o.noise = std::numeric_limits<double>::quiet_NaN(); },
+          "--noise");
 
   ScratchDir dir;
   fs::create_directories(dir.str());
@@ -358,19 +372,22 @@ TEST_CASE("synth: absurd options are recsys::Error, before anything is written",
   CHECK_THROWS_AS(recsys::write_synthetic(small_shape(), dir.file("plain-file")), recsys::Error);
 }
 
-TEST_CASE("synth: the CLI writes the files and refuses zero users with exit code 2", "[synth][cli]") {
+TEST_CASE("synth: the CLI writes the files and refuses zero users with exit code 2",
+          "[synth][cli]") {
   ScratchDir dir;
   const std::string out = dir.file("nested/deeper");  // missing parents are created
-  const std::string ok = std::string(RECSYS_BINARY) +
-                         " synth --users 50 --movies 60 --ratings 900 --genres 3 --dim 8 --seed 7 --out '" + out +
-                         "' 2>'" + dir.str() + ".log'";
+  const std::string ok =
+      std::string(RECSYS_BINARY) +
+      " synth --users 50 --movies 60 --ratings 900 --genres 3 --dim 8 --seed 7 --out '" + out +
+      "' 2>'" + dir.str() + ".log'";
   REQUIRE(std::system(ok.c_str()) == 0);
   CHECK(read_rows(out + "/ratings.csv").size() == 900);
   CHECK(read_favourites(out + "/users.csv").size() == 50);
   std::error_code ec;
   fs::remove(dir.str() + ".log", ec);
 
-  const std::string bad = std::string(RECSYS_BINARY) + " synth --users 0 --out '" + dir.file("bad") + "' 2>/dev/null";
+  const std::string bad =
+      std::string(RECSYS_BINARY) + " synth --users 0 --out '" + dir.file("bad") + "' 2>/dev/null";
   const int status = std::system(bad.c_str());
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 2);

@@ -42,7 +42,9 @@ recsys::TrainedModel random_model(std::uint32_t n_users, std::uint32_t n_items, 
     // Random items for most users; the last rates every item and the one
     // before it all but two, so their lists come out empty and short.
     const bool last = u + 1 == n_users, second_last = u + 2 == n_users;
-    const auto n = last ? n_items : second_last ? n_items - 2 : static_cast<std::uint32_t>(rng.below(n_items / 2));
+    const auto n = last          ? n_items
+                   : second_last ? n_items - 2
+                                 : static_cast<std::uint32_t>(rng.below(n_items / 2));
     for (std::uint32_t j = 0; j < n; ++j) {
       const auto i = last || second_last ? j : static_cast<std::uint32_t>(rng.below(n_items));
       (j % 5 == 0 ? val : train).push(u, i, 3.0f);
@@ -60,7 +62,8 @@ struct Plain {
 };
 
 // Every pair scored one at a time in double, sorted outright.
-std::vector<Plain> plain_top(const recsys::TrainedModel& m, std::uint32_t u, std::size_t k, bool exclude) {
+std::vector<Plain> plain_top(const recsys::TrainedModel& m, std::uint32_t u, std::size_t k,
+                             bool exclude) {
   const auto& e = m.tables;
   std::vector<Plain> all;
   for (std::uint32_t i = 0; i < e.n_items; ++i) {
@@ -69,7 +72,8 @@ std::vector<Plain> plain_top(const recsys::TrainedModel& m, std::uint32_t u, std
     for (int d = 0; d < e.dim; ++d) dot += double(e.user_row(u)[d]) * e.item_row(i)[d];
     all.push_back({dot + e.user_bias[u] + e.item_bias[i], i});
   }
-  std::stable_sort(all.begin(), all.end(), [](const Plain& a, const Plain& b) { return a.logit > b.logit; });
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Plain& a, const Plain& b) { return a.logit > b.logit; });
   all.resize(std::min(k, all.size()));
   return all;
 }

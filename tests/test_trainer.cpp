@@ -1,8 +1,8 @@
 // The trainer on planted data: it must learn, be reproducible with one
 // thread, reach the same quality with Hogwild threads, and early stopping
 // must hand back the best epoch's weights.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <tuple>
 
@@ -60,7 +60,8 @@ Embeddings fresh(const Dataset& d, int dim = 8) {
 TEST_CASE("training on planted data beats predicting the mean", "[trainer]") {
   Planted p;
   Embeddings model = fresh(p.data);
-  const TrainReport r = train(model, p.data.train, p.data.val, p.data.scaler, sparse_settings(1, 15), {});
+  const TrainReport r =
+      train(model, p.data.train, p.data.val, p.data.scaler, sparse_settings(1, 15), {});
   double mean = 0;
   for (float s : p.data.train.stars) mean += s;
   mean /= double(p.data.train.size());
@@ -94,8 +95,10 @@ TEST_CASE("one thread with the same seed gives bit-identical weights", "[trainer
 TEST_CASE("Hogwild threads reach the quality of one thread", "[trainer]") {
   Planted p;
   Embeddings one = fresh(p.data), two = fresh(p.data);
-  const TrainReport r1 = train(one, p.data.train, p.data.val, p.data.scaler, sparse_settings(1, 10), {});
-  const TrainReport r2 = train(two, p.data.train, p.data.val, p.data.scaler, sparse_settings(2, 10), {});
+  const TrainReport r1 =
+      train(one, p.data.train, p.data.val, p.data.scaler, sparse_settings(1, 10), {});
+  const TrainReport r2 =
+      train(two, p.data.train, p.data.val, p.data.scaler, sparse_settings(2, 10), {});
   const double rmse1 = r1.history.back().val_rmse, rmse2 = r2.history.back().val_rmse;
   INFO("1 thread " << rmse1 << ", 2 threads " << rmse2);
   CHECK(std::abs(rmse1 - rmse2) < 0.03);
@@ -130,7 +133,8 @@ TEST_CASE("a stop request ends training after the current batch", "[trainer]") {
   hooks.on_epoch = [&](const EpochRecord& e) {
     if (e.epoch == 2) stop = true;
   };
-  const TrainReport r = train(model, p.data.train, p.data.val, p.data.scaler, sparse_settings(1, 10), hooks);
+  const TrainReport r =
+      train(model, p.data.train, p.data.val, p.data.scaler, sparse_settings(1, 10), hooks);
   CHECK(r.interrupted);
   CHECK(r.history.size() == 2u);
 }
@@ -144,7 +148,8 @@ TrainSettings block_settings(int threads, int epochs) {
 }
 }  // namespace
 
-TEST_CASE("auto picks blocks only for sparse adam on tables larger than the cache budget", "[trainer][blocks]") {
+TEST_CASE("auto picks blocks only for sparse adam on tables larger than the cache budget",
+          "[trainer][blocks]") {
   TrainSettings s = sparse_settings(1, 1);
   Embeddings small;
   small.dim = 31;  // rows of 32 floats: 128 bytes, x3 for the moments = 384 bytes a row
@@ -160,7 +165,8 @@ TEST_CASE("auto picks blocks only for sparse adam on tables larger than the cach
   CHECK(resolve_shuffle(s, small) == Shuffle::Blocks);  // asked for explicitly
 }
 
-TEST_CASE("blocks: one thread from the same rows and seed gives bit-identical weights", "[trainer][blocks]") {
+TEST_CASE("blocks: one thread from the same rows and seed gives bit-identical weights",
+          "[trainer][blocks]") {
   Planted p;
   Ratings rows_a = p.data.train, rows_b = p.data.train;
   Embeddings a = fresh(p.data), b = fresh(p.data);
@@ -181,14 +187,17 @@ TEST_CASE("blocks: one thread from the same rows and seed gives bit-identical we
   CHECK(sorted(rows_a) == sorted(p.data.train));
 }
 
-TEST_CASE("blocks, on one thread or two, reach the quality of the global shuffle", "[trainer][blocks]") {
+TEST_CASE("blocks, on one thread or two, reach the quality of the global shuffle",
+          "[trainer][blocks]") {
   Planted p;
   Ratings rows_one = p.data.train, rows_two = p.data.train;
   Embeddings global = fresh(p.data), one = fresh(p.data), two = fresh(p.data);
-  const TrainReport rg = train(global, p.data.train, p.data.val, p.data.scaler, sparse_settings(1, 10), {});
+  const TrainReport rg =
+      train(global, p.data.train, p.data.val, p.data.scaler, sparse_settings(1, 10), {});
   const TrainReport r1 = train(one, rows_one, p.data.val, p.data.scaler, block_settings(1, 10), {});
   const TrainReport r2 = train(two, rows_two, p.data.val, p.data.scaler, block_settings(2, 10), {});
-  const double g = rg.history.back().val_rmse, b1 = r1.history.back().val_rmse, b2 = r2.history.back().val_rmse;
+  const double g = rg.history.back().val_rmse, b1 = r1.history.back().val_rmse,
+               b2 = r2.history.back().val_rmse;
   INFO("global " << g << ", blocks 1 thread " << b1 << ", blocks 2 threads " << b2);
   CHECK(std::abs(b1 - g) < 0.03);
   CHECK(std::abs(b2 - b1) < 0.03);

@@ -50,7 +50,8 @@ TEST_CASE("t-SNE keeps well-separated clusters apart", "[tsne]") {
   std::vector<Eigen::RowVector2d> centre(k, Eigen::RowVector2d::Zero());
   for (Eigen::Index i = 0; i < n; ++i) centre[i / m] += r.points.row(i) / m;
   double max_radius = 0;
-  for (Eigen::Index i = 0; i < n; ++i) max_radius = std::max(max_radius, (r.points.row(i) - centre[i / m]).norm());
+  for (Eigen::Index i = 0; i < n; ++i)
+    max_radius = std::max(max_radius, (r.points.row(i) - centre[i / m]).norm());
   double min_gap = 1e300;
   for (int a = 0; a < k; ++a)
     for (int b = a + 1; b < k; ++b) min_gap = std::min(min_gap, (centre[a] - centre[b]).norm());

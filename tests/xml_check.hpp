@@ -37,7 +37,11 @@ namespace detail {
 inline bool valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 9;
+    const std::size_t extra = c < 0x80           ? 0
+                              : (c >> 5) == 0x6  ? 1
+                              : (c >> 4) == 0xE  ? 2
+                              : (c >> 3) == 0x1E ? 3
+                                                 : 9;
     if (extra == 9 || i + extra >= s.size()) return false;
     for (std::size_t k = 1; k <= extra; ++k)
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -46,8 +50,12 @@ inline bool valid_utf8(std::string_view s) {
   return true;
 }
 
-inline bool name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == ':'; }
-inline bool name_char(char c) { return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; }
+inline bool name_start(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == ':';
+}
+inline bool name_char(char c) {
+  return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
 inline bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 inline void append_utf8(std::string& out, unsigned long cp) {
@@ -78,15 +86,21 @@ inline std::string decode(std::string_view s, std::string& out) {
     const std::size_t end = s.find(';', i);
     if (end == std::string_view::npos) return "'&' without ';'";
     const std::string_view ref = s.substr(i + 1, end - i - 1);
-    if (ref == "amp") out += '&';
-    else if (ref == "lt") out += '<';
-    else if (ref == "gt") out += '>';
-    else if (ref == "quot") out += '"';
-    else if (ref == "apos") out += '\'';
+    if (ref == "amp")
+      out += '&';
+    else if (ref == "lt")
+      out += '<';
+    else if (ref == "gt")
+      out += '>';
+    else if (ref == "quot")
+      out += '"';
+    else if (ref == "apos")
+      out += '\'';
     else if (ref.size() > 1 && ref[0] == '#') {
       const bool hex = ref[1] == 'x';
       const std::string digits(ref.substr(hex ? 2 : 1));
-      if (digits.empty() || digits.find_first_not_of(hex ? "0123456789abcdefABCDEF" : "0123456789") != std::string::npos)
+      if (digits.empty() || digits.find_first_not_of(hex ? "0123456789abcdefABCDEF"
+                                                         : "0123456789") != std::string::npos)
         return "bad character reference &" + std::string(ref) + ";";
       append_utf8(out, std::strtoul(digits.c_str(), nullptr, hex ? 16 : 10));
     } else {
@@ -180,7 +194,8 @@ inline Document parse(std::string_view s) {
       if (k >= s.size() || s[k] != '=') return fail(k, "attribute " + attr + " without '='");
       ++k;
       while (k < s.size() && space(s[k])) ++k;
-      if (k >= s.size() || (s[k] != '"' && s[k] != '\'')) return fail(k, "unquoted attribute " + attr);
+      if (k >= s.size() || (s[k] != '"' && s[k] != '\''))
+        return fail(k, "unquoted attribute " + attr);
       const char quote = s[k];
       const std::size_t end = s.find(quote, k + 1);
       if (end == std::string_view::npos) return fail(k, "unterminated attribute " + attr);
@@ -194,12 +209,15 @@ inline Document parse(std::string_view s) {
     }
     root_seen = true;
     doc.elements.push_back(std::move(e));
-    if (!self_closing) open.push_back(doc.elements.size() - 1);
-    else if (open.empty()) root_closed = true;
+    if (!self_closing)
+      open.push_back(doc.elements.size() - 1);
+    else if (open.empty())
+      root_closed = true;
     i = k;
   }
   if (!root_seen) return fail(s.size(), "no root element");
-  if (!open.empty()) return fail(s.size(), "unclosed element <" + doc.elements[open.back()].name + ">");
+  if (!open.empty())
+    return fail(s.size(), "unclosed element <" + doc.elements[open.back()].name + ">");
   return doc;
 }
 

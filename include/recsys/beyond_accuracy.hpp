@@ -21,10 +21,10 @@ struct BeyondAccuracy {
   double mean_popularity = kNaN;             // mean over recommended items of their rating count
   double coverage = kNaN;                    // share of the catalogue in at least one list
   double gini = kNaN;                        // Gini index of how often each item is recommended
-  std::size_t lists = 0;            // non-empty lists (users in the per-list means)
-  std::size_t diversity_lists = 0;  // lists with at least two items (users in `diversity`)
-  std::size_t recommended = 0;      // list slots filled, over all lists
-  std::size_t distinct = 0;         // distinct items recommended
+  std::size_t lists = 0;                     // non-empty lists (users in the per-list means)
+  std::size_t diversity_lists = 0;           // lists with at least two items (users in `diversity`)
+  std::size_t recommended = 0;               // list slots filled, over all lists
+  std::size_t distinct = 0;                  // distinct items recommended
 };
 
 // Mean over lists with at least two items of the mean of (1 - cos(v_a, v_b))

@@ -44,7 +44,8 @@ class ByteWriter {
   using unsigned_of = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
   template <typename U>
   void put_le(U x) {
-    for (std::size_t b = 0; b < sizeof(U); ++b) bytes_.push_back(static_cast<std::uint8_t>(x >> (8 * b)));
+    for (std::size_t b = 0; b < sizeof(U); ++b)
+      bytes_.push_back(static_cast<std::uint8_t>(x >> (8 * b)));
   }
   std::vector<std::uint8_t> bytes_;
 };
@@ -77,7 +78,8 @@ class ByteReader {
     } else {
       for (std::size_t k = 0; k < n; ++k) {
         std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t> x = 0;
-        for (std::size_t b = 0; b < sizeof(T); ++b) x |= decltype(x)(raw[k * sizeof(T) + b]) << (8 * b);
+        for (std::size_t b = 0; b < sizeof(T); ++b)
+          x |= decltype(x)(raw[k * sizeof(T) + b]) << (8 * b);
         out[k] = std::bit_cast<T>(x);
       }
     }

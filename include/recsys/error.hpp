@@ -13,8 +13,7 @@ class Error : public std::runtime_error {
   enum class Kind { BadInput, Internal };
 
   // file: the file the problem is in ("" when none); line: 1-based, 0 when none.
-  Error(std::string file, std::size_t line, std::string message,
-        Kind kind = Kind::BadInput);
+  Error(std::string file, std::size_t line, std::string message, Kind kind = Kind::BadInput);
   explicit Error(std::string message, Kind kind = Kind::BadInput)
       : Error("", 0, std::move(message), kind) {}
 

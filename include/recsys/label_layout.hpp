@@ -37,8 +37,8 @@ struct LabelLayoutInput {
 };
 
 struct LabelLayout {
-  std::vector<Box> labels;   // one per point, in input order
-  std::vector<Box> markers;  // the area each point occupies
+  std::vector<Box> labels;     // one per point, in input order
+  std::vector<Box> markers;    // the area each point occupies
   std::size_t unresolved = 0;  // labels that found no free place (left where repulsion put them)
 };
 

@@ -23,8 +23,8 @@ struct Embeddings {
   std::vector<float> item_bias;  // n_items
 
   // Every entry of every table N(0, init_std^2); init_std 1 is nn.Embedding's default.
-  static Embeddings random(std::uint32_t n_users, std::uint32_t n_items, int dim,
-                           double init_std, Rng& rng);
+  static Embeddings random(std::uint32_t n_users, std::uint32_t n_items, int dim, double init_std,
+                           Rng& rng);
 
   const float* user_row(std::uint32_t u) const { return user_vec.data() + std::size_t(u) * dim; }
   const float* item_row(std::uint32_t i) const { return item_vec.data() + std::size_t(i) * dim; }
@@ -90,7 +90,7 @@ class Gradients {
                          std::uint32_t index);
   int dim_;
   std::vector<std::uint32_t> user_slot_of_, item_slot_of_;  // kNone when untouched
-  std::vector<float> user_rows_, item_rows_;               // capacity kept across batches
+  std::vector<float> user_rows_, item_rows_;                // capacity kept across batches
 };
 
 // Forward and backward over one batch: adds d(batch MSE)/d(theta) into grad

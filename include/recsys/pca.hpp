@@ -8,10 +8,10 @@
 namespace recsys {
 
 struct Pca {
-  Eigen::VectorXd mean;      // of the rows the axes were fitted on
-  Eigen::MatrixXd axes;      // dim x k, orthonormal columns, by decreasing variance
-  Eigen::VectorXd variance;  // per axis: eigenvalue of the covariance (divisor n - 1)
-  double total_variance = 0; // trace of the covariance: every axis together
+  Eigen::VectorXd mean;       // of the rows the axes were fitted on
+  Eigen::MatrixXd axes;       // dim x k, orthonormal columns, by decreasing variance
+  Eigen::VectorXd variance;   // per axis: eigenvalue of the covariance (divisor n - 1)
+  double total_variance = 0;  // trace of the covariance: every axis together
 
   // Share of the total variance along axis a (0 when there is no variance at all).
   double explained(int a) const { return total_variance > 0 ? variance(a) / total_variance : 0; }

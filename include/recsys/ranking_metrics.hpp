@@ -13,11 +13,11 @@ namespace recsys {
 
 struct RankingMetrics {
   static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  double precision = kNaN;  // hits / k
-  double recall = kNaN;     // hits / relevant items of the user
-  double ndcg = kNaN;       // DCG / ideal DCG, gains 1 / log2(rank + 1)
-  double hit_rate = kNaN;   // share of users with at least one hit
-  double map = kNaN;        // mean average precision, normalised by min(k, relevant)
+  double precision = kNaN;   // hits / k
+  double recall = kNaN;      // hits / relevant items of the user
+  double ndcg = kNaN;        // DCG / ideal DCG, gains 1 / log2(rank + 1)
+  double hit_rate = kNaN;    // share of users with at least one hit
+  double map = kNaN;         // mean average precision, normalised by min(k, relevant)
   std::size_t users = 0;     // users with at least one relevant item: the means' denominator
   std::size_t relevant = 0;  // relevant (user, item) pairs of those users
   std::size_t hits = 0;      // relevant items found in the lists

@@ -48,8 +48,8 @@ struct LoadOptions {
 // Appends every row of a ratings CSV (header required, columns found by name,
 // extra columns ignored, blank lines skipped) to out, interning raw ids in
 // users/items. Any bad row throws Error naming the file and line.
-void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users,
-                  IdMap& items, Ratings& out);
+void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
+                  Ratings& out);
 
 // "0.5,5" -> {0.5, 5}; throws Error on anything else.
 RatingRange parse_rating_range(const std::string& text);

@@ -17,7 +17,7 @@ struct Recommendation {
 // Ranked by predicted rating, ties to the lower item index. Items the user
 // rated (training or validation rows) are left out unless include_rated;
 // the list is shorter than n when fewer items remain.
-std::vector<Recommendation> recommend(const TrainedModel& model, std::uint32_t user,
-                                      std::size_t n, bool include_rated);
+std::vector<Recommendation> recommend(const TrainedModel& model, std::uint32_t user, std::size_t n,
+                                      bool include_rated);
 
 }  // namespace recsys

@@ -26,13 +26,13 @@ inline bool ranks_before(const ScoredItem& a, const ScoredItem& b) {
 // The k best of scores (index = item), best first, skipping every i with
 // skip[i] != 0 (skip may be empty: nothing skipped). `out` is reused as the
 // heap, so a caller looping over users allocates nothing per user.
-void select_top_k(std::span<const float> scores, std::span<const std::uint8_t> skip,
-                  std::size_t k, std::vector<ScoredItem>& out);
+void select_top_k(std::span<const float> scores, std::span<const std::uint8_t> skip, std::size_t k,
+                  std::vector<ScoredItem>& out);
 
 // Top-k lists of every user, k slots per user in one flat array.
 struct TopNLists {
-  std::size_t k = 0;       // the list length asked for
-  std::size_t stride = 0;  // slots per user: k, or fewer when the catalogue is smaller
+  std::size_t k = 0;                  // the list length asked for
+  std::size_t stride = 0;             // slots per user: k, or fewer when the catalogue is smaller
   std::vector<std::uint32_t> length;  // per user; below k when fewer candidates remain
   std::vector<std::uint32_t> items;   // n_users x stride; row u holds length[u] items, best first
   std::vector<float> logits;          // u.v + b_u + b_i of each listed item, same layout

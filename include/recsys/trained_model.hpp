@@ -46,9 +46,9 @@ struct TrainedModel {
   ItemStats stats;
   std::vector<std::string> titles, genres;  // per item index, "" when unknown
   Embeddings tables;
-  RatedItems train_rated;  // each user's training items
-  Ratings validation;      // held-out rows, raw stars
-  RatedItems validation_rated;  // derived from validation by index_validation(), not stored
+  RatedItems train_rated;            // each user's training items
+  Ratings validation;                // held-out rows, raw stars
+  RatedItems validation_rated;       // derived from validation by index_validation(), not stored
   std::vector<EpochRecord> history;  // without timings (seconds = 0): same seed, same bytes
   int best_epoch = 0;
 

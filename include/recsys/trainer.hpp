@@ -20,9 +20,10 @@ namespace recsys {
 // Blocks for sparse adam when the tables and moments take more than
 // kBlocksAbove bytes, Global otherwise.
 enum class Shuffle { Auto, Global, Blocks };
-inline constexpr std::size_t kBlocksAbove = std::size_t(16) << 20;  // half this machine's L3
+inline constexpr std::size_t kBlocksAbove = std::size_t(16) << 20;      // half this machine's L3
 inline constexpr std::size_t kUserGroupBytes = std::size_t(512) << 10;  // half a core's L2
-inline constexpr std::size_t kItemGroupBytes = std::size_t(2) << 20;    // a core's L2, kept in L3 across blocks
+inline constexpr std::size_t kItemGroupBytes = std::size_t(2)
+                                               << 20;  // a core's L2, kept in L3 across blocks
 
 struct TrainSettings {
   int epochs = 10;
@@ -31,7 +32,7 @@ struct TrainSettings {
   Adam::Mode mode = Adam::Mode::Sparse;
   std::uint64_t seed = 42;
   int early_stopping = 0;  // stop after this many epochs without a better val MSE; 0 = off
-  int threads = 1;  // dense adam splits its row updates; sparse adam trains Hogwild style
+  int threads = 1;         // dense adam splits its row updates; sparse adam trains Hogwild style
   Shuffle shuffle = Shuffle::Auto;
   int block_groups = 0;  // Blocks: user groups; 0 sizes a user group's rows to kUserGroupBytes
 };
@@ -57,7 +58,7 @@ struct TrainReport {
 };
 
 struct TrainHooks {
-  std::function<void(const EpochRecord&)> on_epoch;                  // after each epoch
+  std::function<void(const EpochRecord&)> on_epoch;                   // after each epoch
   std::function<void(std::size_t done, std::size_t total)> on_batch;  // progress, may be empty
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop after the batch
 };

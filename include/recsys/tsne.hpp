@@ -18,7 +18,7 @@ struct TsneOptions {
 };
 
 struct TsneResult {
-  Eigen::MatrixXd points;  // n x 2, centred on the origin
+  Eigen::MatrixXd points;    // n x 2, centred on the origin
   double kl_divergence = 0;  // KL(P || Q) at the last iteration, without exaggeration
   int iterations = 0;
 };

@@ -33,7 +33,8 @@ class WorkerPool {
 
   // job(k) once for every k in [0, size()): a job cut into one part per thread.
   void run(const std::function<void(int)>& job) {
-    parallel_for(static_cast<std::size_t>(size()), [&](std::size_t k, int) { job(static_cast<int>(k)); });
+    parallel_for(static_cast<std::size_t>(size()),
+                 [&](std::size_t k, int) { job(static_cast<int>(k)); });
   }
 
  private:

@@ -31,7 +31,10 @@ void run(const InfoOptions& o) {
     j.field("val_rows", static_cast<std::uint64_t>(m.validation.size()));
     j.field("rating_min", m.scaler.min).field("rating_max", m.scaler.max);
     j.key("settings").begin_object();
-    j.field("preset", s.preset).field("dim", s.dim).field("epochs", s.epochs).field("batch", s.batch);
+    j.field("preset", s.preset)
+        .field("dim", s.dim)
+        .field("epochs", s.epochs)
+        .field("batch", s.batch);
     j.field("lr", s.lr).field("weight_decay", s.weight_decay).field("init_std", s.init_std);
     j.field("optimizer", s.optimizer).field("seed", s.seed).field("threads", s.threads);
     j.field("early_stopping", s.early_stopping).field("val_fraction", s.val_fraction);
@@ -44,13 +47,15 @@ void run(const InfoOptions& o) {
   }
   std::vector<std::vector<std::string>> rows = {
       {"model file", o.model + " (format version " + std::to_string(kModelFormatVersion) + ")"},
-      {"trained on", m.source.ratings_path + " (" + std::to_string(m.source.ratings_bytes) + " bytes)"},
+      {"trained on",
+       m.source.ratings_path + " (" + std::to_string(m.source.ratings_bytes) + " bytes)"},
       {"validation", m.source.val_path.empty()
                          ? "random holdout of " + fixed(s.val_fraction * 100, 1) + "%"
                          : m.source.val_path},
       {"titles", m.source.movies_path.empty() ? "(none)" : m.source.movies_path},
       {"users / movies", std::to_string(m.users.size()) + " / " + std::to_string(m.items.size())},
-      {"training rows", std::to_string(m.train_rated.items.size()) + " distinct (user, movie) pairs"},
+      {"training rows",
+       std::to_string(m.train_rated.items.size()) + " distinct (user, movie) pairs"},
       {"validation rows", std::to_string(m.validation.size())},
       {"rating scale", fixed(m.scaler.min, 2) + " .. " + fixed(m.scaler.max, 2) + " stars"},
       {"settings", "preset " + s.preset + ", dim " + std::to_string(s.dim) + ", " +

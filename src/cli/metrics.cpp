@@ -30,7 +30,8 @@ struct MetricsCliOptions {
 
 std::string with_commas(std::uint64_t n) {
   std::string s = std::to_string(n);
-  for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3) s.insert(static_cast<std::size_t>(k), ",");
+  for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3)
+    s.insert(static_cast<std::size_t>(k), ",");
   return s;
 }
 
@@ -54,8 +55,9 @@ void run(MetricsCliOptions o) {
     load.columns = {o.user_col, o.item_col, o.rating_col};
     HeldOutRows h = load_held_out(m, o.ratings, load);
     if (h.unknown > 0)
-      spdlog::warn("{}: {} of {} rows have a user or movie this model does not know; they are left out",
-                   o.ratings, with_commas(h.unknown), with_commas(h.unknown + h.rows.size()));
+      spdlog::warn(
+          "{}: {} of {} rows have a user or movie this model does not know; they are left out",
+          o.ratings, with_commas(h.unknown), with_commas(h.unknown + h.rows.size()));
     test_rows = std::move(h.rows);
     held_out = &test_rows;
   }
@@ -96,9 +98,11 @@ void run(MetricsCliOptions o) {
     }
     const BeyondAccuracy& b = r.beyond;
     if (o.diversity)
-      j.field("diversity", b.diversity).field("diversity_users", static_cast<std::uint64_t>(b.diversity_lists));
+      j.field("diversity", b.diversity)
+          .field("diversity_users", static_cast<std::uint64_t>(b.diversity_lists));
     if (o.novelty)
-      j.field("novelty", b.novelty).field("mean_rating_of_recommended", b.mean_rating_of_recommended);
+      j.field("novelty", b.novelty)
+          .field("mean_rating_of_recommended", b.mean_rating_of_recommended);
     if (o.popularity) j.field("mean_popularity", b.mean_popularity);
     if (o.coverage) {
       j.field("coverage", b.coverage).field("gini", b.gini);
@@ -112,40 +116,52 @@ void run(MetricsCliOptions o) {
   const std::string k = std::to_string(r.k);
   std::vector<std::vector<std::string>> rows = {
       {"k", k, "list length"},
-      {"users", with_commas(r.users), r.excluded_rated ? "each with a top-" + k + " list of movies they have not rated"
-                                                        : "each with a top-" + k + " list, rated movies included"},
+      {"users", with_commas(r.users),
+       r.excluded_rated ? "each with a top-" + k + " list of movies they have not rated"
+                        : "each with a top-" + k + " list, rated movies included"},
   };
   if (o.accuracy) {
-    const std::string on = with_commas(r.eval_rows) + " " + (o.ratings.empty() ? "validation" : "test") + " rows";
+    const std::string on =
+        with_commas(r.eval_rows) + " " + (o.ratings.empty() ? "validation" : "test") + " rows";
     rows.push_back({"rmse", number(r.accuracy.rmse, 4), "stars, on " + on});
     rows.push_back({"mae", number(r.accuracy.mae, 4), "stars, on " + on});
-    rows.push_back({"baseline_rmse", number(r.baseline.rmse, 4),
-                    "stars, predicting the training mean (" + number(r.training_mean, 3) + ") for every row"});
+    rows.push_back(
+        {"baseline_rmse", number(r.baseline.rmse, 4),
+         "stars, predicting the training mean (" + number(r.training_mean, 3) + ") for every row"});
   }
   if (o.ranking) {
     const RankingMetrics& g = r.ranking;
-    const std::string who = "over " + with_commas(g.users) + " users with a " + source + " rating >= " +
-                            number(o.relevant, 1);
-    rows.push_back({"precision_at_k", number(g.precision, 4), "relevant movies in the list / k, " + who});
-    rows.push_back({"recall_at_k", number(g.recall, 4), "relevant movies in the list / the user's relevant movies"});
-    rows.push_back({"ndcg_at_k", number(g.ndcg, 4), "discounted cumulative gain / its best possible value"});
-    rows.push_back({"hit_rate_at_k", number(g.hit_rate, 4), "share of users with a relevant movie in the list"});
+    const std::string who = "over " + with_commas(g.users) + " users with a " + source +
+                            " rating >= " + number(o.relevant, 1);
+    rows.push_back(
+        {"precision_at_k", number(g.precision, 4), "relevant movies in the list / k, " + who});
+    rows.push_back({"recall_at_k", number(g.recall, 4),
+                    "relevant movies in the list / the user's relevant movies"});
+    rows.push_back(
+        {"ndcg_at_k", number(g.ndcg, 4), "discounted cumulative gain / its best possible value"});
+    rows.push_back({"hit_rate_at_k", number(g.hit_rate, 4),
+                    "share of users with a relevant movie in the list"});
     rows.push_back({"map_at_k", number(g.map, 4), "mean average precision"});
   }
   const BeyondAccuracy& b = r.beyond;
   if (o.diversity)
-    rows.push_back({"diversity", number(b.diversity, 4), "mean (1 - cosine) of the embeddings of each list's pairs"});
+    rows.push_back({"diversity", number(b.diversity, 4),
+                    "mean (1 - cosine) of the embeddings of each list's pairs"});
   if (o.novelty) {
-    rows.push_back({"novelty", number(b.novelty, 3), "bits: mean -log2(ratings of the movie / users)"});
+    rows.push_back(
+        {"novelty", number(b.novelty, 3), "bits: mean -log2(ratings of the movie / users)"});
     rows.push_back({"mean_rating_of_recommended", number(b.mean_rating_of_recommended, 4),
                     "stars: mean rating of the listed movies (the notebook's \"Novelty\")"});
   }
   if (o.popularity)
-    rows.push_back({"mean_popularity", number(b.mean_popularity, 1), "ratings of a recommended movie, on average"});
+    rows.push_back({"mean_popularity", number(b.mean_popularity, 1),
+                    "ratings of a recommended movie, on average"});
   if (o.coverage) {
     rows.push_back({"coverage", number(b.coverage, 4),
-                    with_commas(b.distinct) + " of " + with_commas(m.items.size()) + " movies appear in some list"});
-    rows.push_back({"gini", number(b.gini, 4), "how unevenly movies are recommended: 0 even, 1 one movie only"});
+                    with_commas(b.distinct) + " of " + with_commas(m.items.size()) +
+                        " movies appear in some list"});
+    rows.push_back({"gini", number(b.gini, 4),
+                    "how unevenly movies are recommended: 0 even, 1 one movie only"});
   }
   write_stdout(format_table({"figure", "value", "what it is"}, rows, {false, true, false}));
 }
@@ -154,23 +170,27 @@ void run(MetricsCliOptions o) {
 
 void register_metrics(CLI::App& app) {
   auto o = std::make_shared<MetricsCliOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "metrics",
-      "Accuracy, ranking and beyond-accuracy figures of every user's top-k (all figures unless some are named)");
+  CLI::App* cmd = app.add_subcommand("metrics",
+                                     "Accuracy, ranking and beyond-accuracy figures of every "
+                                     "user's top-k (all figures unless some are named)");
   add_model_option(cmd, o->model);
   cmd->add_option("-k", o->k, "List length")->capture_default_str();
   cmd->add_flag("--include-rated", o->include_rated,
                 "Keep movies the user already rated in the lists (the notebook's other variant)");
-  cmd->add_option("--relevant", o->relevant, "A held-out rating of at least this many stars is relevant")
+  cmd->add_option("--relevant", o->relevant,
+                  "A held-out rating of at least this many stars is relevant")
       ->capture_default_str();
   cmd->add_option("--ratings", o->ratings,
-                  "Evaluate accuracy and ranking on this ratings CSV (a test set) instead of the validation rows");
+                  "Evaluate accuracy and ranking on this ratings CSV (a test set) instead of the "
+                  "validation rows");
   cmd->add_option("--user-col", o->user_col, "User id column of --ratings")->capture_default_str();
   cmd->add_option("--item-col", o->item_col, "Item id column of --ratings")->capture_default_str();
-  cmd->add_option("--rating-col", o->rating_col, "Rating column of --ratings")->capture_default_str();
+  cmd->add_option("--rating-col", o->rating_col, "Rating column of --ratings")
+      ->capture_default_str();
   cmd->add_option("--threads", o->threads, "Worker threads (0 = all cores)")->capture_default_str();
   cmd->add_flag("--accuracy", o->accuracy, "rmse, mae, baseline_rmse");
-  cmd->add_flag("--ranking", o->ranking, "precision_at_k, recall_at_k, ndcg_at_k, hit_rate_at_k, map_at_k");
+  cmd->add_flag("--ranking", o->ranking,
+                "precision_at_k, recall_at_k, ndcg_at_k, hit_rate_at_k, map_at_k");
   cmd->add_flag("--diversity", o->diversity, "diversity (intra-list)");
   cmd->add_flag("--novelty", o->novelty, "novelty (self-information), mean_rating_of_recommended");
   cmd->add_flag("--popularity", o->popularity, "mean_popularity");

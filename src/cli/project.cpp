@@ -38,7 +38,8 @@ struct Projection {
 
 std::string thousands(std::uint64_t n) {
   std::string s = std::to_string(n);
-  for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3) s.insert(static_cast<std::size_t>(k), ",");
+  for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3)
+    s.insert(static_cast<std::size_t>(k), ",");
   return s;
 }
 
@@ -47,35 +48,41 @@ std::string duration(double seconds) {
   return seconds < 1 ? fixed(seconds * 1000, 2) + " ms" : fixed(seconds, 2) + " s";
 }
 
-std::vector<std::uint32_t> select_films(const TrainedModel& m, const ProjectOptions& o, std::string& what) {
+std::vector<std::uint32_t> select_films(const TrainedModel& m, const ProjectOptions& o,
+                                        std::string& what) {
   std::vector<std::uint32_t> chosen;
   if (!o.movies.empty()) {
     std::set<std::uint32_t> seen;
     for (const auto& id : o.movies) {
       const auto item = m.items.find(id);
       if (!item)
-        throw Error(o.model, 0, "--movies: movieId '" + id + "' is not in this model (it knows " +
-                                    std::to_string(m.items.size()) + " movies)");
+        throw Error(o.model, 0,
+                    "--movies: movieId '" + id + "' is not in this model (it knows " +
+                        std::to_string(m.items.size()) + " movies)");
       if (seen.insert(*item).second) chosen.push_back(*item);
     }
     what = std::to_string(chosen.size()) + " chosen films";
     return chosen;
   }
   const RankBy rank_by = parse_rank_by(o.rank_by);
-  const Ranking ranking = rank_films(m.stats, m.items, rank_by, static_cast<std::uint32_t>(o.min_ratings));
+  const Ranking ranking =
+      rank_films(m.stats, m.items, rank_by, static_cast<std::uint32_t>(o.min_ratings));
   if (rank_by == RankBy::Damped)
     spdlog::info("ranking {} rated films by damped mean (m = {}, global mean {:.3f} stars)",
                  thousands(ranking.films.size()), o.min_ratings, ranking.global_mean);
   else
-    spdlog::info("{} films have at least {} ratings", thousands(ranking.films.size()), o.min_ratings);
+    spdlog::info("{} films have at least {} ratings", thousands(ranking.films.size()),
+                 o.min_ratings);
   if (ranking.films.empty())
-    throw Error(o.model, 0, "no film has at least " + std::to_string(o.min_ratings) +
-                                " ratings; lower --min-ratings");
+    throw Error(
+        o.model, 0,
+        "no film has at least " + std::to_string(o.min_ratings) + " ratings; lower --min-ratings");
   for (std::size_t k = 0; k < ranking.films.size() && k < static_cast<std::size_t>(o.top); ++k)
     chosen.push_back(ranking.films[k].item);
   const std::string n = std::to_string(chosen.size());
   if (rank_by == RankBy::Mean)
-    what = "Top " + n + " films by mean rating (at least " + std::to_string(o.min_ratings) + " ratings)";
+    what = "Top " + n + " films by mean rating (at least " + std::to_string(o.min_ratings) +
+           " ratings)";
   else if (rank_by == RankBy::Damped)
     what = "Top " + n + " films by damped mean rating (prior of " + std::to_string(o.min_ratings) +
            " ratings at the global mean)";
@@ -119,9 +126,10 @@ Projection project_pca(const TrainedModel& m, const std::vector<std::uint32_t>& 
   Projection p;
   p.points = pca.project(selected);
   const double s = std::chrono::duration<double>(Clock::now() - start).count();
-  spdlog::info("PCA fitted on {} (dim {}): PC1 explains {} of the variance, PC2 {} (together {}); {}",
-               fitted_on, m.tables.dim, percent(pca.explained(0)), percent(pca.explained(1)),
-               percent(pca.explained(0) + pca.explained(1)), duration(s));
+  spdlog::info(
+      "PCA fitted on {} (dim {}): PC1 explains {} of the variance, PC2 {} (together {}); {}",
+      fitted_on, m.tables.dim, percent(pca.explained(0)), percent(pca.explained(1)),
+      percent(pca.explained(0) + pca.explained(1)), duration(s));
   p.x_label = "PC1 (" + percent(pca.explained(0)) + " of the variance)";
   p.y_label = "PC2 (" + percent(pca.explained(1)) + " of the variance)";
   p.method_text = "PCA fitted on " + fitted_on;
@@ -130,22 +138,25 @@ Projection project_pca(const TrainedModel& m, const std::vector<std::uint32_t>& 
 
 Projection project_tsne(const Eigen::MatrixXd& selected, const ProjectOptions& o) {
   TsneOptions t;
-  t.perplexity = o.perplexity > 0 ? o.perplexity : default_perplexity(static_cast<std::size_t>(selected.rows()));
+  t.perplexity = o.perplexity > 0 ? o.perplexity
+                                  : default_perplexity(static_cast<std::size_t>(selected.rows()));
   t.seed = o.seed;
   t.iterations = o.iterations;
   t.exaggeration_iterations = std::min(t.exaggeration_iterations, o.iterations / 4);
   const auto start = std::chrono::steady_clock::now();
   const TsneResult r = tsne_2d(selected, t);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  spdlog::info("t-SNE of {} films (dim {}), perplexity {:.3g}, seed {}, {} iterations: final KL divergence "
-               "{:.4f}; {}",
-               selected.rows(), selected.cols(), t.perplexity, t.seed, r.iterations, r.kl_divergence, duration(s));
+  spdlog::info(
+      "t-SNE of {} films (dim {}), perplexity {:.3g}, seed {}, {} iterations: final KL divergence "
+      "{:.4f}; {}",
+      selected.rows(), selected.cols(), t.perplexity, t.seed, r.iterations, r.kl_divergence,
+      duration(s));
   Projection p;
   p.points = r.points;
   p.x_label = "t-SNE 1";
   p.y_label = "t-SNE 2";
-  p.method_text = "exact t-SNE, perplexity " + fixed(t.perplexity, 1) + ", seed " + std::to_string(t.seed) +
-                  ", KL divergence " + fixed(r.kl_divergence, 3);
+  p.method_text = "exact t-SNE, perplexity " + fixed(t.perplexity, 1) + ", seed " +
+                  std::to_string(t.seed) + ", KL divergence " + fixed(r.kl_divergence, 3);
   return p;
 }
 
@@ -158,22 +169,24 @@ void run(const ProjectOptions& o) {
   if (o.perplexity < 0) throw Error("--perplexity must be positive (or 0 for the default)");
   // Checked before any work, so a missing converter costs nothing.
   if (!o.png.empty() && !find_program(kSvgConverter))
-    throw Error(std::string("--png needs ") + kSvgConverter + ", which is not on PATH: apt-get install " +
-                kSvgConverterPackage + " (or use --svg FILE and convert the SVG yourself)");
+    throw Error(std::string("--png needs ") + kSvgConverter +
+                ", which is not on PATH: apt-get install " + kSvgConverterPackage +
+                " (or use --svg FILE and convert the SVG yourself)");
 
   const TrainedModel m = load_model(o.model);
   std::string what;
   const std::vector<std::uint32_t> chosen = select_films(m, o, what);
   const Eigen::MatrixXd selected = embedding_rows(m, chosen);
-  const Projection p = o.method == "tsne" ? project_tsne(selected, o) : project_pca(m, chosen, selected, o);
+  const Projection p =
+      o.method == "tsne" ? project_tsne(selected, o) : project_pca(m, chosen, selected, o);
 
   std::string csv = "movieId,title,mean_rating,n_ratings,x,y\n";
   for (std::size_t r = 0; r < chosen.size(); ++r) {
     const std::uint32_t i = chosen[r];
     const auto row = static_cast<Eigen::Index>(r);
-    csv += csv_field(m.items.token(i)) + "," + csv_field(m.titles[i]) + "," + fixed(m.stats.mean[i], 4) + "," +
-           std::to_string(m.stats.count[i]) + "," + fixed(p.points(row, 0), 6) + "," +
-           fixed(p.points(row, 1), 6) + "\n";
+    csv += csv_field(m.items.token(i)) + "," + csv_field(m.titles[i]) + "," +
+           fixed(m.stats.mean[i], 4) + "," + std::to_string(m.stats.count[i]) + "," +
+           fixed(p.points(row, 0), 6) + "," + fixed(p.points(row, 1), 6) + "\n";
   }
   write_stdout(csv);
 
@@ -201,8 +214,8 @@ void run(const ProjectOptions& o) {
     spdlog::warn("{} labels found no free place and may overlap", rendered.layout.unresolved);
   if (!o.svg.empty()) {
     write_file_atomically(o.svg, rendered.svg);
-    spdlog::info("wrote {} ({:.0f} x {:.0f} px, {} labelled points)", o.svg, rendered.width, rendered.height,
-                 chosen.size());
+    spdlog::info("wrote {} ({:.0f} x {:.0f} px, {} labelled points)", o.svg, rendered.width,
+                 rendered.height, chosen.size());
   }
   if (!o.png.empty()) {
     // Twice the SVG's size, so the labels stay sharp on high-density screens.
@@ -216,33 +229,41 @@ void run(const ProjectOptions& o) {
 void register_project(CLI::App& app) {
   auto o = std::make_shared<ProjectOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "project", "2-D map of the best-rated films' embeddings: CSV on stdout, optionally an SVG/PNG plot");
+      "project",
+      "2-D map of the best-rated films' embeddings: CSV on stdout, optionally an SVG/PNG plot");
   cmd->add_option("--top", o->top, "How many films to project")->capture_default_str();
   cmd->add_option("--min-ratings", o->min_ratings,
-                  "Films need this many ratings (train + validation) to rank; the prior weight for --rank-by damped")
+                  "Films need this many ratings (train + validation) to rank; the prior weight for "
+                  "--rank-by damped")
       ->capture_default_str();
-  cmd->add_option("--rank-by", o->rank_by,
-                  "mean (mean raw rating) | damped ((n*mean + m*global mean)/(n + m), m = --min-ratings, no "
-                  "cut-off) | count")
+  cmd->add_option(
+         "--rank-by", o->rank_by,
+         "mean (mean raw rating) | damped ((n*mean + m*global mean)/(n + m), m = --min-ratings, no "
+         "cut-off) | count")
       ->check(CLI::IsMember({"mean", "damped", "count"}))
       ->capture_default_str();
-  cmd->add_option("--movies", o->movies, "Project these movieIds (comma-separated) instead of the top films")
+  cmd->add_option("--movies", o->movies,
+                  "Project these movieIds (comma-separated) instead of the top films")
       ->delimiter(',');
-  cmd->add_option("--method", o->method, "pca | tsne (exact t-SNE; fine up to a few thousand films)")
+  cmd->add_option("--method", o->method,
+                  "pca | tsne (exact t-SNE; fine up to a few thousand films)")
       ->check(CLI::IsMember({"pca", "tsne"}))
       ->capture_default_str();
   cmd->add_option("--fit", o->fit, "PCA axes from the selected films or from all films")
       ->check(CLI::IsMember({"selected", "all"}))
       ->capture_default_str();
-  cmd->add_option("--perplexity", o->perplexity, "t-SNE perplexity (default: min(30, (films - 1) / 3))");
+  cmd->add_option("--perplexity", o->perplexity,
+                  "t-SNE perplexity (default: min(30, (films - 1) / 3))");
   cmd->add_option("--iterations", o->iterations, "t-SNE iterations")->capture_default_str();
   cmd->add_option("--seed", o->seed, "t-SNE seed for the initial positions")->capture_default_str();
   cmd->add_option("--svg", o->svg, "Write a labelled scatter plot as SVG");
-  cmd->add_option("--color-by", o->color_by,
-                  "none | genre (colour each point by the first genre movies.csv lists, with a legend)")
+  cmd->add_option(
+         "--color-by", o->color_by,
+         "none | genre (colour each point by the first genre movies.csv lists, with a legend)")
       ->check(CLI::IsMember({"none", "genre"}))
       ->capture_default_str();
-  cmd->add_option("--png", o->png, "Write the plot as PNG (needs rsvg-convert, Debian package librsvg2-bin)");
+  cmd->add_option("--png", o->png,
+                  "Write the plot as PNG (needs rsvg-convert, Debian package librsvg2-bin)");
   add_model_option(cmd, o->model);
   cmd->callback([o] { run(*o); });
 }

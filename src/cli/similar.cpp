@@ -25,7 +25,8 @@ void run(const SimilarOptions& o) {
   if (!movie)
     throw Error(o.model, 0,
                 "movie '" + o.movie + "' is not in this model (it knows " +
-                    std::to_string(m.items.size()) + " movies, by the movieId of the ratings file)");
+                    std::to_string(m.items.size()) +
+                    " movies, by the movieId of the ratings file)");
   const auto near = similar_items(m.tables, *movie, static_cast<std::size_t>(o.n));
   std::string out;
   if (o.format == "json") {
@@ -47,8 +48,8 @@ void run(const SimilarOptions& o) {
   } else {
     std::vector<std::vector<std::string>> rows;
     for (std::size_t r = 0; r < near.size(); ++r)
-      rows.push_back({std::to_string(r + 1), m.items.token(near[r].item), m.item_label(near[r].item),
-                      fixed(near[r].score, 3), m.genres[near[r].item]});
+      rows.push_back({std::to_string(r + 1), m.items.token(near[r].item),
+                      m.item_label(near[r].item), fixed(near[r].score, 3), m.genres[near[r].item]});
     out = format_table({"rank", "movieId", "title", "cosine", "genres"}, rows,
                        {true, true, false, true, false});
   }
@@ -59,9 +60,10 @@ void run(const SimilarOptions& o) {
 
 void register_similar(CLI::App& app) {
   auto o = std::make_shared<SimilarOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "similar", "Movies nearest to a movie by the cosine of their embeddings");
-  cmd->add_option("--movie", o->movie, "The movie's id as in the ratings file (movieId)")->required();
+  CLI::App* cmd =
+      app.add_subcommand("similar", "Movies nearest to a movie by the cosine of their embeddings");
+  cmd->add_option("--movie", o->movie, "The movie's id as in the ratings file (movieId)")
+      ->required();
   cmd->add_option("-n", o->n, "How many movies")->capture_default_str();
   add_format_option(cmd, o->format, {"table", "csv", "json"});
   add_model_option(cmd, o->model);

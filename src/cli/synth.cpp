@@ -17,23 +17,27 @@ struct SynthCliOptions {
 
 std::string thousands(std::uint64_t n) {
   std::string s = std::to_string(n);
-  for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3) s.insert(static_cast<std::size_t>(k), ",");
+  for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3)
+    s.insert(static_cast<std::size_t>(k), ",");
   return s;
 }
 
 void run(const SynthCliOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   const SynthReport r = write_synthetic(o.synth, o.out);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const SynthOptions& s = o.synth;
   spdlog::info(
-      "wrote {}/{{ratings,movies,users}}.csv in {:.2f} s: {} ratings ({:.1f} MB, mean {:.2f} stars) by {} users "
-      "(per user {}..{}, median {}) of {} movies (most rated {}, median {}); {} genres, dim {}, noise {}, "
+      "wrote {}/{{ratings,movies,users}}.csv in {:.2f} s: {} ratings ({:.1f} MB, mean {:.2f} "
+      "stars) by {} users "
+      "(per user {}..{}, median {}) of {} movies (most rated {}, median {}); {} genres, dim {}, "
+      "noise {}, "
       "seed {}",
-      o.out, seconds, thousands(r.ratings), static_cast<double>(r.ratings_bytes) / 1e6, r.mean_rating,
-      thousands(static_cast<std::uint64_t>(s.users)), r.min_user_ratings, r.max_user_ratings,
-      r.median_user_ratings, thousands(static_cast<std::uint64_t>(s.movies)), r.max_movie_ratings,
-      r.median_movie_ratings, s.genres, s.dim, s.noise, s.seed);
+      o.out, seconds, thousands(r.ratings), static_cast<double>(r.ratings_bytes) / 1e6,
+      r.mean_rating, thousands(static_cast<std::uint64_t>(s.users)), r.min_user_ratings,
+      r.max_user_ratings, r.median_user_ratings, thousands(static_cast<std::uint64_t>(s.movies)),
+      r.max_movie_ratings, r.median_movie_ratings, s.genres, s.dim, s.noise, s.seed);
 }
 
 }  // namespace
@@ -50,9 +54,12 @@ void register_synth(CLI::App& app) {
   cmd->add_option("--out", o->out, "Directory to write into (created when missing)")->required();
   cmd->add_option("--users", o->synth.users, "Number of users")->capture_default_str();
   cmd->add_option("--movies", o->synth.movies, "Number of movies")->capture_default_str();
-  cmd->add_option("--ratings", o->synth.ratings, "Number of rating rows, exactly")->capture_default_str();
-  cmd->add_option("--dim", o->synth.dim, "Size of the planted latent vectors")->capture_default_str();
-  cmd->add_option("--noise", o->synth.noise, "Std dev of the rating noise, in stars")->capture_default_str();
+  cmd->add_option("--ratings", o->synth.ratings, "Number of rating rows, exactly")
+      ->capture_default_str();
+  cmd->add_option("--dim", o->synth.dim, "Size of the planted latent vectors")
+      ->capture_default_str();
+  cmd->add_option("--noise", o->synth.noise, "Std dev of the rating noise, in stars")
+      ->capture_default_str();
   cmd->add_option("--genres", o->synth.genres, "Planted genres, the first N of: " + genres)
       ->capture_default_str();
   cmd->add_option("--seed", o->synth.seed, "Seed; the same options and seed give the same bytes")

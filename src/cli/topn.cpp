@@ -26,7 +26,8 @@ void run(const TopnOptions& o) {
   if (o.all_users == !o.user.empty()) throw Error("give either --user ID or --all-users");
   const TrainedModel m = load_model(o.model);
   if (o.all_users)
-    return write_stdout(all_users_topn(m, static_cast<std::size_t>(o.n), o.include_rated, o.format));
+    return write_stdout(
+        all_users_topn(m, static_cast<std::size_t>(o.n), o.include_rated, o.format));
   const auto user = m.users.find(o.user);
   if (!user)
     throw Error(o.model, 0,
@@ -54,8 +55,8 @@ void run(const TopnOptions& o) {
     // The table adds genres (when known) so a reader can see why a film is there.
     std::vector<std::vector<std::string>> rows;
     for (std::size_t r = 0; r < recs.size(); ++r)
-      rows.push_back({std::to_string(r + 1), m.items.token(recs[r].item), m.item_label(recs[r].item),
-                      fixed(recs[r].stars, 2), m.genres[recs[r].item]});
+      rows.push_back({std::to_string(r + 1), m.items.token(recs[r].item),
+                      m.item_label(recs[r].item), fixed(recs[r].stars, 2), m.genres[recs[r].item]});
     out = format_table({"rank", "movieId", "title", "score", "genres"}, rows,
                        {true, true, false, true, false});
   }

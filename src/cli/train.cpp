@@ -44,7 +44,8 @@ std::atomic<bool> g_stop{false};
 extern "C" void on_stop_signal(int) {
   g_stop.store(true);
   static const char kMessage[] =
-      "\nrecsys: stopping after this batch and saving (press Ctrl-C again to quit without saving)\n";
+      "\nrecsys: stopping after this batch and saving (press Ctrl-C again to quit without "
+      "saving)\n";
   [[maybe_unused]] const auto n = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
 }
 
@@ -68,7 +69,8 @@ class StopSignals {
   StopSignals& operator=(const StopSignals&) = delete;
 
  private:
-  struct sigaction previous_int_ {}, previous_term_ {};
+  struct sigaction previous_int_ {
+  }, previous_term_{};
 };
 
 // Refuses sizes whose tables cannot fit in this machine's memory: an absurd
@@ -114,14 +116,16 @@ Hyperparameters resolve(const CLI::App& cmd, const TrainOptions& o) {
     throw Error("--weight-decay must be 0 or more");
   if (!(h.init_std >= 0) || !std::isfinite(h.init_std)) throw Error("--init-std must be 0 or more");
   if (h.early_stopping < 0) throw Error("--early-stopping must be 0 (off) or more");
-  if (o.threads < 0 || o.threads > 1024) throw Error("--threads must be between 0 (all cores) and 1024");
+  if (o.threads < 0 || o.threads > 1024)
+    throw Error("--threads must be between 0 (all cores) and 1024");
   if (o.checkpoint_every < 0) throw Error("--checkpoint-every must be 0 (off) or more epochs");
   return h;
 }
 
 std::string number_with_commas(std::uint64_t n) {
   std::string s = std::to_string(n);
-  for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3) s.insert(static_cast<std::size_t>(k), ",");
+  for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3)
+    s.insert(static_cast<std::size_t>(k), ",");
   return s;
 }
 
@@ -133,14 +137,18 @@ std::uint64_t file_size(const std::string& path) {
 std::string epoch_line(const EpochRecord& r, int epochs) {
   return "epoch " + std::to_string(r.epoch) + "/" + std::to_string(epochs) + "  train MSE " +
          fixed(r.train_mse, 4) + "  val MSE " + fixed(r.val_mse, 4) + "  val RMSE " +
-         fixed(r.val_rmse, 4) + "  MAE " + fixed(r.val_mae, 4) + " stars  " + fixed(r.seconds, 2) + " s";
+         fixed(r.val_rmse, 4) + "  MAE " + fixed(r.val_mae, 4) + " stars  " + fixed(r.seconds, 2) +
+         " s";
 }
 
-void write_json(const TrainedModel& m, std::size_t train_rows, const TrainReport& report, const Accuracy& final_val,
-                const Accuracy& baseline, double load_s, double total_s) {
+void write_json(const TrainedModel& m, std::size_t train_rows, const TrainReport& report,
+                const Accuracy& final_val, const Accuracy& baseline, double load_s,
+                double total_s) {
   JsonWriter j;
   j.begin_object();
-  j.field("val_rmse", final_val.rmse).field("val_mae", final_val.mae).field("val_mse", final_val.mse);
+  j.field("val_rmse", final_val.rmse)
+      .field("val_mae", final_val.mae)
+      .field("val_mse", final_val.mse);
   j.field("baseline_rmse", baseline.rmse);
   j.field("best_epoch", m.best_epoch).field("epochs_run", static_cast<int>(report.history.size()));
   j.field("stopped_early", report.stopped_early).field("interrupted", report.interrupted);
@@ -175,8 +183,9 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   const Hyperparameters h = resolve(cmd, o);
   if (o.quiet) spdlog::set_level(spdlog::level::warn);
   if (o.format != "text" && o.format != "json") throw Error("--format must be text or json");
-  const int threads =
-      o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = o.threads > 0
+                          ? o.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   DatasetOptions d;
   d.ratings_path = o.ratings;
@@ -190,8 +199,8 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   check_writable(o.model);
   Dataset data = load_dataset(d);
   const double load_s = std::chrono::duration<double>(Clock::now() - start).count();
-  spdlog::info("{}: {} ratings, {} users, {} movies, stars {}..{}; loaded in {:.2f} s",
-               o.ratings, number_with_commas(data.train.size() + data.val.size()),
+  spdlog::info("{}: {} ratings, {} users, {} movies, stars {}..{}; loaded in {:.2f} s", o.ratings,
+               number_with_commas(data.train.size() + data.val.size()),
                number_with_commas(data.users.size()), number_with_commas(data.items.size()),
                data.scaler.min, data.scaler.max, load_s);
   spdlog::info("training rows {}, validation rows {}{}", number_with_commas(data.train.size()),
@@ -200,23 +209,25 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
                                    std::to_string(o.seed) + ")"
                              : " from " + o.val);
   if (data.cold_val_rows > 0)
-    spdlog::info("{} validation rows have a user or movie with no training row; they are scored "
-                 "with that row's initial weights",
-                 number_with_commas(data.cold_val_rows));
+    spdlog::info(
+        "{} validation rows have a user or movie with no training row; they are scored "
+        "with that row's initial weights",
+        number_with_commas(data.cold_val_rows));
   if (data.untitled_items > 0 && !data.movies_path.empty())
     spdlog::warn("{}: {} movies have no title there; they are shown by id", data.movies_path,
                  number_with_commas(data.untitled_items));
 
   check_memory(h, data.users.size(), data.items.size());
   TrainedModel m;
-  m.settings = {o.preset,    h.dim,    h.epochs,       h.batch,          h.lr,
-                h.weight_decay, h.init_std, optimizer_name(h.optimizer), o.seed, threads,
-                h.early_stopping, o.val.empty() ? o.val_fraction : 0.0};
+  m.settings = {o.preset, h.dim,          h.epochs,         h.batch,
+                h.lr,     h.weight_decay, h.init_std,       optimizer_name(h.optimizer),
+                o.seed,   threads,        h.early_stopping, o.val.empty() ? o.val_fraction : 0.0};
   m.source = {o.ratings, file_size(o.ratings), o.val, data.movies_path};
   m.scaler = data.scaler;
   Rng rng(o.seed);
-  m.tables = Embeddings::random(static_cast<std::uint32_t>(data.users.size()),
-                                static_cast<std::uint32_t>(data.items.size()), h.dim, h.init_std, rng);
+  m.tables =
+      Embeddings::random(static_cast<std::uint32_t>(data.users.size()),
+                         static_cast<std::uint32_t>(data.items.size()), h.dim, h.init_std, rng);
   // Everything but the weights and the history is final before training, so
   // a checkpoint is a complete model file.
   m.users = std::move(data.users);
@@ -241,12 +252,13 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   ts.threads = threads;
   ts.shuffle = parse_shuffle(o.shuffle);
   ts.block_groups = o.block_groups;
-  spdlog::info("training: preset {}, dim {}, {} epochs, batch {}, lr {}, weight decay {}, init std {}, "
-               "{}, early stopping {}, {} shuffle, {} thread{}",
-               o.preset, h.dim, h.epochs, h.batch, h.lr, h.weight_decay, h.init_std,
-               optimizer_name(h.optimizer), h.early_stopping ? std::to_string(h.early_stopping) : "off",
-               resolve_shuffle(ts, m.tables) == Shuffle::Blocks ? "blocks" : "global", threads,
-               threads == 1 ? "" : "s");
+  spdlog::info(
+      "training: preset {}, dim {}, {} epochs, batch {}, lr {}, weight decay {}, init std {}, "
+      "{}, early stopping {}, {} shuffle, {} thread{}",
+      o.preset, h.dim, h.epochs, h.batch, h.lr, h.weight_decay, h.init_std,
+      optimizer_name(h.optimizer), h.early_stopping ? std::to_string(h.early_stopping) : "off",
+      resolve_shuffle(ts, m.tables) == Shuffle::Blocks ? "blocks" : "global", threads,
+      threads == 1 ? "" : "s");
 
   TrainHooks hooks;
   const bool progress_bar = !o.quiet && ::isatty(STDERR_FILENO);
@@ -268,8 +280,8 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
     hooks.on_batch = [](std::size_t done, std::size_t total) {
       const int width = 30;
       const int filled = static_cast<int>(width * done / std::max<std::size_t>(total, 1));
-      std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu batches", filled, "==============================",
-                   width - filled, "", done, total);
+      std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu batches", filled,
+                   "==============================", width - filled, "", done, total);
       std::fflush(stderr);
     };
   g_stop = false;
@@ -278,7 +290,8 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   const StopSignals stop_signals;
   const TrainReport report = train(m.tables, data.train, m.validation, data.scaler, ts, hooks);
   if (report.interrupted && report.history.empty()) {
-    spdlog::warn("interrupted before the first epoch finished: no model written ({} is as it was)", o.model);
+    spdlog::warn("interrupted before the first epoch finished: no model written ({} is as it was)",
+                 o.model);
     throw Interrupted();
   }
   if (report.interrupted) spdlog::warn("interrupted: saving the model as it stands");
@@ -304,10 +317,11 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
 
   save_model(m, o.model);
   const double total_s = std::chrono::duration<double>(Clock::now() - start).count();
-  spdlog::info("val RMSE {:.4f} MAE {:.4f} stars (predicting the training mean: RMSE {:.4f}); "
-               "trained in {:.2f} s; wrote {} ({:.1f} MB)",
-               final_val.rmse, final_val.mae, baseline.rmse, report.seconds, o.model,
-               static_cast<double>(file_size(o.model)) / 1e6);
+  spdlog::info(
+      "val RMSE {:.4f} MAE {:.4f} stars (predicting the training mean: RMSE {:.4f}); "
+      "trained in {:.2f} s; wrote {} ({:.1f} MB)",
+      final_val.rmse, final_val.mae, baseline.rmse, report.seconds, o.model,
+      static_cast<double>(file_size(o.model)) / 1e6);
   if (o.format == "json") write_json(m, train_rows, report, final_val, baseline, load_s, total_s);
 }
 
@@ -316,7 +330,8 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
 void register_train(CLI::App& app) {
   auto o = std::make_shared<TrainOptions>();
   CLI::App* cmd = app.add_subcommand("train", "Train a model on a ratings CSV and save it");
-  cmd->add_option("ratings", o->ratings, "Ratings CSV with a header (userId,movieId,rating[,timestamp])")
+  cmd->add_option("ratings", o->ratings,
+                  "Ratings CSV with a header (userId,movieId,rating[,timestamp])")
       ->required();
   cmd->add_option("--model", o->model, "Model file to write")->capture_default_str();
   cmd->add_option("--val", o->val, "Validation ratings file (instead of a random holdout)");
@@ -324,45 +339,59 @@ void register_train(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed for the split, the initial weights and the shuffling")
       ->capture_default_str();
-  cmd->add_option("--movies", o->movies, "Titles CSV (movieId,title,genres); default: movies.csv beside the ratings");
+  cmd->add_option("--movies", o->movies,
+                  "Titles CSV (movieId,title,genres); default: movies.csv beside the ratings");
   cmd->add_option("--user-col", o->user_col, "User id column")->capture_default_str();
   cmd->add_option("--item-col", o->item_col, "Item id column")->capture_default_str();
   cmd->add_option("--rating-col", o->rating_col, "Rating column")->capture_default_str();
-  cmd->add_option("--rating-range", o->rating_range,
-                  "MIN,MAX for scaling (default: the file's own min and max); ratings outside are an error");
-  cmd->add_option("--preset", o->preset, "default | notebook (dim 16, batch 64, lr 0.01, N(0,1) init, dense adam, 10 epochs)")
+  cmd->add_option(
+      "--rating-range", o->rating_range,
+      "MIN,MAX for scaling (default: the file's own min and max); ratings outside are an error");
+  cmd->add_option(
+         "--preset", o->preset,
+         "default | notebook (dim 16, batch 64, lr 0.01, N(0,1) init, dense adam, 10 epochs)")
       ->capture_default_str();
   const Hyperparameters d = preset("default");
-  cmd->add_option("--dim", o->dim, "Embedding size [default preset: " + std::to_string(d.dim) + "]");
-  cmd->add_option("--epochs", o->epochs, "Epochs [default preset: " + std::to_string(d.epochs) + "]");
-  cmd->add_option("--batch", o->batch, "Mini-batch size [default preset: " + std::to_string(d.batch) + "]");
+  cmd->add_option("--dim", o->dim,
+                  "Embedding size [default preset: " + std::to_string(d.dim) + "]");
+  cmd->add_option("--epochs", o->epochs,
+                  "Epochs [default preset: " + std::to_string(d.epochs) + "]");
+  cmd->add_option("--batch", o->batch,
+                  "Mini-batch size [default preset: " + std::to_string(d.batch) + "]");
   cmd->add_option("--lr", o->lr, "Adam learning rate [default preset: " + fixed(d.lr, 4) + "]");
   cmd->add_option("--weight-decay", o->weight_decay,
-                  "L2 added to the gradient, as torch.optim.Adam [default preset: " + fixed(d.weight_decay, 6) + "]");
-  cmd->add_option("--init-std", o->init_std,
-                  "Std of the normal initial weights [default preset: " + fixed(d.init_std, 3) + "]");
-  cmd->add_option("--optimizer", o->optimizer,
-                  "adam (dense, every row every step) | sparse-adam (rows in the batch) [default preset: " +
-                      optimizer_name(d.optimizer) + "]");
+                  "L2 added to the gradient, as torch.optim.Adam [default preset: " +
+                      fixed(d.weight_decay, 6) + "]");
+  cmd->add_option(
+      "--init-std", o->init_std,
+      "Std of the normal initial weights [default preset: " + fixed(d.init_std, 3) + "]");
+  cmd->add_option(
+      "--optimizer", o->optimizer,
+      "adam (dense, every row every step) | sparse-adam (rows in the batch) [default preset: " +
+          optimizer_name(d.optimizer) + "]");
   cmd->add_option("--early-stopping", o->early_stopping,
-                  "Stop after N epochs without a better val MSE and keep the best epoch; 0 = off [default preset: " +
+                  "Stop after N epochs without a better val MSE and keep the best epoch; 0 = off "
+                  "[default preset: " +
                       std::to_string(d.early_stopping) + "]");
   cmd->add_option("--threads", o->threads, "Worker threads (0 = all cores)")->capture_default_str();
-  cmd->add_option("--shuffle", o->shuffle,
-                  "Row order of an epoch: global (one shuffle of all rows), blocks (shuffled blocks of "
-                  "user and movie groups, for models larger than the cache: see README), or auto "
-                  "(blocks for sparse adam when the tables and moments exceed 16 MiB)")
+  cmd->add_option(
+         "--shuffle", o->shuffle,
+         "Row order of an epoch: global (one shuffle of all rows), blocks (shuffled blocks of "
+         "user and movie groups, for models larger than the cache: see README), or auto "
+         "(blocks for sparse adam when the tables and moments exceed 16 MiB)")
       ->check(CLI::IsMember({"auto", "global", "blocks"}))
       ->capture_default_str();
   cmd->add_option("--block-groups", o->block_groups,
-                  "With blocks: user groups, 1-255 (0 = sized so that a group's rows fit half a core's L2 cache)")
+                  "With blocks: user groups, 1-255 (0 = sized so that a group's rows fit half a "
+                  "core's L2 cache)")
       ->check(CLI::Range(0, 255))
       ->capture_default_str();
   cmd->add_option("--checkpoint-every", o->checkpoint_every,
                   "Also write the model file every N epochs while training (0 = only at the end)")
       ->capture_default_str();
   add_format_option(cmd, o->format, {"text", "json"});
-  cmd->add_flag("-q,--quiet", o->quiet, "Warnings and errors only: no info or per-epoch lines, no progress bar");
+  cmd->add_flag("-q,--quiet", o->quiet,
+                "Warnings and errors only: no info or per-epoch lines, no progress bar");
   cmd->callback([cmd, o] { run(*cmd, *o); });
 }
 
