@@ -26,23 +26,35 @@ std::string csv_field(std::string_view s) {
 std::string format_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows,
                          const std::vector<bool>& right) {
-  std::vector<std::size_t> width(header.size(), 0);
-  for (std::size_t c = 0; c < header.size(); ++c) width[c] = display_width(header[c]);
-  for (const auto& row : rows)
-    for (std::size_t c = 0; c < row.size() && c < width.size(); ++c)
-      width[c] = std::max(width[c], display_width(row[c]));
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string out;
-    for (std::size_t c = 0; c < cells.size() && c < width.size(); ++c) {
-      const std::string pad(width[c] - display_width(cells[c]), ' ');
+  return format_table(
+      header, rows.size(),
+      [&](std::size_t r, std::size_t c) { return c < rows[r].size() ? rows[r][c] : std::string(); },
+      right);
+}
+
+std::string format_table(const std::vector<std::string>& header, std::size_t n_rows,
+                         const TableCell& cell, const std::vector<bool>& right) {
+  const std::size_t columns = header.size();
+  std::vector<std::size_t> width(columns, 0);
+  for (std::size_t c = 0; c < columns; ++c) width[c] = display_width(header[c]);
+  for (std::size_t r = 0; r < n_rows; ++r)
+    for (std::size_t c = 0; c < columns; ++c)
+      width[c] = std::max(width[c], display_width(cell(r, c)));
+  std::string out;
+  auto add_line = [&](auto&& cell_of) {
+    for (std::size_t c = 0; c < columns; ++c) {
+      const std::string text = cell_of(c);
+      const std::string pad(width[c] - display_width(text), ' ');
       const bool align_right = c < right.size() && right[c];
       if (c) out += "  ";
-      out += align_right ? pad + cells[c] : cells[c] + (c + 1 < cells.size() ? pad : "");
+      if (align_right) out += pad;
+      out += text;
+      if (!align_right && c + 1 < columns) out += pad;
     }
-    return out + "\n";
+    out += '\n';
   };
-  std::string out = line(header);
-  for (const auto& row : rows) out += line(row);
+  add_line([&](std::size_t c) { return header[c]; });
+  for (std::size_t r = 0; r < n_rows; ++r) add_line([&](std::size_t c) { return cell(r, c); });
   return out;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 // Human-readable tables and CSV fields for stdout.
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +16,13 @@ std::string csv_field(std::string_view s);
 std::string format_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows,
                          const std::vector<bool>& right = {});
+
+// The same table with its cells made on demand by cell(row, column): one
+// pass measures the widths, a second writes, so a table of millions of rows
+// never holds a copy of its cells.
+using TableCell = std::function<std::string(std::size_t row, std::size_t column)>;
+std::string format_table(const std::vector<std::string>& header, std::size_t n_rows,
+                         const TableCell& cell, const std::vector<bool>& right = {});
 
 // printf-style "%.*f" into a std::string.
 std::string fixed(double x, int decimals);

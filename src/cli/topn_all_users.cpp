@@ -53,15 +53,29 @@ std::string all_users_topn(const TrainedModel& m, std::size_t n, bool include_ra
     }
     return out;
   }
-  std::vector<std::vector<std::string>> rows;
-  for (std::uint32_t u = 0; u < lists.n_users(); ++u) {
-    const auto items = lists.of(u);
-    const auto logits = lists.logits_of(u);
-    for (std::size_t r = 0; r < items.size(); ++r)
-      rows.push_back({m.users.token(u), std::to_string(r + 1), m.items.token(items[r]),
-                      m.item_label(items[r]), fixed(stars(logits[r]), 2)});
-  }
-  return format_table({"userId", "rank", "movieId", "title", "score"}, rows,
+  // Row r of the table is (user, rank) r / stride, r % stride; users whose
+  // list is short leave gaps, skipped by indexing only the filled slots.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> slots;  // (user, rank - 1) of each row
+  slots.reserve(lists.items.size());
+  for (std::uint32_t u = 0; u < lists.n_users(); ++u)
+    for (std::uint32_t r = 0; r < lists.length[u]; ++r) slots.emplace_back(u, r);
+  return format_table({"userId", "rank", "movieId", "title", "score"}, slots.size(),
+                      [&](std::size_t row, std::size_t column) -> std::string {
+                        const auto [u, r] = slots[row];
+                        const std::uint32_t item = lists.of(u)[r];
+                        switch (column) {
+                          case 0:
+                            return m.users.token(u);
+                          case 1:
+                            return std::to_string(r + 1);
+                          case 2:
+                            return m.items.token(item);
+                          case 3:
+                            return m.item_label(item);
+                          default:
+                            return fixed(stars(lists.logits_of(u)[r]), 2);
+                        }
+                      },
                       {true, true, true, false, true});
 }
 
