@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "model_bytes.hpp"
 #include "recsys/byte_io.hpp"
 #include "recsys/model_file.hpp"
 #include "test_hardening_support.hpp"
@@ -25,43 +26,15 @@ using test_support::TempDir;
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using model_bytes::Bytes;
 
-std::uint32_t get_u32(const Bytes& b, std::size_t at) {
-  std::uint32_t x = 0;
-  for (int k = 0; k < 4; ++k) x |= std::uint32_t(b[at + k]) << (8 * k);
-  return x;
-}
-std::uint64_t get_u64(const Bytes& b, std::size_t at) {
-  std::uint64_t x = 0;
-  for (int k = 0; k < 8; ++k) x |= std::uint64_t(b[at + k]) << (8 * k);
-  return x;
-}
-void put_u32(Bytes& b, std::size_t at, std::uint32_t x) {
-  for (int k = 0; k < 4; ++k) b[at + k] = static_cast<std::uint8_t>(x >> (8 * k));
-}
-void put_u64(Bytes& b, std::size_t at, std::uint64_t x) {
-  for (int k = 0; k < 8; ++k) b[at + k] = static_cast<std::uint8_t>(x >> (8 * k));
-}
-void reseal(Bytes& b) {
-  put_u32(b, b.size() - 4, recsys::crc32(std::span<const std::uint8_t>(b.data(), b.size() - 4)));
-}
-
-struct Section {
-  std::uint32_t tag;
-  std::size_t start, body, end;
-};
-
-std::vector<Section> sections_of(const Bytes& b) {
-  std::vector<Section> out;
-  std::size_t at = 24;
-  while (at + 12 <= b.size() - 4) {
-    const std::uint64_t length = get_u64(b, at + 4);
-    out.push_back({get_u32(b, at), at, at + 12, at + 12 + static_cast<std::size_t>(length)});
-    at += 12 + static_cast<std::size_t>(length);
-  }
-  return out;
-}
+using model_bytes::get_u32;
+using model_bytes::get_u64;
+using model_bytes::put_u32;
+using model_bytes::put_u64;
+using model_bytes::reseal;
+using model_bytes::Section;
+using model_bytes::sections_of;
 
 struct Trained {
   TempDir dir;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "model_bytes.hpp"
 #include "recsys/byte_io.hpp"
 #include "recsys/error.hpp"
 #include "recsys/model_file.hpp"
@@ -23,7 +24,7 @@ using test_support::TempDir;
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using model_bytes::Bytes;
 
 // Every field set, nothing left at its default.
 TrainedModel sample_model() {
@@ -133,44 +134,13 @@ void check_equal(const TrainedModel& a, const TrainedModel& b) {
   CHECK(a.best_epoch == b.best_epoch);
 }
 
-std::uint32_t get_u32(const Bytes& b, std::size_t at) {
-  std::uint32_t x = 0;
-  for (int k = 0; k < 4; ++k) x |= std::uint32_t(b[at + k]) << (8 * k);
-  return x;
-}
-std::uint64_t get_u64(const Bytes& b, std::size_t at) {
-  std::uint64_t x = 0;
-  for (int k = 0; k < 8; ++k) x |= std::uint64_t(b[at + k]) << (8 * k);
-  return x;
-}
-void put_u32(Bytes& b, std::size_t at, std::uint32_t x) {
-  for (int k = 0; k < 4; ++k) b[at + k] = static_cast<std::uint8_t>(x >> (8 * k));
-}
-void put_u64(Bytes& b, std::size_t at, std::uint64_t x) {
-  for (int k = 0; k < 8; ++k) b[at + k] = static_cast<std::uint8_t>(x >> (8 * k));
-}
-// Recomputes the trailing CRC-32 over everything before it.
-void reseal(Bytes& b) {
-  put_u32(b, b.size() - 4, recsys::crc32(std::span<const std::uint8_t>(b.data(), b.size() - 4)));
-}
-
-struct Section {
-  std::uint32_t tag;
-  std::size_t start, body, end;  // offsets of the tag, the body and one past the body
-};
-
-// Walks the documented layout: 24-byte header, then (u32 tag, u64 length, body)...
-std::vector<Section> sections_of(const Bytes& b) {
-  std::vector<Section> out;
-  std::size_t at = 24;
-  while (at + 12 <= b.size() - 4) {
-    const std::uint32_t tag = get_u32(b, at);
-    const std::uint64_t length = get_u64(b, at + 4);
-    out.push_back({tag, at, at + 12, at + 12 + static_cast<std::size_t>(length)});
-    at += 12 + static_cast<std::size_t>(length);
-  }
-  return out;
-}
+using model_bytes::get_u32;
+using model_bytes::get_u64;
+using model_bytes::put_u32;
+using model_bytes::put_u64;
+using model_bytes::reseal;
+using model_bytes::Section;
+using model_bytes::sections_of;
 
 std::uint32_t tag(const char (&s)[5]) { return get_u32(Bytes(s, s + 4), 0); }
 
