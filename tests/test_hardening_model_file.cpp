@@ -26,15 +26,7 @@ using test_support::TempDir;
 
 namespace {
 
-using model_bytes::Bytes;
-
-using model_bytes::get_u32;
-using model_bytes::get_u64;
-using model_bytes::put_u32;
-using model_bytes::put_u64;
-using model_bytes::reseal;
-using model_bytes::Section;
-using model_bytes::sections_of;
+using namespace model_bytes;  // get_u32, put_u64, reseal, sections_of, ...
 
 struct Trained {
   TempDir dir;

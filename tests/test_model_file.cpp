@@ -24,8 +24,6 @@ using test_support::TempDir;
 
 namespace {
 
-using model_bytes::Bytes;
-
 // Every field set, nothing left at its default.
 TrainedModel sample_model() {
   TrainedModel m;
@@ -134,13 +132,7 @@ void check_equal(const TrainedModel& a, const TrainedModel& b) {
   CHECK(a.best_epoch == b.best_epoch);
 }
 
-using model_bytes::get_u32;
-using model_bytes::get_u64;
-using model_bytes::put_u32;
-using model_bytes::put_u64;
-using model_bytes::reseal;
-using model_bytes::Section;
-using model_bytes::sections_of;
+using namespace model_bytes;  // get_u32, put_u64, reseal, sections_of, ...
 
 std::uint32_t tag(const char (&s)[5]) { return get_u32(Bytes(s, s + 4), 0); }
 
