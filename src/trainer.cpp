@@ -81,7 +81,7 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
             : BlockGrid::groups_for(model.n_users, row_bytes, kUserGroupBytes, minimum);
     const int item_groups =
         BlockGrid::groups_for(model.n_items, row_bytes, kItemGroupBytes, minimum);
-    grid.emplace(train_rows, model.n_users, model.n_items, user_groups, item_groups, rng);
+    grid.emplace(train_rows, model.n_users, model.n_items, user_groups, item_groups);
   } else {
     order.resize(rows.size());
     std::iota(order.begin(), order.end(), 0u);

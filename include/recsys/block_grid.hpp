@@ -1,7 +1,7 @@
 #pragma once
 // Stratified shuffling for models larger than the cache (the block idea of
-// LIBMF's FPSGD). Users are dealt at random into U groups and items into I
-// groups, and the training rows are sorted once, in place, into the U x I
+// LIBMF's FPSGD). Users are cut into U groups of consecutive indexes and items
+// into I groups, and the training rows are sorted once, in place, into the U x I
 // blocks of that grid. An epoch then hands out the blocks in a random order
 // and shuffles the rows inside each block just before training on it.
 //
@@ -25,11 +25,11 @@ namespace recsys {
 
 class BlockGrid {
  public:
-  // Deals users into user_groups and items into item_groups groups (1..255,
-  // balanced by number of ratings) and reorders rows by block. Deterministic
-  // for the same rows in the same order and the same rng state.
+  // Cuts users into user_groups and items into item_groups runs of
+  // consecutive indexes (1..255 groups, balanced by number of ratings) and
+  // reorders rows by block. Deterministic for the same rows in the same order.
   BlockGrid(Ratings& rows, std::uint32_t n_users, std::uint32_t n_items, int user_groups,
-            int item_groups, Rng& rng);
+            int item_groups);
 
   int user_groups() const { return user_groups_; }
   int item_groups() const { return item_groups_; }
