@@ -2,11 +2,36 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <type_traits>
 
 namespace recsys {
 namespace {
-using ConstRow = Eigen::Map<const Eigen::VectorXf>;
-using Row = Eigen::Map<Eigen::VectorXf>;
+// Rows as Eigen vectors of compile-time length Dim (or Eigen::Dynamic): the
+// common sizes get fully unrolled loops, with the sums in one fixed order.
+template <int Dim>
+using ConstRow = Eigen::Map<const Eigen::Matrix<float, Dim, 1>>;
+template <int Dim>
+using Row = Eigen::Map<Eigen::Matrix<float, Dim, 1>>;
+
+template <int Dim>
+float dot_of(const float* a, const float* b, int dim) {
+  return ConstRow<Dim>(a, dim).dot(ConstRow<Dim>(b, dim));
+}
+
+// Calls f with the compile-time row length for the sizes worth unrolling.
+template <typename F>
+decltype(auto) with_dim(int dim, F&& f) {
+  switch (dim) {
+    case 16:
+      return f(std::integral_constant<int, 16>{});
+    case 32:
+      return f(std::integral_constant<int, 32>{});
+    case 64:
+      return f(std::integral_constant<int, 64>{});
+    default:
+      return f(std::integral_constant<int, Eigen::Dynamic>{});
+  }
+}
 
 void fill_normal(std::vector<float>& table, std::size_t n, double std_dev, Rng& rng) {
   table.resize(n);
@@ -29,7 +54,9 @@ Embeddings Embeddings::random(std::uint32_t n_users, std::uint32_t n_items, int 
 }
 
 float Embeddings::logit(std::uint32_t u, std::uint32_t i) const {
-  return ConstRow(user_row(u), dim).dot(ConstRow(item_row(i), dim)) + user_bias[u] + item_bias[i];
+  const float d = with_dim(
+      dim, [&](auto n) { return dot_of<decltype(n)::value>(user_row(u), item_row(i), dim); });
+  return d + user_bias[u] + item_bias[i];
 }
 
 Gradients::Gradients(const Embeddings& shape)
@@ -64,7 +91,7 @@ void Gradients::clear() {
 
 namespace {
 // The shared loop of both batch forms; row(k) is the k-th rating of the batch.
-template <typename RowOf>
+template <int Dim, typename RowOf>
 double accumulate(const Embeddings& model, const TrainingRows& rows, std::size_t n, RowOf row,
                   Gradients& grad) {
   const int dim = model.dim;
@@ -84,7 +111,10 @@ double accumulate(const Embeddings& model, const TrainingRows& rows, std::size_t
     const std::size_t r = row(k);
     const std::uint32_t u = rows.user[r];
     const std::uint32_t i = rows.item[r];
-    const float p = model.predict(u, i);
+    const float* uv = model.user_row(u);
+    const float* iv = model.item_row(i);
+    const float p =
+        Embeddings::sigmoid(dot_of<Dim>(uv, iv, dim) + model.user_bias[u] + model.item_bias[i]);
     const float error = p - rows.target(r);
     squared_error += double(error) * error;
     const float dz = scale * error * p * (1.0f - p);  // through the sigmoid
@@ -92,8 +122,8 @@ double accumulate(const Embeddings& model, const TrainingRows& rows, std::size_t
     const std::uint32_t si = grad.item_slot(i);
     float* gu = grad.user_grad(su);
     float* gi = grad.item_grad(si);
-    Row(gu, dim) += dz * ConstRow(model.item_row(i), dim);
-    Row(gi, dim) += dz * ConstRow(model.user_row(u), dim);
+    Row<Dim>(gu, dim) += dz * ConstRow<Dim>(iv, dim);
+    Row<Dim>(gi, dim) += dz * ConstRow<Dim>(uv, dim);
     gu[dim] += dz;
     gi[dim] += dz;
   }
@@ -103,14 +133,18 @@ double accumulate(const Embeddings& model, const TrainingRows& rows, std::size_t
 
 double accumulate_batch_gradient(const Embeddings& model, const TrainingRows& rows,
                                  std::span<const std::uint32_t> batch, Gradients& grad) {
-  return accumulate(
-      model, rows, batch.size(), [&](std::size_t k) { return std::size_t(batch[k]); }, grad);
+  return with_dim(model.dim, [&](auto d) {
+    return accumulate<decltype(d)::value>(
+        model, rows, batch.size(), [&](std::size_t k) { return std::size_t(batch[k]); }, grad);
+  });
 }
 
 double accumulate_range_gradient(const Embeddings& model, const TrainingRows& rows,
                                  std::size_t first, std::size_t n, Gradients& grad) {
-  return accumulate(
-      model, rows, n, [first](std::size_t k) { return first + k; }, grad);
+  return with_dim(model.dim, [&](auto d) {
+    return accumulate<decltype(d)::value>(
+        model, rows, n, [first](std::size_t k) { return first + k; }, grad);
+  });
 }
 
 }  // namespace recsys
