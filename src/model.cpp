@@ -103,8 +103,15 @@ double accumulate(const Embeddings& model, const TrainingRows& rows, std::size_t
   for (std::size_t k = 0; k < n; ++k) {
     if (k + kAhead < n) {
       const std::size_t ahead = row(k + kAhead);
-      __builtin_prefetch(model.user_row(rows.user[ahead]));
-      __builtin_prefetch(model.item_row(rows.item[ahead]));
+      // A row spans two or three cache lines (the tables are not line-aligned).
+      const float* ua = model.user_row(rows.user[ahead]);
+      const float* ia = model.item_row(rows.item[ahead]);
+      for (int e = 0; e < dim; e += 16) {
+        __builtin_prefetch(ua + e);
+        __builtin_prefetch(ia + e);
+      }
+      __builtin_prefetch(ua + dim - 1);
+      __builtin_prefetch(ia + dim - 1);
       __builtin_prefetch(grad.user_slot_entry(rows.user[ahead]));
       __builtin_prefetch(grad.item_slot_entry(rows.item[ahead]));
     }
