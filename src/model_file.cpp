@@ -286,7 +286,10 @@ void check_consistency(const TrainedModel& m, const std::string& name) {
 }  // namespace
 
 std::vector<std::uint8_t> serialize_model(const TrainedModel& model) {
+  ByteWriter sizer = ByteWriter::counting();
+  write_sections(sizer, model);
   ByteWriter w;
+  w.reserve(kHeaderBytes + sizer.size() + kTrailerBytes);
   for (char c : kMagic) w.u8(static_cast<std::uint8_t>(c));
   w.u32(kModelFormatVersion);
   w.u32(kByteOrderMark);

@@ -374,6 +374,31 @@ TEST_CASE("hardening: keep_last_of_duplicates agrees with a map on random rows",
   }
 }
 
+TEST_CASE("hardening: keep_last_of_duplicates agrees with a map on rows grouped by user",
+          "[hardening][duplicates]") {
+  // Users in runs 0, 1, 2, ... as in a file sorted by user: the path that
+  // walks the runs in place instead of building the by-user permutation.
+  std::mt19937 rng(6);
+  for (int round = 0; round < 20; ++round) {
+    recsys::Ratings rows;
+    const std::uint32_t nu = 1 + rng() % 20, ni = 1 + rng() % 20;
+    std::map<std::pair<std::uint32_t, std::uint32_t>, int> last;
+    int k = 0;
+    for (std::uint32_t u = 0; u < nu; ++u)
+      for (int m = 1 + static_cast<int>(rng() % 15); m > 0; --m, ++k) {
+        const std::uint32_t i = rng() % ni;
+        rows.push(u, i, static_cast<float>(k));
+        last[{u, i}] = k;
+      }
+    std::vector<float> expected;
+    for (int r = 0; r < k; ++r)
+      if (last[{rows.user[r], rows.item[r]}] == r) expected.push_back(static_cast<float>(r));
+    CHECK(recsys::keep_last_of_duplicates(rows, nu, ni) ==
+          static_cast<std::size_t>(k) - expected.size());
+    CHECK(rows.stars == expected);
+  }
+}
+
 TEST_CASE("hardening: duplicate rows are dropped before the split and reported",
           "[hardening][duplicates]") {
   TempDir dir;
