@@ -66,7 +66,11 @@ std::uint32_t Gradients::add_slot(std::vector<std::uint32_t>& touched, std::vect
                                   std::uint32_t index) {
   const auto slot = static_cast<std::uint32_t>(touched.size());
   touched.push_back(index);
-  rows.resize(rows.size() + width(), 0.0f);
+  // rows only grows (clear() keeps it): after the first batches a new slot
+  // is a short inline fill, not a resize and a call to memset.
+  const std::size_t end = (std::size_t(slot) + 1) * width();
+  if (rows.size() < end) rows.resize(end);
+  std::fill_n(rows.data() + end - width(), width(), 0.0f);
   return slot;
 }
 
@@ -85,8 +89,7 @@ void Gradients::clear() {
   for (const auto i : touched_items) item_slot_of_[i] = kNone;
   touched_users.clear();
   touched_items.clear();
-  user_rows_.clear();  // keeps the capacity: no allocation in later batches
-  item_rows_.clear();
+  // user_rows_ and item_rows_ keep their size: a slot row is zeroed when taken.
 }
 
 namespace {

@@ -90,7 +90,7 @@ class Gradients {
                          std::uint32_t index);
   int dim_;
   std::vector<std::uint32_t> user_slot_of_, item_slot_of_;  // kNone when untouched
-  std::vector<float> user_rows_, item_rows_;                // capacity kept across batches
+  std::vector<float> user_rows_, item_rows_;  // size kept across batches: rows are reused
 };
 
 // Forward and backward over one batch: adds d(batch MSE)/d(theta) into grad
