@@ -157,7 +157,7 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
       report.interrupted = true;
       break;
     }
-    const Accuracy val = accuracy(model, val_rows, scaler);
+    const Accuracy val = accuracy(model, val_rows, scaler, &pool);
     EpochRecord record{epoch,   sums.total_loss() / double(done), val.mse, val.rmse,
                        val.mae, seconds_since(epoch_start)};
     report.history.push_back(record);

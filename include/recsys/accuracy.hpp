@@ -3,6 +3,7 @@
 #include "recsys/model.hpp"
 #include "recsys/ratings.hpp"
 #include "recsys/scaler.hpp"
+#include "recsys/worker_pool.hpp"
 
 namespace recsys {
 
@@ -14,8 +15,11 @@ struct Accuracy {
 };
 
 // NaN figures when rows is empty. Every row is scored with the tables as they
-// are: a user or item that had no training row keeps its initial values.
-Accuracy accuracy(const Embeddings& model, const Ratings& rows, const Scaler& scaler);
+// are: a user or item that had no training row keeps its initial values. A
+// pool shares the rows between its threads; the figures are the same bits
+// with or without it.
+Accuracy accuracy(const Embeddings& model, const Ratings& rows, const Scaler& scaler,
+                  WorkerPool* pool = nullptr);
 
 // The error of always predicting `stars`, as a yardstick.
 Accuracy constant_accuracy(double stars, const Ratings& rows, const Scaler& scaler);
