@@ -33,15 +33,24 @@ Shuffle resolve_shuffle(const TrainSettings& settings, const Embeddings& model) 
 
 namespace {
 
-// One epoch's running totals, per thread.
+// One epoch's running totals, per thread, each thread's on its own cache
+// line (they are written after every batch).
 struct EpochSums {
-  explicit EpochSums(int threads)
-      : loss(std::size_t(threads), 0.0), batches(std::size_t(threads), 0) {}
-  std::vector<double> loss;  // sum of batch MSEs
-  std::vector<std::size_t> batches;
-  double total_loss() const { return std::accumulate(loss.begin(), loss.end(), 0.0); }
+  struct alignas(64) Totals {
+    double loss = 0;  // sum of batch MSEs
+    std::size_t batches = 0;
+  };
+  explicit EpochSums(int threads) : per_thread(std::size_t(threads)) {}
+  std::vector<Totals> per_thread;
+  double total_loss() const {
+    double sum = 0;
+    for (const auto& t : per_thread) sum += t.loss;
+    return sum;
+  }
   std::size_t total_batches() const {
-    return std::accumulate(batches.begin(), batches.end(), std::size_t{0});
+    std::size_t sum = 0;
+    for (const auto& t : per_thread) sum += t.batches;
+    return sum;
   }
 };
 
@@ -98,7 +107,7 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
     Gradients& g = grads[std::size_t(k)];
     for (; first < end && !stop_requested(); first += settings.batch) {
       const std::size_t n = std::min(settings.batch, end - first);
-      sums.loss[std::size_t(k)] +=
+      sums.per_thread[std::size_t(k)].loss +=
           blocks ? accumulate_range_gradient(model, rows, first, n, g)
                  : accumulate_batch_gradient(model, rows, {order.data() + first, n}, g);
       if (concurrent)
@@ -106,7 +115,7 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
       else
         adam.step(model, g, &pool);
       g.clear();
-      ++sums.batches[std::size_t(k)];
+      ++sums.per_thread[std::size_t(k)].batches;
     }
   };
 

@@ -51,7 +51,11 @@ struct TrainingRows {
 // through a slot map, instead of in tables as large as the model (which cost
 // a cache miss per rating and the model's size again per thread). Each slot
 // row holds dim vector entries followed by the bias.
-class Gradients {
+//
+// Each thread has its own Gradients, side by side in a vector: alignas keeps
+// one thread's vector headers (whose end pointers move at every new slot) off
+// the cache line of the next thread's.
+class alignas(64) Gradients {
  public:
   explicit Gradients(const Embeddings& shape);
 
