@@ -352,6 +352,21 @@ TEST_CASE("hardening: keep_last_of_duplicates keeps the last row of each pair in
   CHECK(recsys::keep_last_of_duplicates(empty, 0, 0) == 0u);
 }
 
+namespace {
+// Rows whose stars are their line numbers: keep_last_of_duplicates must keep
+// exactly the lines that a map of each pair's last line names.
+void check_against_a_map(recsys::Ratings rows, std::uint32_t nu, std::uint32_t ni) {
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::size_t> last;
+  for (std::size_t k = 0; k < rows.size(); ++k) last[{rows.user[k], rows.item[k]}] = k;
+  std::vector<float> expected;
+  for (std::size_t k = 0; k < rows.size(); ++k)
+    if (last[{rows.user[k], rows.item[k]}] == k) expected.push_back(static_cast<float>(k));
+  const std::size_t n = rows.size();
+  CHECK(recsys::keep_last_of_duplicates(rows, nu, ni) == n - expected.size());
+  CHECK(rows.stars == expected);
+}
+}  // namespace
+
 TEST_CASE("hardening: keep_last_of_duplicates agrees with a map on random rows",
           "[hardening][duplicates]") {
   std::mt19937 rng(5);
@@ -359,18 +374,11 @@ TEST_CASE("hardening: keep_last_of_duplicates agrees with a map on random rows",
     recsys::Ratings rows;
     const std::uint32_t nu = 1 + rng() % 20, ni = 1 + rng() % 20;
     const int n = static_cast<int>(rng() % 300);
-    std::map<std::pair<std::uint32_t, std::uint32_t>, int> last;
     for (int k = 0; k < n; ++k) {
-      const std::uint32_t u = rng() % nu, i = rng() % ni;
+      const std::uint32_t u = rng() % nu, i = rng() % ni;  // in this order
       rows.push(u, i, static_cast<float>(k));
-      last[{u, i}] = k;
     }
-    std::vector<float> expected;
-    for (int k = 0; k < n; ++k)
-      if (last[{rows.user[k], rows.item[k]}] == k) expected.push_back(static_cast<float>(k));
-    CHECK(recsys::keep_last_of_duplicates(rows, nu, ni) ==
-          static_cast<std::size_t>(n) - expected.size());
-    CHECK(rows.stars == expected);
+    check_against_a_map(rows, nu, ni);
   }
 }
 
@@ -382,20 +390,10 @@ TEST_CASE("hardening: keep_last_of_duplicates agrees with a map on rows grouped 
   for (int round = 0; round < 20; ++round) {
     recsys::Ratings rows;
     const std::uint32_t nu = 1 + rng() % 20, ni = 1 + rng() % 20;
-    std::map<std::pair<std::uint32_t, std::uint32_t>, int> last;
-    int k = 0;
     for (std::uint32_t u = 0; u < nu; ++u)
-      for (int m = 1 + static_cast<int>(rng() % 15); m > 0; --m, ++k) {
-        const std::uint32_t i = rng() % ni;
-        rows.push(u, i, static_cast<float>(k));
-        last[{u, i}] = k;
-      }
-    std::vector<float> expected;
-    for (int r = 0; r < k; ++r)
-      if (last[{rows.user[r], rows.item[r]}] == r) expected.push_back(static_cast<float>(r));
-    CHECK(recsys::keep_last_of_duplicates(rows, nu, ni) ==
-          static_cast<std::size_t>(k) - expected.size());
-    CHECK(rows.stars == expected);
+      for (int m = 1 + static_cast<int>(rng() % 15); m > 0; --m)
+        rows.push(u, rng() % ni, static_cast<float>(rows.size()));
+    check_against_a_map(rows, nu, ni);
   }
 }
 
