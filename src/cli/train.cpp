@@ -238,8 +238,9 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   // train_rated (the model file's list of rated movies) is built after
   // training, or at a checkpoint: during training it would be a second copy of
   // the training pairs, the largest thing in memory after the ratings.
+  // Its per-user index (validation_rated) is left unbuilt: only topn and
+  // metrics use it, and they rebuild it when they load the file.
   m.validation = std::move(data.val);
-  m.index_validation();
 
   TrainSettings ts;
   ts.epochs = h.epochs;
