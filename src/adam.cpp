@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "row_length.hpp"
+
 namespace recsys {
 
 Adam::Adam(const Embeddings& shape, AdamSettings settings, Mode mode)
@@ -67,12 +69,12 @@ namespace {
 // are one run of state: [m of the dim weights, m of the bias, v of the same].
 // Dim is the row length when known at compile time (fully unrolled loops for
 // the common sizes), else 0 and the runtime dim is used.
-template <std::size_t Dim>
+template <int Dim>
 RECSYS_VECTOR_CLONES void update_rows(const std::vector<std::uint32_t>& rows, std::size_t dim_arg,
                                       float* __restrict p_vec, float* __restrict p_bias,
                                       float* __restrict state, const float* __restrict g,
                                       const Adam::Coefficients& c) {
-  const std::size_t dim = Dim ? Dim : dim_arg;
+  const std::size_t dim = Dim ? std::size_t(Dim) : dim_arg;
   const std::size_t w = dim + 1;
   // The rows are scattered over tables larger than the L2 cache: fetch the
   // state and weights a few rows ahead (the batch just read the weights).
@@ -93,20 +95,6 @@ RECSYS_VECTOR_CLONES void update_rows(const std::vector<std::uint32_t>& rows, st
     float* p = p_vec + r * dim;
     for (std::size_t e = 0; e < dim; ++e) update_one(p[e], m[e], v[e], gk[e], c);
     update_one(p_bias[r], m[dim], v[dim], gk[dim], c);
-  }
-}
-
-void update_table(const std::vector<std::uint32_t>& rows, std::size_t dim, float* p_vec,
-                  float* p_bias, float* state, const float* g, const Adam::Coefficients& c) {
-  switch (dim) {
-    case 16:
-      return update_rows<16>(rows, dim, p_vec, p_bias, state, g, c);
-    case 32:
-      return update_rows<32>(rows, dim, p_vec, p_bias, state, g, c);
-    case 64:
-      return update_rows<64>(rows, dim, p_vec, p_bias, state, g, c);
-    default:
-      return update_rows<0>(rows, dim, p_vec, p_bias, state, g, c);
   }
 }
 
@@ -169,10 +157,13 @@ void Adam::sparse_step_concurrent(Embeddings& model, const Gradients& grad) {
 
 void Adam::sparse_update(Embeddings& model, const Gradients& grad, const Coefficients& c) {
   const auto dim = std::size_t(model.dim);
-  update_table(grad.touched_users, dim, model.user_vec.data(), model.user_bias.data(),
-               user_state_.data(), grad.user_grads(), c);
-  update_table(grad.touched_items, dim, model.item_vec.data(), model.item_bias.data(),
-               item_state_.data(), grad.item_grads(), c);
+  with_row_length(model.dim, [&](auto n) {
+    constexpr int kDim = decltype(n)::value;
+    update_rows<kDim>(grad.touched_users, dim, model.user_vec.data(), model.user_bias.data(),
+                      user_state_.data(), grad.user_grads(), c);
+    update_rows<kDim>(grad.touched_items, dim, model.item_vec.data(), model.item_bias.data(),
+                      item_state_.data(), grad.item_grads(), c);
+  });
 }
 
 }  // namespace recsys

@@ -4,33 +4,20 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "row_length.hpp"
+
 namespace recsys {
 namespace {
-// Rows as Eigen vectors of compile-time length Dim (or Eigen::Dynamic): the
+// Rows as Eigen vectors of compile-time length Dim (0: Eigen::Dynamic): the
 // common sizes get fully unrolled loops, with the sums in one fixed order.
 template <int Dim>
-using ConstRow = Eigen::Map<const Eigen::Matrix<float, Dim, 1>>;
+using ConstRow = Eigen::Map<const Eigen::Matrix<float, Dim ? Dim : Eigen::Dynamic, 1>>;
 template <int Dim>
-using Row = Eigen::Map<Eigen::Matrix<float, Dim, 1>>;
+using Row = Eigen::Map<Eigen::Matrix<float, Dim ? Dim : Eigen::Dynamic, 1>>;
 
 template <int Dim>
 float dot_of(const float* a, const float* b, int dim) {
   return ConstRow<Dim>(a, dim).dot(ConstRow<Dim>(b, dim));
-}
-
-// Calls f with the compile-time row length for the sizes worth unrolling.
-template <typename F>
-decltype(auto) with_dim(int dim, F&& f) {
-  switch (dim) {
-    case 16:
-      return f(std::integral_constant<int, 16>{});
-    case 32:
-      return f(std::integral_constant<int, 32>{});
-    case 64:
-      return f(std::integral_constant<int, 64>{});
-    default:
-      return f(std::integral_constant<int, Eigen::Dynamic>{});
-  }
 }
 
 void fill_normal(std::vector<float>& table, std::size_t n, double std_dev, Rng& rng) {
@@ -54,7 +41,7 @@ Embeddings Embeddings::random(std::uint32_t n_users, std::uint32_t n_items, int 
 }
 
 float Embeddings::logit(std::uint32_t u, std::uint32_t i) const {
-  const float d = with_dim(
+  const float d = with_row_length(
       dim, [&](auto n) { return dot_of<decltype(n)::value>(user_row(u), item_row(i), dim); });
   return d + user_bias[u] + item_bias[i];
 }
@@ -143,7 +130,7 @@ double accumulate(const Embeddings& model, const TrainingRows& rows, std::size_t
 
 double accumulate_batch_gradient(const Embeddings& model, const TrainingRows& rows,
                                  std::span<const std::uint32_t> batch, Gradients& grad) {
-  return with_dim(model.dim, [&](auto d) {
+  return with_row_length(model.dim, [&](auto d) {
     return accumulate<decltype(d)::value>(
         model, rows, batch.size(), [&](std::size_t k) { return std::size_t(batch[k]); }, grad);
   });
@@ -151,7 +138,7 @@ double accumulate_batch_gradient(const Embeddings& model, const TrainingRows& ro
 
 double accumulate_range_gradient(const Embeddings& model, const TrainingRows& rows,
                                  std::size_t first, std::size_t n, Gradients& grad) {
-  return with_dim(model.dim, [&](auto d) {
+  return with_row_length(model.dim, [&](auto d) {
     return accumulate<decltype(d)::value>(
         model, rows, n, [first](std::size_t k) { return first + k; }, grad);
   });
