@@ -19,14 +19,14 @@
 #include <string>
 #include <vector>
 
-#include "recsys/accuracy.hpp"
-#include "recsys/byte_io.hpp"
-#include "recsys/dataset.hpp"
-#include "recsys/error.hpp"
-#include "recsys/model_file.hpp"
-#include "recsys/movies.hpp"
-#include "recsys/ratings.hpp"
-#include "recsys/recommender.hpp"
+#include "recsys/data/dataset.hpp"
+#include "recsys/data/movies.hpp"
+#include "recsys/data/ratings.hpp"
+#include "recsys/eval/accuracy.hpp"
+#include "recsys/eval/recommender.hpp"
+#include "recsys/io/byte_io.hpp"
+#include "recsys/io/model_file.hpp"
+#include "recsys/util/error.hpp"
 
 namespace recsys::fuzz {
 

@@ -8,7 +8,7 @@
 //
 // A recycled buffer holds the previous file's bytes, which is how the fuzzer
 // found that the parser reads the byte after the data (see open_csv in
-// src/csv_reader.hpp). To make that class of bug show up on every input, not
+// src/data/csv_reader.hpp). To make that class of bug show up on every input, not
 // only after an unlucky predecessor, the start of the buffer is filled with
 // line ends each time it is handed out. The regression test that replays the
 // corpus (tests/test_hardening_fuzz_corpus.cpp) links this file too.

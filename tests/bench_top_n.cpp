@@ -9,8 +9,8 @@
 #include <exception>
 #include <string>
 
-#include "recsys/model_file.hpp"
-#include "recsys/top_n.hpp"
+#include "recsys/eval/top_n.hpp"
+#include "recsys/io/model_file.hpp"
 
 namespace {
 

@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "recsys/item_stats.hpp"
-#include "recsys/trained_model.hpp"
+#include "recsys/data/item_stats.hpp"
+#include "recsys/io/trained_model.hpp"
 
 namespace metrics_test {
 

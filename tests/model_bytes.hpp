@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "recsys/byte_io.hpp"
+#include "recsys/io/byte_io.hpp"
 
 namespace model_bytes {
 

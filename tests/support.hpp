@@ -18,7 +18,7 @@
 #include <system_error>
 #include <vector>
 
-#include "recsys/error.hpp"
+#include "recsys/util/error.hpp"
 
 namespace test_support {
 

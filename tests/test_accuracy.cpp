@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "recsys/accuracy.hpp"
-#include "recsys/worker_pool.hpp"
+#include "recsys/eval/accuracy.hpp"
+#include "recsys/util/worker_pool.hpp"
 
 using namespace recsys;
 

@@ -8,10 +8,10 @@
 #include <cmath>
 #include <vector>
 
-#include "recsys/adam.hpp"
-#include "recsys/model.hpp"
-#include "recsys/rng.hpp"
-#include "recsys/worker_pool.hpp"
+#include "recsys/train/adam.hpp"
+#include "recsys/train/model.hpp"
+#include "recsys/util/rng.hpp"
+#include "recsys/util/worker_pool.hpp"
 
 using recsys::Adam;
 using recsys::AdamSettings;

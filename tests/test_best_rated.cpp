@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "recsys/best_rated.hpp"
+#include "recsys/eval/best_rated.hpp"
 #include "support.hpp"
 
 using recsys::IdMap;

@@ -8,7 +8,7 @@
 #include <set>
 #include <tuple>
 
-#include "recsys/block_grid.hpp"
+#include "recsys/train/block_grid.hpp"
 
 using namespace recsys;
 

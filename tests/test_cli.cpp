@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "recsys/model_file.hpp"
+#include "recsys/io/model_file.hpp"
 #include "support.hpp"
 
 using Catch::Matchers::Contains;

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "recsys/model_file.hpp"
+#include "recsys/io/model_file.hpp"
 #include "test_hardening_support.hpp"
 
 using Catch::Matchers::Contains;

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "recsys/dataset.hpp"
-#include "recsys/model_file.hpp"
-#include "recsys/ratings.hpp"
+#include "recsys/data/dataset.hpp"
+#include "recsys/data/ratings.hpp"
+#include "recsys/io/model_file.hpp"
 #include "test_hardening_support.hpp"
 
 using Catch::Matchers::Contains;

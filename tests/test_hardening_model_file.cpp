@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "model_bytes.hpp"
-#include "recsys/byte_io.hpp"
-#include "recsys/model_file.hpp"
+#include "recsys/io/byte_io.hpp"
+#include "recsys/io/model_file.hpp"
 #include "test_hardening_support.hpp"
 
 using Catch::Matchers::Contains;

@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "metrics_model.hpp"
-#include "recsys/beyond_accuracy.hpp"
-#include "recsys/evaluation.hpp"
-#include "recsys/ranking_metrics.hpp"
-#include "recsys/similar_items.hpp"
-#include "recsys/top_n.hpp"
+#include "recsys/eval/beyond_accuracy.hpp"
+#include "recsys/eval/evaluation.hpp"
+#include "recsys/eval/ranking_metrics.hpp"
+#include "recsys/eval/similar_items.hpp"
+#include "recsys/eval/top_n.hpp"
 
 using recsys::TopNLists;
 using recsys::TopNRequest;

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "metrics_model.hpp"
-#include "recsys/model_file.hpp"
+#include "recsys/io/model_file.hpp"
 #include "support.hpp"
 
 using Catch::Matchers::Contains;

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "recsys/model.hpp"
-#include "recsys/rng.hpp"
+#include "recsys/train/model.hpp"
+#include "recsys/util/rng.hpp"
 
 using recsys::Embeddings;
 using recsys::Gradients;

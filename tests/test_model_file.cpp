@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "model_bytes.hpp"
-#include "recsys/byte_io.hpp"
-#include "recsys/error.hpp"
-#include "recsys/model_file.hpp"
-#include "recsys/rng.hpp"
+#include "recsys/io/byte_io.hpp"
+#include "recsys/io/model_file.hpp"
+#include "recsys/util/error.hpp"
+#include "recsys/util/rng.hpp"
 #include "support.hpp"
 
 using Catch::Matchers::Contains;

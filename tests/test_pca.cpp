@@ -5,8 +5,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "recsys/pca.hpp"
-#include "recsys/rng.hpp"
+#include "recsys/util/rng.hpp"
+#include "recsys/viz/pca.hpp"
 #include "support.hpp"
 
 using recsys::Pca;

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "recsys/best_rated.hpp"
-#include "recsys/model_file.hpp"
-#include "recsys/pca.hpp"
+#include "recsys/eval/best_rated.hpp"
+#include "recsys/io/model_file.hpp"
+#include "recsys/viz/pca.hpp"
 #include "support.hpp"
 #include "xml_check.hpp"
 

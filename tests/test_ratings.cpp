@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "recsys/dataset.hpp"
-#include "recsys/error.hpp"
-#include "recsys/item_stats.hpp"
-#include "recsys/movies.hpp"
-#include "recsys/ratings.hpp"
-#include "recsys/scaler.hpp"
+#include "recsys/data/dataset.hpp"
+#include "recsys/data/item_stats.hpp"
+#include "recsys/data/movies.hpp"
+#include "recsys/data/ratings.hpp"
+#include "recsys/data/scaler.hpp"
+#include "recsys/util/error.hpp"
 #include "support.hpp"
 
 using Catch::Matchers::Contains;

@@ -5,8 +5,8 @@
 #include <numeric>
 #include <vector>
 
-#include "recsys/recommender.hpp"
-#include "recsys/rng.hpp"
+#include "recsys/eval/recommender.hpp"
+#include "recsys/util/rng.hpp"
 
 using recsys::Recommendation;
 using recsys::TrainedModel;

@@ -5,9 +5,9 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "recsys/dataset.hpp"
-#include "recsys/ratings.hpp"
-#include "recsys/scaler.hpp"
+#include "recsys/data/dataset.hpp"
+#include "recsys/data/ratings.hpp"
+#include "recsys/data/scaler.hpp"
 
 namespace {
 const std::string kDir = RECSYS_SOURCE_DIR "/../shared/data/ml-latest-small";

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "recsys/label_layout.hpp"
-#include "recsys/rng.hpp"
-#include "recsys/svg_plot.hpp"
+#include "recsys/util/rng.hpp"
+#include "recsys/viz/label_layout.hpp"
+#include "recsys/viz/svg_plot.hpp"
 #include "support.hpp"
 #include "xml_check.hpp"
 

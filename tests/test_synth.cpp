@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "recsys/error.hpp"
-#include "recsys/movies.hpp"
-#include "recsys/ratings.hpp"
-#include "recsys/synth.hpp"
+#include "recsys/data/movies.hpp"
+#include "recsys/data/ratings.hpp"
+#include "recsys/synth/synth.hpp"
+#include "recsys/util/error.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "recsys/text_table.hpp"
+#include "recsys/output/text_table.hpp"
 
 using recsys::format_table;
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "recsys/recommender.hpp"
-#include "recsys/rng.hpp"
-#include "recsys/top_n.hpp"
+#include "recsys/eval/recommender.hpp"
+#include "recsys/eval/top_n.hpp"
+#include "recsys/util/rng.hpp"
 
 namespace {
 

@@ -6,10 +6,10 @@
 #include <cmath>
 #include <tuple>
 
-#include "recsys/accuracy.hpp"
-#include "recsys/dataset.hpp"
-#include "recsys/synth.hpp"
-#include "recsys/trainer.hpp"
+#include "recsys/data/dataset.hpp"
+#include "recsys/eval/accuracy.hpp"
+#include "recsys/synth/synth.hpp"
+#include "recsys/train/trainer.hpp"
 #include "support.hpp"
 
 namespace {

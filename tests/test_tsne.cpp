@@ -6,8 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include "recsys/rng.hpp"
-#include "recsys/tsne.hpp"
+#include "recsys/util/rng.hpp"
+#include "recsys/viz/tsne.hpp"
 #include "support.hpp"
 
 namespace {

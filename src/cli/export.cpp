@@ -6,8 +6,8 @@
 #include "commands.hpp"
 #include "model_option.hpp"
 #include "output.hpp"
-#include "recsys/model_file.hpp"
-#include "recsys/text_table.hpp"
+#include "recsys/io/model_file.hpp"
+#include "recsys/output/text_table.hpp"
 
 namespace recsys::cli {
 namespace {

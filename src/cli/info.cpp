@@ -4,10 +4,10 @@
 #include "commands.hpp"
 #include "model_option.hpp"
 #include "output.hpp"
-#include "recsys/accuracy.hpp"
-#include "recsys/json_writer.hpp"
-#include "recsys/model_file.hpp"
-#include "recsys/text_table.hpp"
+#include "recsys/eval/accuracy.hpp"
+#include "recsys/io/model_file.hpp"
+#include "recsys/output/json_writer.hpp"
+#include "recsys/output/text_table.hpp"
 
 namespace recsys::cli {
 namespace {

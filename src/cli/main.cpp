@@ -13,7 +13,7 @@
 
 #include "commands.hpp"
 #include "output.hpp"
-#include "recsys/error.hpp"
+#include "recsys/util/error.hpp"
 
 namespace {
 

@@ -9,11 +9,11 @@
 #include "commands.hpp"
 #include "model_option.hpp"
 #include "output.hpp"
-#include "recsys/error.hpp"
-#include "recsys/evaluation.hpp"
-#include "recsys/json_writer.hpp"
-#include "recsys/model_file.hpp"
-#include "recsys/text_table.hpp"
+#include "recsys/eval/evaluation.hpp"
+#include "recsys/io/model_file.hpp"
+#include "recsys/output/json_writer.hpp"
+#include "recsys/output/text_table.hpp"
+#include "recsys/util/error.hpp"
 
 namespace recsys::cli {
 namespace {

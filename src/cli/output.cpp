@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "recsys/error.hpp"
+#include "recsys/util/error.hpp"
 
 namespace recsys::cli {
 

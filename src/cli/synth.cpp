@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "recsys/synth.hpp"
+#include "recsys/synth/synth.hpp"
 
 namespace recsys::cli {
 namespace {

@@ -4,11 +4,11 @@
 #include "commands.hpp"
 #include "model_option.hpp"
 #include "output.hpp"
-#include "recsys/error.hpp"
-#include "recsys/json_writer.hpp"
-#include "recsys/model_file.hpp"
-#include "recsys/recommender.hpp"
-#include "recsys/text_table.hpp"
+#include "recsys/eval/recommender.hpp"
+#include "recsys/io/model_file.hpp"
+#include "recsys/output/json_writer.hpp"
+#include "recsys/output/text_table.hpp"
+#include "recsys/util/error.hpp"
 #include "topn_all_users.hpp"
 
 namespace recsys::cli {

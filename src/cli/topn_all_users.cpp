@@ -1,8 +1,8 @@
 #include "topn_all_users.hpp"
 
-#include "recsys/json_writer.hpp"
-#include "recsys/text_table.hpp"
-#include "recsys/top_n.hpp"
+#include "recsys/eval/top_n.hpp"
+#include "recsys/output/json_writer.hpp"
+#include "recsys/output/text_table.hpp"
 
 namespace recsys::cli {
 

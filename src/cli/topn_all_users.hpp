@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <string>
 
-#include "recsys/trained_model.hpp"
+#include "recsys/io/trained_model.hpp"
 
 namespace recsys::cli {
 

@@ -1,0 +1,52 @@
+#pragma once
+// Everything `train` needs from disk: ratings split into training and
+// validation rows, the id maps, the scaler, per-item stats and titles.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "recsys/data/id_map.hpp"
+#include "recsys/data/item_stats.hpp"
+#include "recsys/data/ratings.hpp"
+#include "recsys/data/scaler.hpp"
+
+namespace recsys {
+
+struct DatasetOptions {
+  std::string ratings_path;
+  std::string val_path;       // a second ratings file as validation; empty: random holdout
+  double val_fraction = 0.1;  // share of rows held out when val_path is empty
+  std::uint64_t seed = 42;
+  LoadOptions load;
+  std::string movies_path;  // empty: movies.csv beside the ratings file, if present
+};
+
+struct Dataset {
+  IdMap users, items;  // over training then validation rows, in order of first appearance
+  Ratings train, val;
+  Scaler scaler;  // fitted on training and validation rows together, as the notebook
+  ItemStats stats;
+  std::vector<std::string> titles, genres;  // per item index; empty when unknown
+  std::string movies_path;                  // the titles file used, "" when none
+  std::size_t cold_val_rows = 0;  // validation rows whose user or item has no training row
+  std::size_t untitled_items = 0;
+  std::size_t duplicate_rows = 0;  // rows dropped by keep_last_of_duplicates, over both files
+};
+
+Dataset load_dataset(const DatasetOptions& options);
+
+// The duplicate policy: when one file rates the same (user, item) pair on
+// several lines, the last line wins (a later line is taken as a correction)
+// and the earlier ones are dropped; the rest keep file order. Returns how
+// many rows were dropped; load_dataset applies it to each file and warns.
+std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items);
+
+// ceil(n * fraction) rows chosen at random with the seed (as many as sklearn's
+// train_test_split holds out, though not the same ones) move to val; the rest
+// stay in rows. Both parts keep file order.
+void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Ratings& val);
+// The same on a copy.
+void random_split(const Ratings& all, double val_fraction, std::uint64_t seed, Ratings& train,
+                  Ratings& val);
+
+}  // namespace recsys

@@ -1,0 +1,57 @@
+#pragma once
+// Ratings as a structure of arrays: the training loop streams these three
+// contiguous arrays, so no per-rating object exists anywhere.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "recsys/data/id_map.hpp"
+
+namespace recsys {
+
+struct Ratings {
+  std::vector<std::uint32_t> user;  // dense user index
+  std::vector<std::uint32_t> item;  // dense item index
+  std::vector<float> stars;         // rating as written in the file
+
+  std::size_t size() const { return stars.size(); }
+  void reserve(std::size_t n) {
+    user.reserve(n);
+    item.reserve(n);
+    stars.reserve(n);
+  }
+  void push(std::uint32_t u, std::uint32_t i, float r) {
+    user.push_back(u);
+    item.push_back(i);
+    stars.push_back(r);
+  }
+};
+
+struct ColumnNames {
+  std::string user = "userId";
+  std::string item = "movieId";
+  std::string rating = "rating";
+};
+
+struct RatingRange {
+  double min;
+  double max;
+};
+
+struct LoadOptions {
+  ColumnNames columns;
+  std::optional<RatingRange> range;  // ratings outside it are an error
+};
+
+// Appends every row of a ratings CSV (header required, columns found by name,
+// extra columns ignored, blank lines skipped) to out, interning raw ids in
+// users/items. Any bad row throws Error naming the file and line.
+void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
+                  Ratings& out);
+
+// "0.5,5" -> {0.5, 5}; throws Error on anything else.
+RatingRange parse_rating_range(const std::string& text);
+
+}  // namespace recsys

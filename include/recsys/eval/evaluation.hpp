@@ -1,0 +1,65 @@
+#pragma once
+// `recsys metrics` without the command line: every user's top-k lists, then
+// the accuracy, ranking and beyond-accuracy figures of one model on one set
+// of held-out rows.
+//
+// Two sets of lists, selected from the same scores:
+//  - beyond-accuracy lists leave out every movie the model file records as
+//    rated by the user (training and validation rows), as `recsys topn` and
+//    the notebook do;
+//  - ranking lists leave out those movies too, except the user's held-out
+//    movies under evaluation: on the validation rows that means only the
+//    training movies are left out (leaving out validation movies would hide
+//    every relevant one).
+// With include_rated nothing is left out and both are the same lists.
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "recsys/data/ratings.hpp"
+#include "recsys/eval/accuracy.hpp"
+#include "recsys/eval/beyond_accuracy.hpp"
+#include "recsys/eval/ranking_metrics.hpp"
+#include "recsys/io/trained_model.hpp"
+
+namespace recsys {
+
+struct MetricsOptions {
+  std::size_t k = 10;
+  bool include_rated = false;  // keep rated movies in the lists (the notebook's other variant)
+  double relevant = 4.0;       // a held-out rating of at least this many stars is relevant
+  bool accuracy = true, ranking = true, beyond = true;  // which families to compute
+  int threads = 0;                                      // 0: one per core
+};
+
+struct MetricsReport {
+  std::size_t k = 0;
+  std::size_t users = 0;  // users with a list: every user of the model
+  bool excluded_rated = true;
+  std::size_t eval_rows = 0;
+  double training_mean = std::numeric_limits<double>::quiet_NaN();
+  Accuracy accuracy, baseline;  // baseline: predicting training_mean for every row
+  RankingMetrics ranking;
+  BeyondAccuracy beyond;
+};
+
+// held_out: the model's validation rows, or a test file mapped onto the model's indexes.
+MetricsReport evaluate(const TrainedModel& model, const Ratings& held_out,
+                       const MetricsOptions& options);
+
+// The mean star rating of the training rows. The model file keeps per-item
+// counts and means over training and validation rows together, and the
+// validation rows themselves, so the training sum is their difference.
+double training_mean(const TrainedModel& model);
+
+struct HeldOutRows {
+  Ratings rows;
+  std::size_t unknown = 0;  // rows dropped: user or movie not in the model
+};
+
+// A ratings file in the model's index space. Rows whose user or movie the
+// model has never seen cannot be scored, so they are dropped and counted.
+HeldOutRows load_held_out(const TrainedModel& model, const std::string& path,
+                          const LoadOptions& options);
+
+}  // namespace recsys

@@ -1,0 +1,34 @@
+#pragma once
+// How well the top-k lists find the movies a user rated highly in held-out
+// rows: precision, recall, nDCG, hit rate and MAP at k with binary relevance.
+// Exact formulas: README.md, "Metrics".
+#include <cstdint>
+#include <limits>
+
+#include "recsys/data/rated_items.hpp"
+#include "recsys/data/ratings.hpp"
+#include "recsys/eval/top_n.hpp"
+
+namespace recsys {
+
+struct RankingMetrics {
+  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  double precision = kNaN;   // hits / k
+  double recall = kNaN;      // hits / relevant items of the user
+  double ndcg = kNaN;        // DCG / ideal DCG, gains 1 / log2(rank + 1)
+  double hit_rate = kNaN;    // share of users with at least one hit
+  double map = kNaN;         // mean average precision, normalised by min(k, relevant)
+  std::size_t users = 0;     // users with at least one relevant item: the means' denominator
+  std::size_t relevant = 0;  // relevant (user, item) pairs of those users
+  std::size_t hits = 0;      // relevant items found in the lists
+};
+
+// Each user's items rated at least `threshold` stars in rows; a repeated
+// (user, item) pair counts once.
+RatedItems relevant_items(const Ratings& rows, std::size_t n_users, double threshold);
+
+// Means over users with at least one relevant item (users without one are
+// left out, not counted as zeros); k = lists.k even where a list is shorter.
+RankingMetrics ranking_metrics(const TopNLists& lists, const RatedItems& relevant);
+
+}  // namespace recsys

@@ -1,0 +1,23 @@
+#pragma once
+// A user's best items: scores for the whole catalogue in one matrix-vector
+// product, then a partial selection of the top n.
+#include <cstdint>
+#include <vector>
+
+#include "recsys/io/trained_model.hpp"
+
+namespace recsys {
+
+struct Recommendation {
+  std::uint32_t item;
+  float logit;  // ranking key: sigmoid is monotonic, and logits separate near-ties
+  float stars;  // predicted rating mapped back to the file's scale
+};
+
+// Ranked by predicted rating, ties to the lower item index. Items the user
+// rated (training or validation rows) are left out unless include_rated;
+// the list is shorter than n when fewer items remain.
+std::vector<Recommendation> recommend(const TrainedModel& model, std::uint32_t user, std::size_t n,
+                                      bool include_rated);
+
+}  // namespace recsys

@@ -1,0 +1,72 @@
+#pragma once
+// Every user's top k at once. Users are scored in blocks against the whole
+// catalogue with one matrix product per block (a dot product at a time would
+// leave the CPU's vector units and caches idle), then each user's row goes
+// through a bounded-heap partial selection; blocks are shared out between threads.
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "recsys/data/rated_items.hpp"
+#include "recsys/train/model.hpp"
+
+namespace recsys {
+
+struct ScoredItem {
+  float score;
+  std::uint32_t item;
+};
+
+// True when a ranks before b: higher score first, equal scores to the lower item index.
+inline bool ranks_before(const ScoredItem& a, const ScoredItem& b) {
+  return a.score > b.score || (a.score == b.score && a.item < b.item);
+}
+
+// The k best of scores (index = item), best first, skipping every i with
+// skip[i] != 0 (skip may be empty: nothing skipped). `out` is reused as the
+// heap, so a caller looping over users allocates nothing per user.
+void select_top_k(std::span<const float> scores, std::span<const std::uint8_t> skip, std::size_t k,
+                  std::vector<ScoredItem>& out);
+
+// Top-k lists of every user, k slots per user in one flat array.
+struct TopNLists {
+  std::size_t k = 0;                  // the list length asked for
+  std::size_t stride = 0;             // slots per user: k, or fewer when the catalogue is smaller
+  std::vector<std::uint32_t> length;  // per user; below k when fewer candidates remain
+  std::vector<std::uint32_t> items;   // n_users x stride; row u holds length[u] items, best first
+  std::vector<float> logits;          // u.v + b_u + b_i of each listed item, same layout
+
+  std::size_t n_users() const { return length.size(); }
+  std::span<const std::uint32_t> of(std::uint32_t user) const {
+    return {items.data() + std::size_t(user) * stride, length[user]};
+  }
+  std::span<const float> logits_of(std::uint32_t user) const {
+    return {logits.data() + std::size_t(user) * stride, length[user]};
+  }
+};
+
+// What one set of lists leaves out: every item in a user's row of any of
+// `exclude`, unless the user's row of `keep` holds it too (the rows under
+// evaluation stay candidates although the model file records them as rated).
+struct TopNRequest {
+  std::size_t k = 10;
+  std::vector<const RatedItems*> exclude;
+  const RatedItems* keep = nullptr;
+};
+
+// The scores u.v + b_u + b_i of every user against the whole catalogue, one
+// block of users at a time (row-major, rows x n_items, valid during the call),
+// blocks shared out between threads (threads <= 0: one per core; worker <
+// threads). top_n_all selects from these; the benchmark times them bare.
+using ScoreBlockFn =
+    std::function<void(int worker, std::size_t first_user, const float* scores, std::size_t rows)>;
+void for_each_score_block(const Embeddings& tables, int threads, const ScoreBlockFn& on_block);
+
+// One TopNLists per request, all selected from the same scores, ranked by
+// logit (sigmoid is monotonic) with ties to the lower item index.
+// threads <= 0: one per core.
+std::vector<TopNLists> top_n_all(const Embeddings& tables, const std::vector<TopNRequest>& requests,
+                                 int threads);
+
+}  // namespace recsys

@@ -1,0 +1,64 @@
+#pragma once
+// Everything one model file holds, so that topn, metrics, project and info
+// never need the original CSV files.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "recsys/data/id_map.hpp"
+#include "recsys/data/item_stats.hpp"
+#include "recsys/data/rated_items.hpp"
+#include "recsys/data/ratings.hpp"
+#include "recsys/data/scaler.hpp"
+#include "recsys/train/model.hpp"
+#include "recsys/train/trainer.hpp"
+
+namespace recsys {
+
+// How the model was trained, kept for `info` and for reproducing it.
+struct ModelSettings {
+  std::string preset = "default";
+  int dim = 0;
+  int epochs = 0;
+  std::uint64_t batch = 0;
+  double lr = 0;
+  double weight_decay = 0;
+  double init_std = 0;
+  std::string optimizer;  // "adam" or "sparse-adam"
+  std::uint64_t seed = 0;
+  int threads = 1;
+  int early_stopping = 0;
+  double val_fraction = 0;
+};
+
+struct SourceInfo {
+  std::string ratings_path;
+  std::uint64_t ratings_bytes = 0;
+  std::string val_path;     // "" for a random holdout
+  std::string movies_path;  // "" when no titles were found
+};
+
+struct TrainedModel {
+  ModelSettings settings;
+  SourceInfo source;
+  Scaler scaler;
+  IdMap users, items;
+  ItemStats stats;
+  std::vector<std::string> titles, genres;  // per item index, "" when unknown
+  Embeddings tables;
+  RatedItems train_rated;            // each user's training items
+  Ratings validation;                // held-out rows, raw stars
+  RatedItems validation_rated;       // derived from validation by index_validation(), not stored
+  std::vector<EpochRecord> history;  // without timings (seconds = 0): same seed, same bytes
+  int best_epoch = 0;
+
+  // Display name of an item: its title, or "movieId <id>" without titles.
+  std::string item_label(std::uint32_t item) const;
+  // Training or validation rating by the user (topn leaves all of them out).
+  bool has_rated(std::uint32_t user, std::uint32_t item) const {
+    return train_rated.contains(user, item) || validation_rated.contains(user, item);
+  }
+  void index_validation() { validation_rated = RatedItems::build(users.size(), validation); }
+};
+
+}  // namespace recsys

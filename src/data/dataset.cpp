@@ -1,0 +1,217 @@
+#include "recsys/data/dataset.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <numeric>
+#include <type_traits>
+
+#include "recsys/data/movies.hpp"
+#include "recsys/util/error.hpp"
+#include "recsys/util/rng.hpp"
+
+namespace recsys {
+namespace {
+
+std::string sibling_movies_file(const std::string& ratings_path) {
+  const auto slash = ratings_path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : ratings_path.substr(0, slash + 1);
+  return dir + "movies.csv";
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::size_t count_cold_rows(const Ratings& train, const Ratings& val, std::size_t n_users,
+                            std::size_t n_items) {
+  std::vector<bool> user_seen(n_users, false), item_seen(n_items, false);
+  for (std::size_t k = 0; k < train.size(); ++k) {
+    user_seen[train.user[k]] = true;
+    item_seen[train.item[k]] = true;
+  }
+  std::size_t cold = 0;
+  for (std::size_t k = 0; k < val.size(); ++k)
+    if (!user_seen[val.user[k]] || !item_seen[val.item[k]]) ++cold;
+  return cold;
+}
+
+void warn_duplicates(const std::string& path, std::size_t n, const ColumnNames& cols) {
+  if (n > 0)
+    spdlog::warn(
+        "{}: {} duplicate ({}, {}) rows; kept the last rating of each pair (by line order)", path,
+        n, cols.user, cols.item);
+}
+
+// Gives the pages past size() back to the system without moving the
+// elements: shrink_to_fit would copy the array and so briefly need it twice
+// (at 25M rows that copy, 86 MB, was the peak of the whole load). The
+// capacity stays; a page is zero-filled again if ever written.
+template <typename T>
+void release_unused_capacity(std::vector<T>& v) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  auto begin = reinterpret_cast<std::uintptr_t>(v.data() + v.size());
+  const auto end = reinterpret_cast<std::uintptr_t>(v.data() + v.capacity()) / page * page;
+  begin = (begin + page - 1) / page * page;
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
+}  // namespace
+
+std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items) {
+  const std::size_t n = rows.size();
+  if (n < 2) return 0;
+  // Rows grouped by user (a counting sort that keeps file order within a
+  // user), then one pass per user with a stamp per item: O(n), and 4 bytes a
+  // row of scratch instead of a hash set of pairs. A file already grouped by
+  // user (MovieLens is sorted by userId) needs no scratch at all: indexes are
+  // given in order of first appearance, so its users come as 0, 1, 2, ...
+  // and user u's rows are the run [start[u], start[u + 1]) itself. That spares
+  // 100 MB at 25M rows, which was the peak of the whole load.
+  std::vector<std::size_t> start(n_users + 1, 0);
+  for (const auto u : rows.user) ++start[u + 1];
+  for (std::size_t u = 0; u < n_users; ++u) start[u + 1] += start[u];
+  bool grouped = rows.user[0] == 0;
+  for (std::size_t k = 1; k < n && grouped; ++k)
+    grouped = rows.user[k] == rows.user[k - 1] || rows.user[k] == rows.user[k - 1] + 1;
+  std::vector<std::uint32_t> by_user;
+  if (!grouped) {
+    by_user.resize(n);
+    std::vector<std::size_t> next(start.begin(), start.end() - 1);
+    for (std::size_t k = 0; k < n; ++k)
+      by_user[next[rows.user[k]]++] = static_cast<std::uint32_t>(k);
+  }
+  constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+  std::vector<std::uint32_t> stamp(n_items, kNone), latest(n_items, 0);
+  std::vector<bool> drop(n, false);
+  std::size_t dropped = 0;
+  for (std::size_t u = 0; u < n_users; ++u) {
+    for (std::size_t p = start[u]; p < start[u + 1]; ++p) {
+      const auto k = grouped ? static_cast<std::uint32_t>(p) : by_user[p];
+      const std::uint32_t i = rows.item[k];
+      if (stamp[i] == u) {
+        drop[latest[i]] = true;  // an earlier line of the same pair
+        ++dropped;
+      }
+      stamp[i] = static_cast<std::uint32_t>(u);
+      latest[i] = k;
+    }
+  }
+  if (dropped == 0) return 0;
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (drop[k]) continue;
+    rows.user[kept] = rows.user[k];
+    rows.item[kept] = rows.item[k];
+    rows.stars[kept] = rows.stars[k];
+    ++kept;
+  }
+  rows.user.resize(kept);
+  rows.item.resize(kept);
+  rows.stars.resize(kept);
+  return dropped;
+}
+
+void random_split(const Ratings& all, double val_fraction, std::uint64_t seed, Ratings& train,
+                  Ratings& val) {
+  Ratings copy = all;
+  split_in_place(copy, val_fraction, seed, val);
+  train = std::move(copy);
+}
+
+void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Ratings& val) {
+  // Selection sampling (Knuth's algorithm S): one sequential pass picks exactly
+  // n_val rows, every subset of that size equally likely, with no permutation
+  // array; training rows are compacted in place, so the split costs only the
+  // validation rows' memory.
+  const std::size_t n = rows.size();
+  const auto n_val = std::min<std::size_t>(
+      n, static_cast<std::size_t>(std::ceil(val_fraction * static_cast<double>(n))));
+  Rng rng(seed);
+  val.reserve(n_val);
+  std::size_t needed = n_val, kept = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (needed > 0 && rng.below(n - k) < needed) {
+      val.push(rows.user[k], rows.item[k], rows.stars[k]);
+      --needed;
+    } else {
+      rows.user[kept] = rows.user[k];
+      rows.item[kept] = rows.item[k];
+      rows.stars[kept] = rows.stars[k];
+      ++kept;
+    }
+  }
+  rows.user.resize(kept);
+  rows.item.resize(kept);
+  rows.stars.resize(kept);
+  release_unused_capacity(rows.user);
+  release_unused_capacity(rows.item);
+  release_unused_capacity(rows.stars);
+}
+
+Dataset load_dataset(const DatasetOptions& options) {
+  if (!(options.val_fraction >= 0.0 && options.val_fraction < 1.0))
+    throw Error("--val-fraction must be in [0, 1)");
+  Dataset data;
+  // Duplicate pairs are dropped per file before the split, so that one pair
+  // can never be both a training and a validation row.
+  load_ratings(options.ratings_path, options.load, data.users, data.items, data.train);
+  const std::size_t train_duplicates =
+      keep_last_of_duplicates(data.train, data.users.size(), data.items.size());
+  warn_duplicates(options.ratings_path, train_duplicates, options.load.columns);
+  data.duplicate_rows = train_duplicates;
+  if (options.val_path.empty()) {
+    split_in_place(data.train, options.val_fraction, options.seed, data.val);
+  } else {
+    load_ratings(options.val_path, options.load, data.users, data.items, data.val);
+    const std::size_t val_duplicates =
+        keep_last_of_duplicates(data.val, data.users.size(), data.items.size());
+    warn_duplicates(options.val_path, val_duplicates, options.load.columns);
+    data.duplicate_rows += val_duplicates;
+  }
+  if (data.train.size() == 0 && data.val.size() > 0 && options.val_path.empty())
+    throw Error(options.ratings_path, 0,
+                "no training rows: all " + std::to_string(data.val.size()) +
+                    " rows went to validation; add rows or lower --val-fraction");
+  if (data.train.size() == 0)
+    throw Error(
+        options.ratings_path, 0,
+        "no training rows: the file has a header but no ratings; add rows below the header");
+
+  if (options.load.range) {
+    data.scaler = Scaler::from_range(*options.load.range);
+  } else {
+    data.scaler = Scaler::fit(data.train, data.val, options.ratings_path);
+  }
+  data.stats = ItemStats::compute(data.items.size(), data.train, data.val);
+  data.cold_val_rows = count_cold_rows(data.train, data.val, data.users.size(), data.items.size());
+
+  data.titles.assign(data.items.size(), "");
+  data.genres.assign(data.items.size(), "");
+  const std::string movies_path =
+      options.movies_path.empty() ? sibling_movies_file(options.ratings_path) : options.movies_path;
+  if (!options.movies_path.empty() || exists(movies_path)) {
+    const auto movies = load_movies(movies_path, options.load.columns.item);
+    data.movies_path = movies_path;
+    for (std::uint32_t i = 0; i < data.items.size(); ++i) {
+      if (auto it = movies.find(data.items.token(i)); it != movies.end()) {
+        data.titles[i] = it->second.title;
+        data.genres[i] = it->second.genres;
+      } else {
+        ++data.untitled_items;
+      }
+    }
+  } else {
+    data.untitled_items = data.items.size();
+    spdlog::warn("{}: not found; movies will be shown by id (pass --movies FILE for titles)",
+                 movies_path);
+  }
+  return data;
+}
+
+}  // namespace recsys

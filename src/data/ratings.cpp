@@ -1,0 +1,139 @@
+#include "recsys/data/ratings.hpp"
+
+#include <sys/stat.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <string_view>
+
+#include "csv_reader.hpp"
+#include "recsys/util/error.hpp"
+
+namespace recsys {
+namespace {
+
+using Reader = CsvReader<3>;
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// Ratings are almost always short decimals ("4", "3.5"): digits / 10^k is then
+// exactly what from_chars returns (both integers are exact in a double and
+// IEEE division rounds correctly), several times faster. Anything else
+// (exponents, signs, long mantissas, nan, inf) goes to from_chars.
+bool parse_short_decimal(std::string_view text, double& value) {
+  if (text.empty() || text.size() > 15) return false;
+  std::uint64_t mantissa = 0;
+  int decimals = -1;
+  for (const char c : text) {
+    if (c == '.' && decimals < 0) {
+      decimals = 0;
+      continue;
+    }
+    const unsigned digit = static_cast<unsigned char>(c) - '0';
+    if (digit > 9) return false;
+    mantissa = mantissa * 10 + digit;
+    if (decimals >= 0) ++decimals;
+  }
+  if (decimals == 0 || text.front() == '.') return false;
+  static constexpr double kPow10[] = {1,   10,  100,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  value = static_cast<double>(mantissa) / kPow10[decimals < 0 ? 0 : decimals];
+  return true;
+}
+
+bool parse_double(std::string_view text, double& value) {
+  text = trimmed(text);
+  if (parse_short_decimal(text, value)) return true;
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  return ec == std::errc() && ptr == end && !text.empty();
+}
+
+// Ratings are stored as float: anything beyond its range would become inf.
+constexpr double kLargestRating = 3.0e38;
+constexpr const char* kFixRow = "; fix or remove the row";
+
+std::string shortest(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
+}  // namespace
+
+void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
+                  Ratings& out) {
+  require_csv_file(path);
+  const ColumnNames& cols = options.columns;
+  try {
+    Reader reader(path, open_csv(path));
+    reader.read_header(io::ignore_extra_column, cols.user, cols.item, cols.rating);
+    // MovieLens rows are 20-30 bytes; reserving for 20 avoids regrowth (which
+    // would briefly double the arrays), and untouched capacity costs no memory.
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && st.st_size > 0)
+      out.reserve(out.size() + static_cast<std::size_t>(st.st_size) / 20);
+    // Files are usually grouped by user: reuse the previous user's index.
+    std::string last_user;
+    std::uint32_t last_user_index = 0;
+    char* user_field = nullptr;
+    char* item_field = nullptr;
+    char* rating_field = nullptr;
+    while (reader.read_row(user_field, item_field, rating_field)) {
+      const std::size_t line = reader.get_file_line();
+      const std::string_view user_token = trimmed(user_field);
+      const std::string_view item_token = trimmed(item_field);
+      if (user_token.empty()) throw Error(path, line, "empty " + cols.user + kFixRow);
+      if (item_token.empty()) throw Error(path, line, "empty " + cols.item + kFixRow);
+      double rating = 0;
+      if (!parse_double(rating_field, rating))
+        throw Error(path, line,
+                    cols.rating + " " + quoted_field(rating_field) + " is not a number" + kFixRow);
+      if (!std::isfinite(rating))
+        throw Error(path, line,
+                    cols.rating + " " + quoted_field(rating_field) + " is not finite" + kFixRow);
+      if (std::abs(rating) > kLargestRating)
+        throw Error(path, line,
+                    cols.rating + " " + quoted_field(rating_field) +
+                        " is too large (ratings must lie within -3e38..3e38)" + kFixRow);
+      if (options.range && (rating < options.range->min || rating > options.range->max))
+        throw Error(path, line,
+                    cols.rating + " " + quoted_field(rating_field) + " is outside --rating-range " +
+                        shortest(options.range->min) + "," + shortest(options.range->max) +
+                        " (fix the row, or widen the range)");
+      try {
+        if (last_user.empty() || user_token != last_user) {
+          last_user_index = users.intern(user_token);
+          last_user.assign(user_token);
+        }
+        out.push(last_user_index, items.intern(item_token), static_cast<float>(rating));
+      } catch (const Error& e) {
+        throw Error(path, line, e.message());  // the id map's own error knows no file
+      }
+    }
+  } catch (const io::error::base& e) {
+    throw_csv_error(path, e, cols.user + "," + cols.item + "," + cols.rating,
+                    "--user-col/--item-col/--rating-col");
+  }
+}
+
+RatingRange parse_rating_range(const std::string& text) {
+  const auto comma = text.find(',');
+  RatingRange range{};
+  if (comma == std::string::npos ||
+      !parse_double(std::string_view(text).substr(0, comma), range.min) ||
+      !parse_double(std::string_view(text).substr(comma + 1), range.max) ||
+      !(std::abs(range.min) <= kLargestRating) || !(std::abs(range.max) <= kLargestRating) ||
+      !(range.min < range.max))
+    throw Error("--rating-range '" + text + "': expected MIN,MAX with MIN < MAX, e.g. 0.5,5");
+  return range;
+}
+
+}  // namespace recsys

@@ -1,0 +1,73 @@
+#include "recsys/eval/evaluation.hpp"
+
+#include <cmath>
+
+namespace recsys {
+
+double training_mean(const TrainedModel& model) {
+  double sum = 0, rows = 0;
+  for (std::size_t i = 0; i < model.stats.count.size(); ++i) {
+    sum += model.stats.mean[i] * double(model.stats.count[i]);
+    rows += double(model.stats.count[i]);
+  }
+  for (const float r : model.validation.stars) sum -= r;
+  rows -= double(model.validation.size());
+  return rows > 0 ? sum / rows : std::numeric_limits<double>::quiet_NaN();
+}
+
+HeldOutRows load_held_out(const TrainedModel& model, const std::string& path,
+                          const LoadOptions& options) {
+  // Copies, so that ids new to the model get indexes past its tables instead
+  // of failing the load; those rows are then dropped.
+  IdMap users = model.users, items = model.items;
+  Ratings all;
+  load_ratings(path, options, users, items, all);
+  HeldOutRows out;
+  out.rows.reserve(all.size());
+  for (std::size_t r = 0; r < all.size(); ++r) {
+    if (all.user[r] < model.users.size() && all.item[r] < model.items.size())
+      out.rows.push(all.user[r], all.item[r], all.stars[r]);
+    else
+      ++out.unknown;
+  }
+  return out;
+}
+
+MetricsReport evaluate(const TrainedModel& model, const Ratings& held_out,
+                       const MetricsOptions& options) {
+  MetricsReport report;
+  report.k = options.k;
+  report.users = model.tables.n_users;
+  report.excluded_rated = !options.include_rated;
+  report.eval_rows = held_out.size();
+  if (options.accuracy) {
+    report.accuracy = accuracy(model.tables, held_out, model.scaler);
+    report.training_mean = training_mean(model);
+    report.baseline = constant_accuracy(report.training_mean, held_out, model.scaler);
+  }
+  if (!options.ranking && !options.beyond) return report;
+
+  const std::size_t n_users = model.tables.n_users;
+  const RatedItems held_out_items = RatedItems::build(n_users, held_out);
+  std::vector<TopNRequest> requests;
+  TopNRequest shown{options.k, {}, nullptr};
+  TopNRequest ranked{options.k, {}, nullptr};
+  if (!options.include_rated) {
+    shown.exclude = {&model.train_rated, &model.validation_rated};
+    ranked.exclude = shown.exclude;
+    ranked.keep = &held_out_items;
+  }
+  const bool same_lists = options.include_rated;
+  if (options.beyond) requests.push_back(shown);
+  if (options.ranking && !(same_lists && options.beyond)) requests.push_back(ranked);
+  const std::vector<TopNLists> lists = top_n_all(model.tables, requests, options.threads);
+
+  if (options.beyond)
+    report.beyond = beyond_accuracy(lists.front(), model.tables, model.stats, model.users.size());
+  if (options.ranking)
+    report.ranking =
+        ranking_metrics(lists.back(), relevant_items(held_out, n_users, options.relevant));
+  return report;
+}
+
+}  // namespace recsys

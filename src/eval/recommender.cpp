@@ -1,0 +1,43 @@
+#include "recsys/eval/recommender.hpp"
+
+#include <Eigen/Core>
+#include <algorithm>
+
+namespace recsys {
+
+std::vector<Recommendation> recommend(const TrainedModel& model, std::uint32_t user, std::size_t n,
+                                      bool include_rated) {
+  const Embeddings& e = model.tables;
+  using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const Eigen::Map<const Matrix> items(e.item_vec.data(), e.n_items, e.dim);
+  const Eigen::Map<const Eigen::VectorXf> u(e.user_row(user), e.dim);
+  Eigen::VectorXf logits = items * u;
+  logits.array() +=
+      e.user_bias[user] + Eigen::Map<const Eigen::ArrayXf>(e.item_bias.data(), e.n_items);
+
+  std::vector<std::uint32_t> candidates;
+  candidates.reserve(e.n_items);
+  std::vector<std::uint8_t> excluded(e.n_items, 0);
+  if (!include_rated) {
+    for (const auto i : model.train_rated.of(user)) excluded[i] = 1;
+    for (const auto i : model.validation_rated.of(user)) excluded[i] = 1;
+  }
+  for (std::uint32_t i = 0; i < e.n_items; ++i)
+    if (!excluded[i]) candidates.push_back(i);
+  const std::size_t k = std::min(n, candidates.size());
+  auto better = [&](std::uint32_t a, std::uint32_t b) {
+    return logits[a] > logits[b] || (logits[a] == logits[b] && a < b);
+  };
+  std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(k),
+                    candidates.end(), better);
+  std::vector<Recommendation> out;
+  out.reserve(k);
+  for (std::size_t r = 0; r < k; ++r) {
+    const std::uint32_t i = candidates[r];
+    out.push_back(
+        {i, logits[i], static_cast<float>(model.scaler.to_stars(Embeddings::sigmoid(logits[i])))});
+  }
+  return out;
+}
+
+}  // namespace recsys

@@ -1,0 +1,200 @@
+#include "recsys/train/trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <optional>
+
+#include "recsys/eval/accuracy.hpp"
+#include "recsys/train/block_grid.hpp"
+#include "recsys/util/error.hpp"
+#include "recsys/util/rng.hpp"
+
+namespace recsys {
+namespace {
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+}  // namespace
+
+Shuffle resolve_shuffle(const TrainSettings& settings, const Embeddings& model) {
+  if (settings.shuffle != Shuffle::Auto) return settings.shuffle;
+  // Blocks only pay when a step's rows miss the cache, and dense adam moves
+  // every row at every step whatever the order.
+  const std::size_t rows = std::size_t(model.n_users) + model.n_items;
+  const std::size_t bytes =
+      rows * (std::size_t(model.dim) + 1) * sizeof(float) * 3;  // weights, m, v
+  return settings.mode == Adam::Mode::Sparse && bytes > kBlocksAbove ? Shuffle::Blocks
+                                                                     : Shuffle::Global;
+}
+
+namespace {
+
+// One epoch's running totals, per thread, each thread's on its own cache
+// line (they are written after every batch).
+struct EpochSums {
+  struct alignas(64) Totals {
+    double loss = 0;  // sum of batch MSEs
+    std::size_t batches = 0;
+  };
+  explicit EpochSums(int threads) : per_thread(std::size_t(threads)) {}
+  std::vector<Totals> per_thread;
+  double total_loss() const {
+    double sum = 0;
+    for (const auto& t : per_thread) sum += t.loss;
+    return sum;
+  }
+  std::size_t total_batches() const {
+    std::size_t sum = 0;
+    for (const auto& t : per_thread) sum += t.batches;
+    return sum;
+  }
+};
+
+std::size_t batches_in(const BlockGrid& grid, std::size_t batch) {
+  std::size_t n = 0;
+  for (std::size_t b = 0; b < grid.blocks(); ++b)
+    n += (grid.end(b) - grid.begin(b) + batch - 1) / batch;
+  return n;
+}
+
+}  // namespace
+
+TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_rows,
+                  const Scaler& scaler, const TrainSettings& settings, const TrainHooks& hooks) {
+  if (settings.batch == 0) throw Error("--batch must be at least 1");
+  const auto start = Clock::now();
+  const TrainingRows rows{train_rows.user, train_rows.item, train_rows.stars, scaler};
+  Rng rng(settings.seed ^ 0x5eedf00dULL);  // independent of the stream that drew the weights
+  Adam adam(model, settings.adam, settings.mode);
+  WorkerPool pool(std::max(1, settings.threads));
+  std::vector<Gradients> grads(std::size_t(pool.size()), Gradients(model));
+  auto stop_requested = [&] { return hooks.stop && hooks.stop->load(std::memory_order_relaxed); };
+
+  // Global order: a permutation of row indexes. Blocks: the rows themselves
+  // are sorted into the grid, so no permutation array is needed.
+  const bool blocks = resolve_shuffle(settings, model) == Shuffle::Blocks;
+  std::vector<std::uint32_t> order;
+  std::optional<BlockGrid> grid;
+  if (blocks) {
+    // A user group sized for the L2 cache, an item group for a share of L3
+    // (a thread keeps its item group for many blocks: see block_grid.hpp).
+    const std::size_t row_bytes = (std::size_t(model.dim) + 1) * sizeof(float) * 3;
+    const int minimum = 2 * pool.size();  // room for every thread to find a free block
+    const int user_groups =
+        settings.block_groups > 0
+            ? settings.block_groups
+            : BlockGrid::groups_for(model.n_users, row_bytes, kUserGroupBytes, minimum);
+    const int item_groups =
+        BlockGrid::groups_for(model.n_items, row_bytes, kItemGroupBytes, minimum);
+    grid.emplace(train_rows, model.n_users, model.n_items, user_groups, item_groups);
+  } else {
+    order.resize(rows.size());
+    std::iota(order.begin(), order.end(), 0u);
+  }
+  const std::size_t n_batches = blocks ? batches_in(*grid, settings.batch)
+                                       : (rows.size() + settings.batch - 1) / settings.batch;
+  // Sparse adam with several threads trains Hogwild style: threads update the
+  // shared tables without locks. One thread (or dense adam) is the exact
+  // sequential loop.
+  const bool concurrent = settings.mode == Adam::Mode::Sparse && pool.size() > 1;
+
+  // The batches from `first` to `end` of the current order, on thread k.
+  auto train_span = [&](std::size_t first, std::size_t end, int k, EpochSums& sums) {
+    Gradients& g = grads[std::size_t(k)];
+    for (; first < end && !stop_requested(); first += settings.batch) {
+      const std::size_t n = std::min(settings.batch, end - first);
+      sums.per_thread[std::size_t(k)].loss +=
+          blocks ? accumulate_range_gradient(model, rows, first, n, g)
+                 : accumulate_batch_gradient(model, rows, {order.data() + first, n}, g);
+      if (concurrent)
+        adam.sparse_step_concurrent(model, g);
+      else
+        adam.step(model, g, &pool);
+      g.clear();
+      ++sums.per_thread[std::size_t(k)].batches;
+    }
+  };
+
+  TrainReport report;
+  Embeddings best;
+  double best_val = INFINITY;
+  int epochs_without_gain = 0;
+  for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
+    const auto epoch_start = Clock::now();
+    EpochSums sums(pool.size());
+    if (blocks) {
+      const std::uint64_t epoch_seed = rng.next();
+      BlockScheduler scheduler(*grid, rng);
+      std::vector<std::size_t> last(std::size_t(pool.size()), BlockScheduler::kNone);
+      auto block_job = [&](std::size_t, int k) {
+        const std::size_t b = scheduler.claim(last[std::size_t(k)]);
+        if (b == BlockScheduler::kNone) return;
+        last[std::size_t(k)] = b;
+        grid->shuffle_block(train_rows, b, epoch_seed);
+        train_span(grid->begin(b), grid->end(b), k, sums);
+        scheduler.release(b);
+        if (k == 0 && hooks.on_batch)
+          hooks.on_batch(std::min(n_batches, sums.total_batches()), n_batches);
+      };
+      // Dense adam uses the pool inside each step, so its blocks run in turn.
+      if (concurrent)
+        pool.parallel_for(grid->blocks(), block_job);
+      else
+        for (std::size_t c = 0; c < grid->blocks() && !stop_requested(); ++c) block_job(c, 0);
+    } else {
+      rng.shuffle(order.begin(), order.end());
+      // Chunks of batches are claimed dynamically, so a busy core slows the
+      // epoch down instead of stalling it.
+      const std::size_t per_chunk = (concurrent ? 8 : 256) * settings.batch;
+      const std::size_t chunks = (rows.size() + per_chunk - 1) / per_chunk;
+      auto chunk_job = [&](std::size_t c, int k) {
+        train_span(c * per_chunk, std::min(rows.size(), (c + 1) * per_chunk), k, sums);
+        if (k == 0 && hooks.on_batch)
+          hooks.on_batch(std::min(n_batches, sums.total_batches()), n_batches);
+      };
+      if (concurrent)
+        pool.parallel_for(chunks, chunk_job);
+      else
+        for (std::size_t c = 0; c < chunks && !stop_requested(); ++c) chunk_job(c, 0);
+    }
+    const std::size_t done = sums.total_batches();
+    if (stop_requested() && done < n_batches) {
+      report.interrupted = true;
+      break;
+    }
+    const Accuracy val = accuracy(model, val_rows, scaler, &pool);
+    EpochRecord record{epoch,   sums.total_loss() / double(done), val.mse, val.rmse,
+                       val.mae, seconds_since(epoch_start)};
+    report.history.push_back(record);
+    if (hooks.on_epoch) hooks.on_epoch(record);
+
+    if (settings.early_stopping > 0 && !std::isnan(val.mse)) {
+      if (val.mse < best_val) {
+        best_val = val.mse;
+        best = model;
+        report.best_epoch = epoch;
+        epochs_without_gain = 0;
+      } else if (++epochs_without_gain >= settings.early_stopping) {
+        report.stopped_early = true;
+        break;
+      }
+    } else {
+      report.best_epoch = epoch;
+    }
+    if (stop_requested()) {
+      report.interrupted = true;
+      break;
+    }
+  }
+  if (settings.early_stopping > 0 && report.best_epoch > 0 &&
+      report.best_epoch != static_cast<int>(report.history.size()))
+    model = std::move(best);
+  report.seconds = seconds_since(start);
+  return report;
+}
+
+}  // namespace recsys
