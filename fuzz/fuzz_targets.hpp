@@ -81,8 +81,7 @@ inline void ratings_one_input(const std::uint8_t* data, std::size_t size) {
     DatasetOptions o;
     o.ratings_path = path;
     o.movies_path = path;
-    o.val_fraction = 0.25;
-    const Dataset d = load_dataset(o);
+    const Dataset d = load_dataset(o, {0.25, 42});
     // What training relies on: every index inside its table.
     for (const Ratings* rows : {&d.train, &d.val})
       for (std::size_t k = 0; k < rows->size(); ++k)

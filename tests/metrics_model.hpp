@@ -43,7 +43,7 @@ inline recsys::TrainedModel hand_model() {
   recsys::TrainedModel m;
   m.settings.preset = "hand";
   m.settings.dim = 2;
-  m.settings.optimizer = "adam";
+  m.settings.optimizer = recsys::Adam::Mode::Dense;
   m.scaler = {1.0, 5.0};
   m.users = recsys::IdMap::from_tokens({"u0", "u1", "u2"});
   m.items = recsys::IdMap::from_tokens({"m0", "m1", "m2", "m3", "m4"});

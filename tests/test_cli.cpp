@@ -507,6 +507,21 @@ TEST_CASE("cli: val_rmse in the JSON matches the saved model's validation rows",
   CHECK(doc.get("train_rows")->number == 172);
 }
 
+TEST_CASE("cli: train logs the rows of each file it read", "[cli]") {
+  TempDir dir;
+  const auto train = dir.write("train.csv", "userId,movieId,rating\n1,1,4\n1,2,3\n2,1,5\n");
+  const auto val = dir.write("val.csv", "userId,movieId,rating\n2,2,1\n");
+  const Result r = recsys_cli("train " + q(train) + " --val " + q(val) + " --model " +
+                              q(dir.file("m.model")) + " --epochs 1 --threads 1");
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.err, Contains(train + ": 3 ratings, " + val + ": 1 ratings, 2 users, 2 movies"));
+  CHECK_THAT(r.err, Contains("training rows 3, validation rows 1 from " + val));
+  // The settings the model file keeps are every setting of the run.
+  const recsys::TrainedModel m = recsys::load_model(dir.file("m.model"));
+  CHECK(m.settings.val_fraction == 0);
+  CHECK(m.settings.epochs == 1);
+}
+
 TEST_CASE("cli: a missing ratings file exits 2 with one line and writes nothing", "[cli][errors]") {
   TempDir dir;
   const auto missing = dir.file("nope.csv"), model = dir.file("m.model");

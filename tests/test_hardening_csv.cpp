@@ -410,8 +410,7 @@ TEST_CASE("hardening: duplicate rows are dropped before the split and reported",
                                      "3,30,2\n");
   recsys::DatasetOptions o;
   o.ratings_path = path;
-  o.val_fraction = 0.5;
-  const recsys::Dataset d = recsys::load_dataset(o);
+  const recsys::Dataset d = recsys::load_dataset(o, {0.5, 42});
   CHECK(d.duplicate_rows == 2u);
   CHECK(d.train.size() + d.val.size() == 4u);
   std::set<std::pair<std::uint32_t, std::uint32_t>> pairs;

@@ -34,11 +34,14 @@ TrainedModel sample_model() {
   m.settings.lr = 0.0123456789012345;
   m.settings.weight_decay = 1e-5;
   m.settings.init_std = 0.1;
-  m.settings.optimizer = "sparse-adam";
+  m.settings.optimizer = recsys::Adam::Mode::Sparse;
   m.settings.seed = 0xFEDCBA9876543210ULL;
   m.settings.threads = 3;
   m.settings.early_stopping = 2;
   m.settings.val_fraction = 0.15;
+  m.settings.shuffle = recsys::Shuffle::Blocks;
+  m.settings.block_groups = 17;
+  m.training_mean = 3.5123456789012345;
   m.source = {"/data/ratings, with comma.csv", 123456789, "/data/val.csv", "/data/movies.csv"};
   m.scaler = {0.5, 5.0};
   m.users = recsys::IdMap::from_tokens({"10", "7", "B000123", "u-4", "5"});
@@ -93,6 +96,9 @@ void check_equal(const TrainedModel& a, const TrainedModel& b) {
   CHECK(a.settings.threads == b.settings.threads);
   CHECK(a.settings.early_stopping == b.settings.early_stopping);
   CHECK(same_bits(a.settings.val_fraction, b.settings.val_fraction));
+  CHECK(a.settings.shuffle == b.settings.shuffle);
+  CHECK(a.settings.block_groups == b.settings.block_groups);
+  CHECK(same_bits(a.training_mean, b.training_mean));
   CHECK(a.source.ratings_path == b.source.ratings_path);
   CHECK(a.source.ratings_bytes == b.source.ratings_bytes);
   CHECK(a.source.val_path == b.source.val_path);
@@ -155,7 +161,7 @@ TEST_CASE("the header follows the documented layout", "[model_file]") {
   const Bytes b = recsys::serialize_model(sample_model());
   REQUIRE(b.size() > 28);
   CHECK(std::string(b.begin(), b.begin() + 8) == "RECSYSMF");
-  CHECK(get_u32(b, 8) == 1u);
+  CHECK(get_u32(b, 8) == recsys::kModelFormatVersion);
   CHECK(get_u32(b, 12) == 0x01020304u);
   CHECK(get_u64(b, 16) == b.size() - 24 - 4);
   CHECK(get_u32(b, b.size() - 4) ==
@@ -320,13 +326,13 @@ TEST_CASE("truncated files are rejected", "[model_file][corrupt]") {
 
 TEST_CASE("a file from a newer format version is refused with a clear message", "[model_file]") {
   Bytes b = recsys::serialize_model(sample_model());
-  put_u32(b, 8, 2);
+  put_u32(b, 8, recsys::kModelFormatVersion + 1);
   reseal(b);  // only the version differs from a good file
   const auto e = error_from([&] { recsys::parse_model(b, "new.model"); });
   REQUIRE(e);
   CHECK(e->file() == "new.model");
   CHECK_THAT(e->message(), Contains("newer"));
-  CHECK_THAT(e->message(), Contains("2"));
+  CHECK_THAT(e->message(), Contains(std::to_string(recsys::kModelFormatVersion + 1)));
 }
 
 TEST_CASE("an unknown section is skipped, a repeated one rejected", "[model_file]") {
@@ -392,4 +398,38 @@ TEST_CASE("foreign and empty files are refused", "[model_file]") {
     CHECK(e->file() == path);
     CHECK_THAT(e->message(), Contains("directory"));
   }
+}
+
+// A file written by recsys before the settings table (format version 1,
+// `recsys train data/ratings.csv --dim 4 --epochs 2 --threads 1 --shuffle
+// global`): it must keep loading, with what it recorded, and recommend as it did.
+TEST_CASE("a format version 1 file still loads and recommends as it did", "[model_file][compat]") {
+  const std::string dir = RECSYS_SOURCE_DIR "/tests/data/";
+  const TrainedModel m = recsys::load_model(dir + "model-format-v1.recsys");
+  CHECK(m.format_version == 1u);
+  CHECK(m.settings.preset == "default");
+  CHECK(m.settings.dim == 4);
+  CHECK(m.settings.epochs == 2);
+  CHECK(m.settings.threads == 1);
+  CHECK(m.settings.optimizer == recsys::Adam::Mode::Sparse);
+  CHECK(m.settings.val_fraction == 0.1);
+  CHECK(m.settings.shuffle == recsys::Shuffle::Auto);  // not recorded: the default
+  CHECK(std::isnan(m.training_mean));                  // not recorded: derived when needed
+  CHECK(m.users.size() == 300u);
+  CHECK(m.items.size() == 400u);
+  CHECK(m.history.size() == 2u);
+
+  const auto topn = test_support::run_cli("topn --model '" + dir +
+                                          "model-format-v1.recsys' --user 1 --format csv");
+  CHECK(topn.code == 0);
+  CHECK(topn.out == test_support::read_text(dir + "model-format-v1.topn-user-1.csv"));
+  const auto info = test_support::run_cli("info --model '" + dir + "model-format-v1.recsys'");
+  CHECK(info.code == 0);
+  CHECK_THAT(info.out, Contains("(format version 1)"));
+  CHECK_THAT(info.out, Contains("shuffle and block groups not recorded"));
+
+  // Saved again, it is a current file with the same weights.
+  const TrainedModel again = parse(recsys::serialize_model(m));
+  CHECK(again.format_version == recsys::kModelFormatVersion);
+  CHECK(again.tables.item_vec == m.tables.item_vec);
 }

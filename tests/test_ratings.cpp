@@ -40,9 +40,11 @@ std::vector<std::string> tokens(const IdMap& m) { return m.tokens(); }
 recsys::DatasetOptions dataset_options(const std::string& ratings) {
   recsys::DatasetOptions d;
   d.ratings_path = ratings;
-  d.val_fraction = 0.0;
   return d;
 }
+
+// Every row in training: these tests are about loading, not the split.
+constexpr recsys::HoldOut kNoHoldOut{0.0, 42};
 
 }  // namespace
 
@@ -233,7 +235,7 @@ TEST_CASE("load_dataset: titles from movies.csv beside the ratings", "[ratings][
             "movieId,title,genres\n"
             "1,\"One, The (1990)\",Drama\n"
             "2,Two (1991),Comedy\n");
-  const recsys::Dataset d = recsys::load_dataset(dataset_options(ratings));
+  const recsys::Dataset d = recsys::load_dataset(dataset_options(ratings), kNoHoldOut);
   CHECK(d.movies_path == dir.file("movies.csv"));
   CHECK(tokens(d.items) == std::vector<std::string>{"2", "1", "9"});
   CHECK(d.titles == std::vector<std::string>{"Two (1991)", "One, The (1990)", ""});
@@ -251,7 +253,7 @@ TEST_CASE("load_dataset with a validation file interns ids over both files", "[r
   const auto val = dir.write("val.csv", "userId,movieId,rating\n3,10,5\n1,30,1\n");
   auto o = dataset_options(train);
   o.val_path = val;
-  const recsys::Dataset d = recsys::load_dataset(o);
+  const recsys::Dataset d = recsys::load_dataset(o, kNoHoldOut);
   CHECK(tokens(d.users) == std::vector<std::string>{"1", "2", "3"});
   CHECK(tokens(d.items) == std::vector<std::string>{"10", "20", "30"});
   CHECK(d.train.size() == 2u);
@@ -472,7 +474,7 @@ TEST_CASE("error: empty file", "[ratings][errors]") {
   CHECK_THAT(e->message(), Contains("header"));
 
   // And through load_dataset.
-  const auto e2 = error_from([&] { recsys::load_dataset(dataset_options(path)); });
+  const auto e2 = error_from([&] { recsys::load_dataset(dataset_options(path), kNoHoldOut); });
   REQUIRE(e2);
   CHECK(e2->file() == path);
 }
@@ -485,9 +487,8 @@ TEST_CASE("error: header only (load_dataset)", "[ratings][errors][dataset]") {
   CHECK(l.rows.size() == 0u);
   // ...but there is nothing to train on.
   for (double fraction : {0.0, 0.1}) {
-    auto o = dataset_options(path);
-    o.val_fraction = fraction;
-    const auto e = error_from([&] { recsys::load_dataset(o); });
+    const auto o = dataset_options(path);
+    const auto e = error_from([&] { recsys::load_dataset(o, {fraction, 42}); });
     REQUIRE(e);
     CHECK(e->file() == path);
     CHECK(e->line() == 0u);
@@ -508,7 +509,7 @@ TEST_CASE("error: a single distinct rating cannot be min-max scaled", "[ratings]
     CHECK_THAT(e->message(), Contains("4"));
   }
   SECTION("load_dataset") {
-    const auto e = error_from([&] { recsys::load_dataset(dataset_options(path)); });
+    const auto e = error_from([&] { recsys::load_dataset(dataset_options(path), kNoHoldOut); });
     REQUIRE(e);
     CHECK(e->file() == path);
     CHECK_THAT(e->message(), Contains("--rating-range"));
@@ -516,7 +517,7 @@ TEST_CASE("error: a single distinct rating cannot be min-max scaled", "[ratings]
   SECTION("load_dataset with --rating-range scales by the range instead") {
     auto o = dataset_options(path);
     o.load.range = recsys::RatingRange{1, 5};
-    const recsys::Dataset d = recsys::load_dataset(o);
+    const recsys::Dataset d = recsys::load_dataset(o, kNoHoldOut);
     CHECK(d.scaler.min == 1.0);
     CHECK(d.scaler.max == 5.0);
     CHECK(d.train.size() == 3u);

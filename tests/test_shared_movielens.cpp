@@ -42,8 +42,7 @@ TEST_CASE("MovieLens latest-small loads with its published counts", "[shared][mo
   // The whole dataset: 10% holdout is ceil(10083.6) = 10084 rows; titles from movies.csv.
   recsys::DatasetOptions o;
   o.ratings_path = ratings;
-  o.val_fraction = 0.1;
-  const recsys::Dataset d = recsys::load_dataset(o);
+  const recsys::Dataset d = recsys::load_dataset(o, {0.1, 42});
   CHECK(d.val.size() == 10084u);
   CHECK(d.train.size() == 100836u - 10084u);
   CHECK(d.scaler.min == 0.5);

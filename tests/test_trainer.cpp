@@ -6,43 +6,28 @@
 #include <cmath>
 #include <tuple>
 
+#include "planted.hpp"
 #include "recsys/data/dataset.hpp"
 #include "recsys/eval/accuracy.hpp"
 #include "recsys/synth/synth.hpp"
 #include "recsys/train/trainer.hpp"
-#include "support.hpp"
 
 namespace {
 
 using namespace recsys;
 
 struct Planted {
-  test_support::TempDir dir;
-  Dataset data;
-  Planted() {
-    SynthOptions o;
-    o.users = 400;
-    o.movies = 300;
-    o.ratings = 30000;
-    o.dim = 8;
-    o.noise = 0.3;
-    o.genres = 4;
-    o.seed = 3;
-    write_synthetic(o, dir.path().string());
-    DatasetOptions d;
-    d.ratings_path = dir.file("ratings.csv");
-    d.val_fraction = 0.1;
-    d.seed = 5;
-    data = load_dataset(d);
-  }
+  test_support::PlantedFile file{400, 300, 30000, 8, 0.3, 3};
+  Dataset data = load_dataset({file.ratings}, {0.1, 5});
 };
 
-TrainSettings sparse_settings(int threads, int epochs, int early_stopping = 0) {
-  TrainSettings s;
+TrainConfig sparse_settings(int threads, int epochs, int early_stopping = 0) {
+  TrainConfig s;
   s.epochs = epochs;
   s.batch = 128;
-  s.adam.lr = 0.005f;
-  s.mode = Adam::Mode::Sparse;
+  s.lr = 0.005;
+  s.weight_decay = 0;
+  s.optimizer = Adam::Mode::Sparse;
   s.seed = 11;
   s.threads = threads;
   s.early_stopping = early_stopping;
@@ -86,7 +71,7 @@ TEST_CASE("one thread with the same seed gives bit-identical weights", "[trainer
   CHECK(a.user_bias == b.user_bias);
   CHECK(a.item_bias == b.item_bias);
   Embeddings c = fresh(p.data);
-  TrainSettings other = sparse_settings(1, 3);
+  TrainConfig other = sparse_settings(1, 3);
   other.seed = 12;
   train(c, p.data.train, p.data.val, p.data.scaler, other, {});
   CHECK(a.item_vec != c.item_vec);
@@ -109,8 +94,8 @@ TEST_CASE("Hogwild threads reach the quality of one thread", "[trainer]") {
 TEST_CASE("early stopping keeps the best epoch's weights", "[trainer]") {
   Planted p;
   // A large learning rate overfits within a few epochs, so stopping triggers.
-  TrainSettings s = sparse_settings(1, 40, 2);
-  s.adam.lr = 0.05f;
+  TrainConfig s = sparse_settings(1, 40, 2);
+  s.lr = 0.05;
   Embeddings model = fresh(p.data, 32);
   const TrainReport r = train(model, p.data.train, p.data.val, p.data.scaler, s, {});
   REQUIRE(r.stopped_early);
@@ -140,8 +125,8 @@ TEST_CASE("a stop request ends training after the current batch", "[trainer]") {
 }
 
 namespace {
-TrainSettings block_settings(int threads, int epochs) {
-  TrainSettings s = sparse_settings(threads, epochs);
+TrainConfig block_settings(int threads, int epochs) {
+  TrainConfig s = sparse_settings(threads, epochs);
   s.shuffle = Shuffle::Blocks;
   s.block_groups = 4;
   return s;
@@ -150,7 +135,7 @@ TrainSettings block_settings(int threads, int epochs) {
 
 TEST_CASE("auto picks blocks only for sparse adam on tables larger than the cache budget",
           "[trainer][blocks]") {
-  TrainSettings s = sparse_settings(1, 1);
+  TrainConfig s = sparse_settings(1, 1);
   Embeddings small;
   small.dim = 31;  // rows of 32 floats: 128 bytes, x3 for the moments = 384 bytes a row
   small.n_users = 40000;
@@ -159,7 +144,7 @@ TEST_CASE("auto picks blocks only for sparse adam on tables larger than the cach
   small.n_items = 3690;  // 43,690 rows x 384 = 16,776,960 bytes
   CHECK(resolve_shuffle(s, small) == Shuffle::Global);
   small.n_items = 5000;
-  s.mode = Adam::Mode::Dense;
+  s.optimizer = Adam::Mode::Dense;
   CHECK(resolve_shuffle(s, small) == Shuffle::Global);
   s.shuffle = Shuffle::Blocks;
   CHECK(resolve_shuffle(s, small) == Shuffle::Blocks);  // asked for explicitly

@@ -18,11 +18,11 @@ struct InfoOptions {
 
 void run(const InfoOptions& o) {
   const TrainedModel m = load_model(o.model);
-  const ModelSettings& s = m.settings;
+  const TrainConfig& s = m.settings;
   const Accuracy val = accuracy(m.tables, m.validation, m.scaler);
   if (o.format == "json") {
     JsonWriter j;
-    j.begin_object().field("format_version", static_cast<int>(kModelFormatVersion));
+    j.begin_object().field("format_version", static_cast<int>(m.format_version));
     j.field("ratings", m.source.ratings_path).field("ratings_bytes", m.source.ratings_bytes);
     j.field("val_file", m.source.val_path).field("movies", m.source.movies_path);
     j.field("users", static_cast<std::uint64_t>(m.users.size()));
@@ -30,15 +30,8 @@ void run(const InfoOptions& o) {
     j.field("train_rows", static_cast<std::uint64_t>(m.train_rated.items.size()));
     j.field("val_rows", static_cast<std::uint64_t>(m.validation.size()));
     j.field("rating_min", m.scaler.min).field("rating_max", m.scaler.max);
-    j.key("settings").begin_object();
-    j.field("preset", s.preset)
-        .field("dim", s.dim)
-        .field("epochs", s.epochs)
-        .field("batch", s.batch);
-    j.field("lr", s.lr).field("weight_decay", s.weight_decay).field("init_std", s.init_std);
-    j.field("optimizer", s.optimizer).field("seed", s.seed).field("threads", s.threads);
-    j.field("early_stopping", s.early_stopping).field("val_fraction", s.val_fraction);
-    j.end_object();
+    j.key("settings");
+    write_json(j, s);
     j.field("best_epoch", m.best_epoch);
     j.field("val_rmse", val.rmse).field("val_mae", val.mae).field("val_mse", val.mse);
     j.end_object();
@@ -46,7 +39,7 @@ void run(const InfoOptions& o) {
     return;
   }
   std::vector<std::vector<std::string>> rows = {
-      {"model file", o.model + " (format version " + std::to_string(kModelFormatVersion) + ")"},
+      {"model file", o.model + " (format version " + std::to_string(m.format_version) + ")"},
       {"trained on",
        m.source.ratings_path + " (" + std::to_string(m.source.ratings_bytes) + " bytes)"},
       {"validation", m.source.val_path.empty()
@@ -61,8 +54,15 @@ void run(const InfoOptions& o) {
       {"settings", "preset " + s.preset + ", dim " + std::to_string(s.dim) + ", " +
                        std::to_string(s.epochs) + " epochs, batch " + std::to_string(s.batch) +
                        ", lr " + fixed(s.lr, 4) + ", weight decay " + fixed(s.weight_decay, 6) +
-                       ", init std " + fixed(s.init_std, 3) + ", " + s.optimizer + ", seed " +
-                       std::to_string(s.seed)},
+                       ", init std " + fixed(s.init_std, 3) + ", " + optimizer_name(s.optimizer) +
+                       ", seed " + std::to_string(s.seed)},
+      {"schedule", std::to_string(s.threads) + " thread" + (s.threads == 1 ? "" : "s") +
+                       ", early stopping " +
+                       (s.early_stopping ? std::to_string(s.early_stopping) : "off") + ", " +
+                       (m.format_version < 2 ? "shuffle and block groups not recorded (format "
+                                               "version 1)"
+                                             : shuffle_name(s.shuffle) + " shuffle, block groups " +
+                                                   std::to_string(s.block_groups))},
       {"training", std::to_string(m.history.size()) + " epochs run; weights of epoch " +
                        std::to_string(m.best_epoch)},
       {"validation figures", "RMSE " + fixed(val.rmse, 4) + ", MAE " + fixed(val.mae, 4) +

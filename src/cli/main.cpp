@@ -68,8 +68,8 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const recsys::cli::StdoutClosed&) {
     return 0;
-  } catch (const recsys::cli::Interrupted&) {
-    return 130;
+  } catch (const recsys::cli::Interrupted& e) {
+    return 128 + e.signal;
   } catch (const recsys::Error& e) {
     std::fprintf(stderr, "recsys: %s\n", e.what());
     return e.exit_code();

@@ -13,10 +13,11 @@ struct StdoutClosed : std::runtime_error {
   StdoutClosed() : std::runtime_error("stdout closed by its reader") {}
 };
 
-// Thrown when Ctrl-C stopped a command before it had anything to save: main
-// exits 130 (128 + SIGINT, as a shell reports an interrupted command).
+// Thrown when a signal (SIGINT, SIGTERM) stopped a command, after it saved
+// what it could: main exits 128 + the signal, as a shell reports it.
 struct Interrupted : std::runtime_error {
-  Interrupted() : std::runtime_error("interrupted") {}
+  explicit Interrupted(int signal) : std::runtime_error("interrupted"), signal(signal) {}
+  int signal;
 };
 
 void write_stdout(std::string_view text);

@@ -154,9 +154,7 @@ void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Rati
   release_unused_capacity(rows.stars);
 }
 
-Dataset load_dataset(const DatasetOptions& options) {
-  if (!(options.val_fraction >= 0.0 && options.val_fraction < 1.0))
-    throw Error("--val-fraction must be in [0, 1)");
+Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
   Dataset data;
   // Duplicate pairs are dropped per file before the split, so that one pair
   // can never be both a training and a validation row.
@@ -165,14 +163,16 @@ Dataset load_dataset(const DatasetOptions& options) {
       keep_last_of_duplicates(data.train, data.users.size(), data.items.size());
   warn_duplicates(options.ratings_path, train_duplicates, options.load.columns);
   data.duplicate_rows = train_duplicates;
+  data.ratings_file_rows = data.train.size();
   if (options.val_path.empty()) {
-    split_in_place(data.train, options.val_fraction, options.seed, data.val);
+    split_in_place(data.train, hold_out.fraction, hold_out.seed, data.val);
   } else {
     load_ratings(options.val_path, options.load, data.users, data.items, data.val);
     const std::size_t val_duplicates =
         keep_last_of_duplicates(data.val, data.users.size(), data.items.size());
     warn_duplicates(options.val_path, val_duplicates, options.load.columns);
     data.duplicate_rows += val_duplicates;
+    data.val_file_rows = data.val.size();
   }
   if (data.train.size() == 0 && data.val.size() > 0 && options.val_path.empty())
     throw Error(options.ratings_path, 0,

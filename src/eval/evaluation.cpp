@@ -5,6 +5,7 @@
 namespace recsys {
 
 double training_mean(const TrainedModel& model) {
+  if (!std::isnan(model.training_mean)) return model.training_mean;
   double sum = 0, rows = 0;
   for (std::size_t i = 0; i < model.stats.count.size(); ++i) {
     sum += model.stats.mean[i] * double(model.stats.count[i]);

@@ -50,65 +50,47 @@ std::span<const T> view(const std::vector<T>& v) {
   return {v.data(), v.size()};
 }
 
-// Settings as key/value text pairs: new keys can be added without a new version.
+// Settings as key/value text pairs (train_config.hpp's table), then the
+// best epoch and the training mean: new keys can be added without a new
+// version.
 std::vector<std::pair<std::string, std::string>> settings_pairs(const TrainedModel& m) {
-  const ModelSettings& s = m.settings;
-  auto num = [](double x) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.17g", x);
-    return std::string(buf);
-  };
-  return {{"preset", s.preset},
-          {"dim", std::to_string(s.dim)},
-          {"epochs", std::to_string(s.epochs)},
-          {"batch", std::to_string(s.batch)},
-          {"lr", num(s.lr)},
-          {"weight_decay", num(s.weight_decay)},
-          {"init_std", num(s.init_std)},
-          {"optimizer", s.optimizer},
-          {"seed", std::to_string(s.seed)},
-          {"threads", std::to_string(s.threads)},
-          {"early_stopping", std::to_string(s.early_stopping)},
-          {"val_fraction", num(s.val_fraction)},
-          {"best_epoch", std::to_string(m.best_epoch)}};
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const SettingInfo& s : train_settings())
+    pairs.emplace_back(s.key, setting_text(m.settings, s.key));
+  pairs.emplace_back("best_epoch", std::to_string(m.best_epoch));
+  char mean[64];
+  std::snprintf(mean, sizeof mean, "%.17g", m.training_mean);
+  pairs.emplace_back("training_mean", mean);
+  return pairs;
 }
 
-void apply_setting(TrainedModel& m, const std::string& key, const std::string& value,
-                   const std::string& name) {
-  ModelSettings& s = m.settings;
-  try {
-    if (key == "preset")
-      s.preset = value;
-    else if (key == "dim")
-      s.dim = std::stoi(value);
-    else if (key == "epochs")
-      s.epochs = std::stoi(value);
-    else if (key == "batch")
-      s.batch = std::stoull(value);
-    else if (key == "lr")
-      s.lr = std::stod(value);
-    else if (key == "weight_decay")
-      s.weight_decay = std::stod(value);
-    else if (key == "init_std")
-      s.init_std = std::stod(value);
-    else if (key == "optimizer")
-      s.optimizer = value;
-    else if (key == "seed")
-      s.seed = std::stoull(value);
-    else if (key == "threads")
-      s.threads = std::stoi(value);
-    else if (key == "early_stopping")
-      s.early_stopping = std::stoi(value);
-    else if (key == "val_fraction")
-      s.val_fraction = std::stod(value);
-    else if (key == "best_epoch")
-      m.best_epoch = std::stoi(value);
-    // Unknown keys come from a later minor version: ignored on purpose.
-  } catch (const std::exception&) {
-    throw Error(name, 0,
-                "model file is corrupt: setting " + key + " = '" + value.substr(0, 40) + "'" +
-                    "; train it again with `recsys train`");
+constexpr const char* kRetrain = "; train it again with `recsys train`";
+
+[[noreturn]] void corrupt(const std::string& name, const std::string& what) {
+  throw Error(name, 0, "model file is corrupt: " + what + kRetrain);
+}
+
+// Reads the settings section. Unknown keys come from a later minor version
+// and are ignored on purpose; from version 2 on every setting must be there.
+void read_settings(TrainedModel& m, ByteReader& r, std::uint32_t version, const std::string& name) {
+  const std::uint64_t n = r.u64();
+  r.require(n, 16);
+  std::size_t known = 0;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    const std::string key = r.str();
+    const std::string value = r.str();
+    try {
+      if (key == "best_epoch")
+        m.best_epoch = std::stoi(value);
+      else if (key == "training_mean")
+        m.training_mean = std::stod(value);
+      else if (set_setting(m.settings, key, value))
+        ++known;
+    } catch (const std::exception&) {
+      corrupt(name, "setting " + key + " = '" + value.substr(0, 40) + "'");
+    }
   }
+  if (version >= 2 && known < train_settings().size()) corrupt(name, "a setting is missing");
 }
 
 void write_sections(ByteWriter& w, const TrainedModel& m) {
@@ -177,25 +159,13 @@ void write_sections(ByteWriter& w, const TrainedModel& m) {
   });
 }
 
-constexpr const char* kRetrain = "; train it again with `recsys train`";
-
-[[noreturn]] void corrupt(const std::string& name, const std::string& what) {
-  throw Error(name, 0, "model file is corrupt: " + what + kRetrain);
-}
-
 bool all_finite(const std::vector<float>& v) {
   return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
 }
 
 void read_section(TrainedModel& m, std::uint32_t t, ByteReader& r, const std::string& name) {
   if (t == kSettings) {
-    const std::uint64_t n = r.u64();
-    r.require(n, 16);
-    for (std::uint64_t k = 0; k < n; ++k) {
-      const std::string key = r.str();
-      const std::string value = r.str();
-      apply_setting(m, key, value, name);
-    }
+    read_settings(m, r, m.format_version, name);
   } else if (t == kSource) {
     m.source.ratings_path = r.str();
     m.source.ratings_bytes = r.u64();
@@ -352,6 +322,7 @@ TrainedModel parse_model(std::span<const std::uint8_t> bytes, const std::string&
                 "it again or train it again with `recsys train`");
 
   TrainedModel m;
+  m.format_version = ByteReader(bytes.subspan(8, 4), name).u32();
   ByteReader sections(body.subspan(kHeaderBytes), name);
   std::map<std::uint32_t, int> seen;
   while (sections.remaining() > 0) {
@@ -364,19 +335,22 @@ TrainedModel parse_model(std::span<const std::uint8_t> bytes, const std::string&
   for (const auto required :
        {kScaler, kUsers, kItems, kStats, kTitles, kTables, kRated, kValidation})
     if (!seen.count(required)) corrupt(name, "a required section is missing");
+  if (m.format_version >= 2 && !seen.count(kSettings)) corrupt(name, "the settings are missing");
   check_consistency(m, name);
   m.index_validation();
   return m;
 }
 
-void save_model(const TrainedModel& model, const std::string& path) {
+std::uint64_t save_model(const TrainedModel& model, const std::string& path) {
   const Embeddings& e = model.tables;
   if (!all_finite(e.user_vec) || !all_finite(e.item_vec) || !all_finite(e.user_bias) ||
       !all_finite(e.item_bias))
     throw Error(path, 0,
                 "not written: training diverged (a weight is NaN or infinite); lower --lr and "
                 "train again");
-  write_file_atomically(path, serialize_model(model));
+  const std::vector<std::uint8_t> bytes = serialize_model(model);
+  write_file_atomically(path, bytes);
+  return bytes.size();
 }
 
 TrainedModel load_model(const std::string& path) {

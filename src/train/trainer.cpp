@@ -20,15 +20,15 @@ double seconds_since(Clock::time_point start) {
 }
 }  // namespace
 
-Shuffle resolve_shuffle(const TrainSettings& settings, const Embeddings& model) {
+Shuffle resolve_shuffle(const TrainConfig& settings, const Embeddings& model) {
   if (settings.shuffle != Shuffle::Auto) return settings.shuffle;
   // Blocks only pay when a step's rows miss the cache, and dense adam moves
   // every row at every step whatever the order.
   const std::size_t rows = std::size_t(model.n_users) + model.n_items;
   const std::size_t bytes =
       rows * (std::size_t(model.dim) + 1) * sizeof(float) * 3;  // weights, m, v
-  return settings.mode == Adam::Mode::Sparse && bytes > kBlocksAbove ? Shuffle::Blocks
-                                                                     : Shuffle::Global;
+  return settings.optimizer == Adam::Mode::Sparse && bytes > kBlocksAbove ? Shuffle::Blocks
+                                                                          : Shuffle::Global;
 }
 
 namespace {
@@ -64,12 +64,14 @@ std::size_t batches_in(const BlockGrid& grid, std::size_t batch) {
 }  // namespace
 
 TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_rows,
-                  const Scaler& scaler, const TrainSettings& settings, const TrainHooks& hooks) {
-  if (settings.batch == 0) throw Error("--batch must be at least 1");
+                  const Scaler& scaler, const TrainConfig& settings, const TrainHooks& hooks) {
   const auto start = Clock::now();
   const TrainingRows rows{train_rows.user, train_rows.item, train_rows.stars, scaler};
   Rng rng(settings.seed ^ 0x5eedf00dULL);  // independent of the stream that drew the weights
-  Adam adam(model, settings.adam, settings.mode);
+  AdamSettings adam_settings;
+  adam_settings.lr = static_cast<float>(settings.lr);
+  adam_settings.weight_decay = static_cast<float>(settings.weight_decay);
+  Adam adam(model, adam_settings, settings.optimizer);
   WorkerPool pool(std::max(1, settings.threads));
   std::vector<Gradients> grads(std::size_t(pool.size()), Gradients(model));
   auto stop_requested = [&] { return hooks.stop && hooks.stop->load(std::memory_order_relaxed); };
@@ -100,13 +102,13 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
   // Sparse adam with several threads trains Hogwild style: threads update the
   // shared tables without locks. One thread (or dense adam) is the exact
   // sequential loop.
-  const bool concurrent = settings.mode == Adam::Mode::Sparse && pool.size() > 1;
+  const bool concurrent = settings.optimizer == Adam::Mode::Sparse && pool.size() > 1;
 
   // The batches from `first` to `end` of the current order, on thread k.
   auto train_span = [&](std::size_t first, std::size_t end, int k, EpochSums& sums) {
     Gradients& g = grads[std::size_t(k)];
     for (; first < end && !stop_requested(); first += settings.batch) {
-      const std::size_t n = std::min(settings.batch, end - first);
+      const std::size_t n = std::min<std::size_t>(settings.batch, end - first);
       sums.per_thread[std::size_t(k)].loss +=
           blocks ? accumulate_range_gradient(model, rows, first, n, g)
                  : accumulate_batch_gradient(model, rows, {order.data() + first, n}, g);

@@ -14,9 +14,7 @@ namespace recsys {
 
 struct DatasetOptions {
   std::string ratings_path;
-  std::string val_path;       // a second ratings file as validation; empty: random holdout
-  double val_fraction = 0.1;  // share of rows held out when val_path is empty
-  std::uint64_t seed = 42;
+  std::string val_path;  // a second ratings file as validation; empty: a random holdout
   LoadOptions load;
   std::string movies_path;  // empty: movies.csv beside the ratings file, if present
 };
@@ -28,12 +26,21 @@ struct Dataset {
   ItemStats stats;
   std::vector<std::string> titles, genres;  // per item index; empty when unknown
   std::string movies_path;                  // the titles file used, "" when none
+  std::size_t ratings_file_rows = 0;        // rows read from each file, after duplicates
+  std::size_t val_file_rows = 0;            // 0 without a validation file
   std::size_t cold_val_rows = 0;  // validation rows whose user or item has no training row
   std::size_t untitled_items = 0;
   std::size_t duplicate_rows = 0;  // rows dropped by keep_last_of_duplicates, over both files
 };
 
-Dataset load_dataset(const DatasetOptions& options);
+// The random holdout when there is no validation file; TrainConfig holds
+// these for a training run, and checks the fraction is in [0, 1).
+struct HoldOut {
+  double fraction = 0.1;
+  std::uint64_t seed = 42;
+};
+
+Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out = {});
 
 // The duplicate policy: when one file rates the same (user, item) pair on
 // several lines, the last line wins (a later line is taken as a correction)

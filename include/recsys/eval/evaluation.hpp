@@ -47,9 +47,10 @@ struct MetricsReport {
 MetricsReport evaluate(const TrainedModel& model, const Ratings& held_out,
                        const MetricsOptions& options);
 
-// The mean star rating of the training rows. The model file keeps per-item
-// counts and means over training and validation rows together, and the
-// validation rows themselves, so the training sum is their difference.
+// The mean star rating of the training rows, as the model file records it.
+// A version 1 file did not: there it is derived from the per-item counts and
+// means (over training and validation rows together) minus the validation
+// rows.
 double training_mean(const TrainedModel& model);
 
 struct HeldOutRows {

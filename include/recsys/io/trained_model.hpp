@@ -2,6 +2,7 @@
 // Everything one model file holds, so that topn, metrics, project and info
 // never need the original CSV files.
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -11,25 +12,10 @@
 #include "recsys/data/ratings.hpp"
 #include "recsys/data/scaler.hpp"
 #include "recsys/train/model.hpp"
+#include "recsys/train/train_config.hpp"
 #include "recsys/train/trainer.hpp"
 
 namespace recsys {
-
-// How the model was trained, kept for `info` and for reproducing it.
-struct ModelSettings {
-  std::string preset = "default";
-  int dim = 0;
-  int epochs = 0;
-  std::uint64_t batch = 0;
-  double lr = 0;
-  double weight_decay = 0;
-  double init_std = 0;
-  std::string optimizer;  // "adam" or "sparse-adam"
-  std::uint64_t seed = 0;
-  int threads = 1;
-  int early_stopping = 0;
-  double val_fraction = 0;
-};
 
 struct SourceInfo {
   std::string ratings_path;
@@ -39,16 +25,23 @@ struct SourceInfo {
 };
 
 struct TrainedModel {
-  ModelSettings settings;
+  TrainConfig settings;  // as trained: threads is the count used, val_fraction 0 with a --val file
+  // The model file's format version when loaded (kModelFormatVersion when
+  // made in this process): version 1 files did not record shuffle or
+  // block_groups, which then hold their defaults.
+  std::uint32_t format_version = 0;
   SourceInfo source;
   Scaler scaler;
   IdMap users, items;
   ItemStats stats;
   std::vector<std::string> titles, genres;  // per item index, "" when unknown
   Embeddings tables;
-  RatedItems train_rated;            // each user's training items
-  Ratings validation;                // held-out rows, raw stars
-  RatedItems validation_rated;       // derived from validation by index_validation(), not stored
+  RatedItems train_rated;       // each user's training items
+  Ratings validation;           // held-out rows, raw stars
+  RatedItems validation_rated;  // derived from validation by index_validation(), not stored
+  // The mean star rating of the training rows (NaN in a version 1 file,
+  // where evaluation derives it from the item statistics).
+  double training_mean = std::numeric_limits<double>::quiet_NaN();
   std::vector<EpochRecord> history;  // without timings (seconds = 0): same seed, same bytes
   int best_epoch = 0;
 

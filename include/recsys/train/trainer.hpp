@@ -11,34 +11,18 @@
 #include "recsys/data/scaler.hpp"
 #include "recsys/train/adam.hpp"
 #include "recsys/train/model.hpp"
+#include "recsys/train/train_config.hpp"
 
 namespace recsys {
 
-// How an epoch orders the training rows. Global: one shuffle of all rows, as
-// PyTorch's DataLoader. Blocks: the stratified order of block_grid.hpp, for
-// models whose tables and Adam moments do not fit in the cache. Auto picks
-// Blocks for sparse adam when the tables and moments take more than
-// kBlocksAbove bytes, Global otherwise.
-enum class Shuffle { Auto, Global, Blocks };
-inline constexpr std::size_t kBlocksAbove = std::size_t(16) << 20;      // half this machine's L3
+// Shuffle::Auto picks Blocks above this many bytes of tables and moments
+// (about half a typical server's L3); the group sizes aim at the L2 cache.
+inline constexpr std::size_t kBlocksAbove = std::size_t(16) << 20;
 inline constexpr std::size_t kUserGroupBytes = std::size_t(512) << 10;  // half a core's L2
-inline constexpr std::size_t kItemGroupBytes = std::size_t(2)
-                                               << 20;  // a core's L2, kept in L3 across blocks
-
-struct TrainSettings {
-  int epochs = 10;
-  std::size_t batch = 64;
-  AdamSettings adam;
-  Adam::Mode mode = Adam::Mode::Sparse;
-  std::uint64_t seed = 42;
-  int early_stopping = 0;  // stop after this many epochs without a better val MSE; 0 = off
-  int threads = 1;         // dense adam splits its row updates; sparse adam trains Hogwild style
-  Shuffle shuffle = Shuffle::Auto;
-  int block_groups = 0;  // Blocks: user groups; 0 sizes a user group's rows to kUserGroupBytes
-};
+inline constexpr std::size_t kItemGroupBytes = std::size_t(2) << 20;    // kept in L3 across blocks
 
 // What Auto resolves to for this model and these settings.
-Shuffle resolve_shuffle(const TrainSettings& settings, const Embeddings& model);
+Shuffle resolve_shuffle(const TrainConfig& config, const Embeddings& model);
 
 struct EpochRecord {
   int epoch = 0;
@@ -63,8 +47,10 @@ struct TrainHooks {
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop after the batch
 };
 
-// Blocks reorders train_rows in place (the rows stay the same set).
+// Trains with config's optimizer and schedule on config.threads threads (at
+// least 1; 0 is resolved by fit()). Blocks reorders train_rows in place (the
+// rows stay the same set). config is assumed checked.
 TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_rows,
-                  const Scaler& scaler, const TrainSettings& settings, const TrainHooks& hooks);
+                  const Scaler& scaler, const TrainConfig& config, const TrainHooks& hooks);
 
 }  // namespace recsys

@@ -1,0 +1,49 @@
+#pragma once
+// Training as one library call: load the data, split it, build the model,
+// train it and return it complete, ready to save. The `train` command, the
+// tests and any later command that trains (cross-validation, several
+// processes) all come through here.
+#include <atomic>
+#include <functional>
+
+#include "recsys/data/dataset.hpp"
+#include "recsys/eval/accuracy.hpp"
+#include "recsys/io/trained_model.hpp"
+#include "recsys/train/train_config.hpp"
+#include "recsys/train/trainer.hpp"
+
+namespace recsys {
+
+// What fit() knows once the data is loaded, before the first epoch.
+struct FitStart {
+  const Dataset& data;        // split, scaled, with titles
+  const TrainConfig& config;  // threads resolved to the count used
+  Shuffle shuffle;            // Auto resolved
+  double load_seconds;
+};
+
+struct FitHooks {
+  std::function<void(const FitStart&)> on_start;
+  std::function<void(const EpochRecord&)> on_epoch;
+  std::function<void(std::size_t done, std::size_t total)> on_batch;  // may be empty
+  // Every checkpoint_every epochs (0 = never) but the last, a complete model
+  // of the epoch just finished, e.g. to save.
+  int checkpoint_every = 0;
+  std::function<void(const TrainedModel&)> on_checkpoint;
+  const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop after the batch
+};
+
+struct FitResult {
+  TrainedModel model;  // complete; when report.interrupted, as it stood at the stop
+  TrainReport report;
+  Accuracy validation;  // the returned weights on the validation rows
+  Accuracy baseline;    // predicting the training mean for every validation row
+  std::size_t train_rows = 0;
+  double load_seconds = 0;
+};
+
+// The random holdout (without data.val_path) is config's val_fraction and
+// seed. config is checked here; throws recsys::Error.
+FitResult fit(const DatasetOptions& data, const TrainConfig& config, const FitHooks& hooks = {});
+
+}  // namespace recsys

@@ -1,0 +1,77 @@
+#pragma once
+// Every setting of a training run in one type: its default, the presets, its
+// check and its text form, which the model file, `train --format json`,
+// `info` and the command line all go through (one table in train_config.cpp).
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "recsys/train/adam.hpp"
+
+namespace recsys {
+
+// How an epoch orders the training rows. Global: one shuffle of all rows, as
+// PyTorch's DataLoader. Blocks: the stratified order of block_grid.hpp, for
+// models whose tables and Adam moments do not fit in the cache. Auto picks
+// Blocks for sparse adam when the tables and moments are larger than
+// kBlocksAbove (trainer.hpp), Global otherwise.
+enum class Shuffle { Auto, Global, Blocks };
+
+struct TrainConfig {
+  // The defaults are the `default` preset, chosen by measurement on MovieLens
+  // (docs/training.md): a small init lets the biases fit first; light decay
+  // and early stopping stop the overfitting the notebook's settings show.
+  std::string preset = "default";
+  int dim = 32;
+  int epochs = 30;
+  std::uint64_t batch = 256;
+  double lr = 0.002;
+  double weight_decay = 3e-5;  // added to the gradient, as torch.optim.Adam
+  double init_std = 0.01;
+  Adam::Mode optimizer = Adam::Mode::Sparse;
+  int early_stopping = 3;  // epochs without a better val MSE before stopping; 0 = off
+  // Not part of a preset:
+  std::uint64_t seed = 42;    // the split, the initial weights and the shuffling
+  int threads = 0;            // 0 = all cores; a model file stores the count used
+  double val_fraction = 0.1;  // random holdout share; 0 when a validation file is given
+  Shuffle shuffle = Shuffle::Auto;
+  int block_groups = 0;  // Blocks: user groups; 0 sizes them to the cache
+
+  // The named set of settings: "default" or "notebook" (the PyTorch notebook
+  // recsys replaces: dim 16, batch 64, lr 0.01, N(0, 1) init, dense adam, 10
+  // epochs). Throws recsys::Error for another name.
+  static TrainConfig from_preset(std::string_view name);
+
+  // Throws recsys::Error naming the option of the first setting out of range.
+  void check() const;
+};
+
+// One row of the settings table.
+struct SettingInfo {
+  std::string_view key;     // model file and JSON key, e.g. "weight_decay"
+  std::string_view option;  // command-line option, e.g. "--weight-decay"
+  std::string_view help;
+  bool in_preset;  // a preset sets it
+};
+
+std::span<const SettingInfo> train_settings();
+
+// The text form of a setting. Exact: as the model file stores it (doubles
+// with 17 significant digits, so they read back to the same bits). Short: for
+// people (doubles in %g form, e.g. 3e-05).
+enum class TextForm { Exact, Short };
+std::string setting_text(const TrainConfig& config, std::string_view key,
+                         TextForm form = TextForm::Exact);
+// Parses one setting (its range is TrainConfig::check's); the error names its
+// option. Returns false for a key not in the table (a later version's).
+bool set_setting(TrainConfig& config, std::string_view key, std::string_view text);
+
+std::string optimizer_name(Adam::Mode mode);
+std::string shuffle_name(Shuffle shuffle);
+
+class JsonWriter;
+// The settings as one JSON object, numbers as numbers.
+void write_json(JsonWriter& json, const TrainConfig& config);
+
+}  // namespace recsys

@@ -1,0 +1,134 @@
+#include "recsys/train/fit.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "recsys/util/error.hpp"
+#include "recsys/util/rng.hpp"
+
+namespace recsys {
+namespace {
+
+std::string gib(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", bytes / double(1 << 30));
+  return buf;
+}
+
+// Refuses sizes whose tables cannot fit in this machine's memory: an absurd
+// --dim should be a clear error before training, not an allocation failure.
+void check_memory(const TrainConfig& c, std::size_t users, std::size_t items) {
+  const double rows = static_cast<double>(users) + static_cast<double>(items);
+  // Weights, Adam's two moments, the best epoch's copy, and dense adam's
+  // full-size gradient (sparse adam's per-thread gradients are batch-sized).
+  const double copies = 4.0 + (c.optimizer == Adam::Mode::Dense ? 1 : 0);
+  const double needed = rows * (c.dim + 1) * sizeof(float) * copies;
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return;
+  const double available = static_cast<double>(pages) * static_cast<double>(page_size);
+  if (needed > available)
+    throw Error("--dim " + std::to_string(c.dim) + " needs about " + gib(needed) + " GiB for " +
+                std::to_string(users) + " users and " + std::to_string(items) +
+                " movies, more than this machine's " + gib(available) + " GiB; lower --dim");
+}
+
+double mean_stars(const Ratings& rows) {
+  double sum = 0;
+  for (const float r : rows.stars) sum += r;
+  return sum / static_cast<double>(std::max<std::size_t>(rows.size(), 1));
+}
+
+std::uint64_t file_size(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+// The model before training: settings, source, scale and initial weights.
+TrainedModel initial_model(const Dataset& data, const TrainConfig& config,
+                           const DatasetOptions& files) {
+  TrainedModel m;
+  m.settings = config;
+  if (!files.val_path.empty()) m.settings.val_fraction = 0;
+  m.source = {files.ratings_path, file_size(files.ratings_path), files.val_path, data.movies_path};
+  m.scaler = data.scaler;
+  m.training_mean = mean_stars(data.train);
+  Rng rng(config.seed);
+  m.tables = Embeddings::random(static_cast<std::uint32_t>(data.users.size()),
+                                static_cast<std::uint32_t>(data.items.size()), config.dim,
+                                config.init_std, rng);
+  return m;
+}
+
+// Everything but the weights and the history is final before training, so a
+// checkpoint is a complete model file. The model's list of rated movies is
+// built only at a checkpoint and at the end: during training it would be a
+// second copy of the training pairs, the largest thing in memory after the
+// ratings. Its per-user index of validation rows is left unbuilt: only topn
+// and metrics use it, and they build it when they load the file.
+void move_data_into(TrainedModel& m, Dataset& data) {
+  m.users = std::move(data.users);
+  m.items = std::move(data.items);
+  m.stats = std::move(data.stats);
+  m.titles = std::move(data.titles);
+  m.genres = std::move(data.genres);
+  m.validation = std::move(data.val);
+}
+
+std::vector<EpochRecord> without_timings(std::vector<EpochRecord> history) {
+  for (auto& h : history) h.seconds = 0;  // the same seed must give the same bytes
+  return history;
+}
+
+}  // namespace
+
+FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const FitHooks& hooks) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  requested.check();
+  TrainConfig config = requested;
+  if (config.threads == 0)
+    config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  Dataset data = load_dataset(files, {config.val_fraction, config.seed});
+  FitResult out;
+  out.load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  check_memory(config, data.users.size(), data.items.size());
+  out.train_rows = data.train.size();
+  TrainedModel& m = out.model;
+  m = initial_model(data, config, files);
+  if (hooks.on_start)
+    hooks.on_start({data, m.settings, resolve_shuffle(m.settings, m.tables), out.load_seconds});
+  move_data_into(m, data);
+
+  TrainHooks train_hooks;
+  train_hooks.on_batch = hooks.on_batch;
+  train_hooks.stop = hooks.stop;
+  std::vector<EpochRecord> history;
+  train_hooks.on_epoch = [&](const EpochRecord& r) {
+    if (hooks.on_epoch) hooks.on_epoch(r);
+    history.push_back(r);
+    if (hooks.checkpoint_every > 0 && hooks.on_checkpoint &&
+        r.epoch % hooks.checkpoint_every == 0 && r.epoch < config.epochs) {
+      m.history = without_timings(history);
+      m.best_epoch = r.epoch;
+      m.train_rated = RatedItems::build(m.users.size(), data.train);
+      hooks.on_checkpoint(m);
+    }
+  };
+  out.report = train(m.tables, data.train, m.validation, m.scaler, m.settings, train_hooks);
+  m.history = without_timings(out.report.history);
+  m.best_epoch = out.report.best_epoch;
+  out.validation = accuracy(m.tables, m.validation, m.scaler);
+  out.baseline = constant_accuracy(m.training_mean, m.validation, m.scaler);
+  // The training rows are freed as soon as each part has served: the stars
+  // before the list of rated movies is built from users and items.
+  std::vector<float>().swap(data.train.stars);
+  m.train_rated = RatedItems::build(m.users.size(), data.train.user, data.train.item);
+  return out;
+}
+
+}  // namespace recsys

@@ -1,0 +1,133 @@
+// TrainConfig: one table of settings with their defaults, presets, checks and
+// text forms. Every setting must survive text and back to the same bits, each
+// check must name the option a user types, and JSON must list every setting.
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <set>
+
+#include "recsys/output/json_writer.hpp"
+#include "recsys/train/train_config.hpp"
+#include "recsys/util/error.hpp"
+
+using recsys::TrainConfig;
+
+namespace {
+
+std::string error_of(const TrainConfig& c) {
+  try {
+    c.check();
+  } catch (const recsys::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("train config: the default preset is the defaults; notebook is the notebook's",
+          "[train_config]") {
+  const TrainConfig d = TrainConfig::from_preset("default");
+  CHECK(d.preset == "default");
+  CHECK(d.dim == 32);
+  CHECK(d.epochs == 30);
+  CHECK(d.batch == 256u);
+  CHECK(d.lr == 0.002);
+  CHECK(d.weight_decay == 3e-5);
+  CHECK(d.init_std == 0.01);
+  CHECK(d.optimizer == recsys::Adam::Mode::Sparse);
+  CHECK(d.early_stopping == 3);
+
+  const TrainConfig n = TrainConfig::from_preset("notebook");
+  CHECK(n.preset == "notebook");
+  CHECK(n.dim == 16);
+  CHECK(n.epochs == 10);
+  CHECK(n.batch == 64u);
+  CHECK(n.lr == 0.01);
+  CHECK(n.weight_decay == 0.0);
+  CHECK(n.init_std == 1.0);
+  CHECK(n.optimizer == recsys::Adam::Mode::Dense);
+  CHECK(n.early_stopping == 0);
+  // A preset leaves the run's other settings at their defaults.
+  CHECK(n.seed == 42u);
+  CHECK(n.val_fraction == 0.1);
+  CHECK(n.shuffle == recsys::Shuffle::Auto);
+
+  CHECK_THROWS_WITH(TrainConfig::from_preset("fast"),
+                    "unknown --preset 'fast' (choose default or notebook)");
+}
+
+TEST_CASE("train config: each check names the option", "[train_config]") {
+  CHECK(error_of(TrainConfig{}).empty());
+  CHECK(error_of(TrainConfig::from_preset("notebook")).empty());
+  struct Case {
+    void (*spoil)(TrainConfig&);
+    const char* message;
+  };
+  const Case cases[] = {
+      {[](TrainConfig& c) { c.dim = 0; }, "--dim must be between 1 and 4096"},
+      {[](TrainConfig& c) { c.dim = 4097; }, "--dim must be between 1 and 4096"},
+      {[](TrainConfig& c) { c.epochs = 0; }, "--epochs must be between 1 and 1000000"},
+      {[](TrainConfig& c) { c.batch = 0; }, "--batch must be between 1 and 16777216"},
+      {[](TrainConfig& c) { c.lr = 0; }, "--lr must be a positive number"},
+      {[](TrainConfig& c) { c.lr = std::nan(""); }, "--lr must be a positive number"},
+      {[](TrainConfig& c) { c.weight_decay = -1e-9; }, "--weight-decay must be 0 or more"},
+      {[](TrainConfig& c) { c.init_std = INFINITY; }, "--init-std must be 0 or more"},
+      {[](TrainConfig& c) { c.threads = -1; }, "--threads must be between 0 (all cores) and 1024"},
+      {[](TrainConfig& c) { c.early_stopping = -1; }, "--early-stopping must be 0 (off) or more"},
+      {[](TrainConfig& c) { c.val_fraction = 1.0; }, "--val-fraction must be in [0, 1)"},
+      {[](TrainConfig& c) { c.block_groups = 256; }, "--block-groups must be between 0 and 255"},
+  };
+  for (const Case& k : cases) {
+    TrainConfig c;
+    k.spoil(c);
+    CHECK(error_of(c) == k.message);
+  }
+}
+
+TEST_CASE("train config: every setting goes to text and back to the same bits", "[train_config]") {
+  TrainConfig a = TrainConfig::from_preset("notebook");
+  a.lr = 0.0123456789012345678;
+  a.weight_decay = 1.0 / 3.0;
+  a.init_std = 5e-324;  // the smallest denormal
+  a.seed = 0xFEDCBA9876543210ULL;
+  a.threads = 7;
+  a.val_fraction = 0.15;
+  a.shuffle = recsys::Shuffle::Blocks;
+  a.block_groups = 9;
+  TrainConfig b;  // every field differs from a
+  std::set<std::string> keys;
+  for (const auto& s : recsys::train_settings()) {
+    keys.insert(std::string(s.key));
+    CHECK(recsys::set_setting(b, s.key, recsys::setting_text(a, s.key)));
+  }
+  CHECK(keys.size() == recsys::train_settings().size());  // no key twice
+  for (const auto& s : recsys::train_settings())
+    CHECK(recsys::setting_text(a, s.key) == recsys::setting_text(b, s.key));
+  CHECK(std::memcmp(&a.lr, &b.lr, sizeof a.lr) == 0);
+  CHECK(std::memcmp(&a.weight_decay, &b.weight_decay, sizeof a.lr) == 0);
+  CHECK(std::memcmp(&a.init_std, &b.init_std, sizeof a.lr) == 0);
+  CHECK(b.seed == a.seed);
+  CHECK(b.optimizer == recsys::Adam::Mode::Dense);
+  CHECK(b.shuffle == recsys::Shuffle::Blocks);
+  CHECK(b.block_groups == 9);
+
+  CHECK_FALSE(recsys::set_setting(b, "objective_of_a_later_version", "x"));
+  CHECK_THROWS_WITH(recsys::set_setting(b, "dim", "3.5"), "--dim '3.5' is not a number");
+  CHECK_THROWS_WITH(recsys::set_setting(b, "seed", "-1"), "--seed '-1' is not a number");
+  CHECK_THROWS_WITH(recsys::set_setting(b, "lr", ""), "--lr '' is not a number");
+  CHECK_THROWS_WITH(recsys::set_setting(b, "optimizer", "sgd"),
+                    "unknown --optimizer 'sgd' (choose adam or sparse-adam)");
+  CHECK_THROWS_WITH(recsys::set_setting(b, "shuffle", "random"),
+                    "unknown --shuffle 'random' (choose auto or global or blocks)");
+  CHECK(recsys::setting_text(a, "weight_decay", recsys::TextForm::Short) == "0.333333");
+}
+
+TEST_CASE("train config: JSON lists every setting in table order, numbers as numbers",
+          "[train_config]") {
+  recsys::JsonWriter j;
+  recsys::write_json(j, TrainConfig::from_preset("notebook"));
+  CHECK(j.str() ==
+        "{\"preset\":\"notebook\",\"dim\":16,\"epochs\":10,\"batch\":64,\"lr\":0.01,"
+        "\"weight_decay\":0,\"init_std\":1,\"optimizer\":\"adam\",\"seed\":42,\"threads\":0,"
+        "\"early_stopping\":0,\"val_fraction\":0.1,\"shuffle\":\"auto\",\"block_groups\":0}");
+}
