@@ -48,9 +48,9 @@ void warn_duplicates(const std::string& path, std::size_t n, const ColumnNames& 
 }
 
 // Gives the pages past size() back to the system without moving the
-// elements: shrink_to_fit would copy the array and so briefly need it twice
-// (at 25M rows that copy, 86 MB, was the peak of the whole load). The
-// capacity stays; a page is zero-filled again if ever written.
+// elements: shrink_to_fit would copy the array and so briefly need it twice,
+// the peak of the whole load on a large file. The capacity stays; a page is
+// zero-filled again if ever written.
 template <typename T>
 void release_unused_capacity(std::vector<T>& v) {
   static_assert(std::is_trivially_copyable_v<T>);
@@ -71,8 +71,8 @@ std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::siz
   // row of scratch instead of a hash set of pairs. A file already grouped by
   // user (MovieLens is sorted by userId) needs no scratch at all: indexes are
   // given in order of first appearance, so its users come as 0, 1, 2, ...
-  // and user u's rows are the run [start[u], start[u + 1]) itself. That spares
-  // 100 MB at 25M rows, which was the peak of the whole load.
+  // and user u's rows are the run [start[u], start[u + 1]) itself, which
+  // spares a by-user permutation as large as the user column.
   std::vector<std::size_t> start(n_users + 1, 0);
   for (const auto u : rows.user) ++start[u + 1];
   for (std::size_t u = 0; u < n_users; ++u) start[u + 1] += start[u];

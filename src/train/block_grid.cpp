@@ -12,8 +12,7 @@ namespace {
 // at random: a group's rows are then one stretch of each table, so a cache
 // line (of weights, moments or biases) never holds rows of two groups, and
 // two threads in different groups never write to the same line (random
-// dealing made every bias update a false-sharing miss: 2 threads ran a 5M
-// epoch no faster than 1).
+// dealing would make every bias update a false-sharing miss).
 std::vector<std::uint8_t> deal(const std::vector<std::uint32_t>& index, std::uint32_t n,
                                int groups) {
   std::vector<std::uint64_t> count(n, 0);

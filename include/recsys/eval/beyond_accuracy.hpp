@@ -2,7 +2,7 @@
 // Figures of the recommended lists themselves rather than of predicted
 // ratings: how varied each list is, how unfamiliar and popular its movies
 // are, and how widely the lists spread over the catalogue. Exact formulas:
-// README.md, "Metrics".
+// docs/metrics.md.
 #include <cstdint>
 #include <limits>
 #include <span>

@@ -1,7 +1,7 @@
 #pragma once
 // How well the top-k lists find the movies a user rated highly in held-out
 // rows: precision, recall, nDCG, hit rate and MAP at k with binary relevance.
-// Exact formulas: README.md, "Metrics".
+// Exact formulas: docs/metrics.md.
 #include <cstdint>
 #include <limits>
 

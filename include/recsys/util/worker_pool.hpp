@@ -4,9 +4,9 @@
 //
 // The job is cut into chunks that threads claim from a shared counter, so the
 // caller never waits for a worker that the OS has not scheduled: if the other
-// core is busy, the caller simply claims every chunk itself. (A fixed split
-// with a barrier made one 10-epoch run take 106 s instead of 0.9 s while a
-// compiler was running on the other core.) The counter carries a generation
+// core is busy, the caller simply claims every chunk itself (a fixed split
+// with a barrier would stall every step on the slowest, possibly descheduled,
+// thread). The counter carries a generation
 // number, so a worker that wakes late cannot claim chunks of a later job.
 #include <atomic>
 #include <cstdint>
