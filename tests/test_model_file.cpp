@@ -149,6 +149,12 @@ TEST_CASE("crc32 is zlib's CRC-32", "[model_file]") {
   // Continuing from a previous value equals one pass.
   CHECK(recsys::crc32(std::span<const std::uint8_t>(p + 4, 5),
                       recsys::crc32(std::span<const std::uint8_t>(p, 4))) == 0xCBF43926u);
+  // Continuing with nothing keeps the value (an empty span's pointer may be null).
+  CHECK(recsys::crc32(std::span<const std::uint8_t>(), 0xCBF43926u) == 0xCBF43926u);
+  // Every byte value once, longer than any unrolled step.
+  std::vector<std::uint8_t> all(256);
+  for (std::size_t k = 0; k < all.size(); ++k) all[k] = static_cast<std::uint8_t>(k);
+  CHECK(recsys::crc32(all) == 0x29058C73u);
 }
 
 TEST_CASE("the header follows the documented layout", "[model_file]") {
