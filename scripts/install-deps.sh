@@ -4,7 +4,7 @@
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 # python3-numpy: the metrics reference check recomputes `recsys metrics` in numpy.
 set -euo pipefail
-packages=(g++ cmake make libeigen3-dev libcli11-dev libfccp-dev libspdlog-dev catch2 python3-numpy "$@")
+packages=(g++ cmake make libeigen3-dev libcli11-dev libfccp-dev libspdlog-dev zlib1g-dev catch2 python3-numpy "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

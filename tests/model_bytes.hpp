@@ -1,7 +1,7 @@
 #pragma once
 // Reading and patching a model file's bytes in tests (little-endian fields,
-// the section walk, resealing the CRC after a deliberate change), shared by
-// test_model_file.cpp and test_hardening_model_file.cpp.
+// the section walk, resealing the CRC after a deliberate change), for
+// test_model_file.cpp's damaged files.
 #include <cstddef>
 #include <cstdint>
 #include <span>

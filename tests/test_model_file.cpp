@@ -1,5 +1,9 @@
 // The model file: round trips that keep every byte and every field, and a
-// reader that refuses damaged, truncated, newer and foreign files.
+// reader that refuses damaged, truncated, newer and foreign files. The
+// parser's own checks first, then the same files through the binary (`recsys
+// info`, `topn`): exit code 2 and one line naming the file and saying what to
+// do (copy it again, train again, or upgrade).
+#include <algorithm>
 #include <bit>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -16,8 +20,13 @@
 #include "recsys/util/error.hpp"
 #include "recsys/util/rng.hpp"
 #include "support.hpp"
+#include "test_hardening_support.hpp"
 
 using Catch::Matchers::Contains;
+using hardening::check_failure;
+using hardening::q;
+using hardening::Result;
+using hardening::run_recsys;
 using recsys::TrainedModel;
 using test_support::error_from;
 using test_support::TempDir;
@@ -144,6 +153,36 @@ std::uint32_t tag(const char (&s)[5]) { return get_u32(Bytes(s, s + 4), 0); }
 
 TrainedModel parse(const Bytes& b) { return recsys::parse_model(b, "test.model"); }
 
+struct Trained {
+  TempDir dir;
+  std::string model;
+  Bytes bytes;
+};
+
+// A small model trained by the binary, shared by the tests that only read it.
+const Trained& trained() {
+  static Trained* t = [] {
+    auto* p = new Trained;
+    std::string csv = "userId,movieId,rating\n";
+    for (int u = 1; u <= 12; ++u)
+      for (int m = 1; m <= 8; ++m)
+        if ((u + m) % 3)
+          csv += std::to_string(u) + "," + std::to_string(m) + "," +
+                 std::to_string(1 + (u * m) % 5) + "\n";
+    const std::string ratings = p->dir.write("ratings.csv", csv);
+    p->dir.write("movies.csv", "movieId,title,genres\n1,\"One, The\",Drama\n2,Two,Comedy\n");
+    p->model = p->dir.file("good.model");
+    const Result r = run_recsys("train " + q(ratings) + " --model " + q(p->model) +
+                                " --dim 3 --epochs 2 --batch 8 --threads 1 --quiet");
+    if (r.code != 0) FAIL("train failed: " << r.err);
+    p->bytes = test_support::read_bytes(p->model);
+    return p;
+  }();
+  return *t;
+}
+
+Result info(const std::string& model) { return run_recsys("info --model " + q(model)); }
+
 }  // namespace
 
 TEST_CASE("crc32 is zlib's CRC-32", "[model_file]") {
@@ -155,6 +194,12 @@ TEST_CASE("crc32 is zlib's CRC-32", "[model_file]") {
   // Continuing from a previous value equals one pass.
   CHECK(recsys::crc32(std::span<const std::uint8_t>(p + 4, 5),
                       recsys::crc32(std::span<const std::uint8_t>(p, 4))) == 0xCBF43926u);
+  // Continuing with nothing keeps the value (an empty span's pointer may be null).
+  CHECK(recsys::crc32(std::span<const std::uint8_t>(), 0xCBF43926u) == 0xCBF43926u);
+  // Every byte value once, longer than any unrolled step.
+  std::vector<std::uint8_t> all(256);
+  for (std::size_t k = 0; k < all.size(); ++k) all[k] = static_cast<std::uint8_t>(k);
+  CHECK(recsys::crc32(all) == 0x29058C73u);
 }
 
 TEST_CASE("the header follows the documented layout", "[model_file]") {
@@ -248,25 +293,24 @@ TEST_CASE("save_model / load_model through a file leave no temporary behind", "[
   CHECK(dir.entries() == std::vector<std::string>{"a.model"});
 }
 
-TEST_CASE("every flipped byte is rejected", "[model_file][corrupt]") {
-  const Bytes good = recsys::serialize_model(sample_model());
-  std::set<std::size_t> positions;
-  for (std::size_t k = 0; k < 24; ++k) positions.insert(k);              // the whole header
-  for (std::size_t k = 0; k < good.size(); k += 7) positions.insert(k);  // a spread
-  for (std::size_t k = good.size() - 4; k < good.size(); ++k) positions.insert(k);  // the CRC
-  for (const auto& s : sections_of(good))
-    for (std::size_t k = s.start; k < s.body; ++k) positions.insert(k);  // every tag and length
-  for (const std::size_t pos : positions) {
-    for (const std::uint8_t mask : {std::uint8_t{0xFF}, std::uint8_t{0x01}, std::uint8_t{0x80}}) {
+TEST_CASE("a flipped byte anywhere is refused, naming the file",
+          "[model_file][corrupt][hardening]") {
+  const Bytes& good = trained().bytes;
+  for (std::size_t pos = 0; pos < good.size(); ++pos) {
+    for (const std::uint8_t mask : {std::uint8_t{0x01}, std::uint8_t{0x80}, std::uint8_t{0xFF}}) {
       Bytes bad = good;
       bad[pos] ^= mask;
+      const auto e = error_from([&] { recsys::parse_model(bad, "x.model"); });
       INFO("byte " << pos << " of " << good.size() << " xor " << int(mask));
-      CHECK_THROWS_AS(parse(bad), recsys::Error);
+      REQUIRE(e);
+      CHECK(e->exit_code() == 2);
+      CHECK(e->file() == "x.model");
     }
   }
 }
 
-TEST_CASE("damage behind a valid checksum is still rejected", "[model_file][corrupt]") {
+TEST_CASE("a damaged section length or table size behind a valid checksum is rejected",
+          "[model_file][corrupt]") {
   // A damaged length or count with the CRC recomputed: the structure checks must catch it.
   const Bytes good = recsys::serialize_model(sample_model());
   for (const auto& s : sections_of(good)) {
@@ -287,52 +331,6 @@ TEST_CASE("damage behind a valid checksum is still rejected", "[model_file][corr
     reseal(bad);
     CHECK_THROWS_AS(parse(bad), recsys::Error);
   }
-}
-
-TEST_CASE("truncated files are rejected", "[model_file][corrupt]") {
-  const Bytes good = recsys::serialize_model(sample_model());
-  std::set<std::size_t> lengths{0,
-                                1,
-                                7,
-                                8,
-                                9,
-                                12,
-                                16,
-                                23,
-                                24,
-                                25,
-                                28,
-                                good.size() / 2,
-                                good.size() - 5,
-                                good.size() - 4,
-                                good.size() - 1};
-  for (const auto& s : sections_of(good))
-    for (const std::size_t at : {s.start, s.start + 4, s.body, s.end}) {
-      lengths.insert(at - 1);
-      lengths.insert(at);
-      lengths.insert(at + 1);
-    }
-  for (const std::size_t n : lengths) {
-    if (n >= good.size()) continue;
-    INFO("first " << n << " of " << good.size() << " bytes");
-    CHECK_THROWS_AS(recsys::parse_model(std::span<const std::uint8_t>(good.data(), n), "t.model"),
-                    recsys::Error);
-  }
-  // Trailing garbage is refused too.
-  Bytes longer = good;
-  longer.push_back(0);
-  CHECK_THROWS_AS(parse(longer), recsys::Error);
-}
-
-TEST_CASE("a file from a newer format version is refused with a clear message", "[model_file]") {
-  Bytes b = recsys::serialize_model(sample_model());
-  put_u32(b, 8, recsys::kModelFormatVersion + 1);
-  reseal(b);  // only the version differs from a good file
-  const auto e = error_from([&] { recsys::parse_model(b, "new.model"); });
-  REQUIRE(e);
-  CHECK(e->file() == "new.model");
-  CHECK_THAT(e->message(), Contains("newer"));
-  CHECK_THAT(e->message(), Contains(std::to_string(recsys::kModelFormatVersion + 1)));
 }
 
 TEST_CASE("an unknown section is skipped, a repeated one rejected", "[model_file]") {
@@ -361,42 +359,91 @@ TEST_CASE("an unknown section is skipped, a repeated one rejected", "[model_file
   }
 }
 
-TEST_CASE("foreign and empty files are refused", "[model_file]") {
+// ---------------------------------------------------------------------------
+// Through the binary: exit code 2 and one line that names the file and says
+// what to do.
+
+TEST_CASE("a model cut at any section boundary, or with bytes added, exits 2 saying so",
+          "[model_file][corrupt][hardening]") {
+  const Bytes& good = trained().bytes;
+  std::set<std::size_t> cuts = {0,
+                                1,
+                                4,
+                                7,
+                                8,
+                                9,
+                                12,
+                                15,
+                                16,
+                                20,
+                                23,
+                                24,
+                                25,
+                                27,
+                                28,
+                                good.size() - 5,
+                                good.size() - 4,
+                                good.size() - 1};
+  for (const auto& s : sections_of(good))
+    for (const std::size_t at : {s.start, s.start + 2, s.start + 4, s.start + 8, s.body, s.body + 1,
+                                 (s.body + s.end) / 2, s.end - 1})
+      if (at < good.size()) cuts.insert(at);
+  REQUIRE(cuts.size() > 40);
   TempDir dir;
-  SECTION("a CSV") {
-    const auto path =
-        dir.write("ratings.csv", "userId,movieId,rating,timestamp\n1,2,3.5,1112486027\n");
-    const auto e = error_from([&] { recsys::load_model(path); });
-    REQUIRE(e);
-    CHECK(e->file() == path);
-    CHECK_THAT(e->message(), Contains("not a recsys model"));
+  for (const std::size_t n : cuts) {
+    INFO("first " << n << " of " << good.size() << " bytes");
+    const std::string path = dir.file("cut.model");
+    test_support::write_bytes(path,
+                              Bytes(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(n)));
+    const Result r = info(path);
+    if (n == 0) {
+      check_failure(r, 2, path + ": ", {"empty file", "recsys train"});
+    } else if (n < 8) {
+      check_failure(r, 2, path + ": ", {"not a recsys model file", "recsys train"});
+    } else if (n < 28) {
+      check_failure(r, 2, path + ": ",
+                    {"model file is truncated (" + std::to_string(n) + " bytes)", "recsys train"});
+    } else {
+      check_failure(r, 2, path + ": ",
+                    {"model file is truncated (its header says " + std::to_string(good.size()) +
+                         " bytes, the file has " + std::to_string(n) + ")",
+                     "copy it again or train it again"});
+    }
+    // topn reads the same way.
+    CHECK(run_recsys("topn --user 1 --model " + q(path)).code == 2);
   }
-  SECTION("a file that starts like a model but is short") {
-    const auto path = dir.write("short.model", "RECSYSMF");
-    const auto e = error_from([&] { recsys::load_model(path); });
-    REQUIRE(e);
-    CHECK(e->file() == path);
-  }
-  SECTION("an empty file") {
-    const auto path = dir.write("empty.model", "");
-    const auto e = error_from([&] { recsys::load_model(path); });
-    REQUIRE(e);
-    CHECK(e->file() == path);
-    CHECK_THAT(e->message(), Contains("empty"));
-  }
-  SECTION("a missing file") {
-    const auto path = dir.file("missing.model");
-    const auto e = error_from([&] { recsys::load_model(path); });
-    REQUIRE(e);
-    CHECK(e->file() == path);
-    CHECK_THAT(e->message(), Contains("recsys train"));
-  }
-  SECTION("a directory") {
-    const auto path = dir.path().string();
-    const auto e = error_from([&] { recsys::load_model(path); });
-    REQUIRE(e);
-    CHECK(e->file() == path);
-    CHECK_THAT(e->message(), Contains("directory"));
+  // Bytes after the checksum are refused too.
+  Bytes longer = good;
+  longer.push_back(0);
+  const std::string path = dir.file("longer.model");
+  test_support::write_bytes(path, longer);
+  check_failure(info(path), 2, path + ": ",
+                {"model file is longer than written", "copy it again or train it again"});
+}
+
+TEST_CASE("a flipped byte through the binary gives one line that says what to do",
+          "[model_file][hardening]") {
+  const Bytes& good = trained().bytes;
+  TempDir dir;
+  std::set<std::size_t> positions = {0, 7, 8, 11, 12, 15, 16, 23, good.size() - 4, good.size() - 1};
+  for (std::size_t k = 24; k < good.size(); k += good.size() / 23) positions.insert(k);
+  for (const std::size_t pos : positions) {
+    Bytes bad = good;
+    bad[pos] ^= 0x20;
+    const std::string path = dir.file("flipped.model");
+    test_support::write_bytes(path, bad);
+    INFO("byte " << pos);
+    const Result r = info(path);
+    std::string says = "checksum mismatch";
+    if (pos < 8)
+      says = "not a recsys model file";
+    else if (pos < 12)
+      says = "format version";
+    else if (pos < 16)
+      says = "byte-order marker";
+    else if (pos < 24)
+      says = "the file has " + std::to_string(good.size());
+    check_failure(r, 2, path + ": ", {says, "train"});
   }
 }
 
@@ -432,4 +479,98 @@ TEST_CASE("a format version 1 file still loads and recommends as it did", "[mode
   const TrainedModel again = parse(recsys::serialize_model(m));
   CHECK(again.format_version == recsys::kModelFormatVersion);
   CHECK(again.tables.item_vec == m.tables.item_vec);
+}
+
+TEST_CASE("a model from a newer format version names both versions", "[model_file][hardening]") {
+  Bytes b = trained().bytes;
+  put_u32(b, 8, recsys::kModelFormatVersion + 1);
+  reseal(b);
+  TempDir dir;
+  const std::string path = dir.file("future.model");
+  test_support::write_bytes(path, b);
+  check_failure(
+      info(path), 2, path + ": ",
+      {"format version " + std::to_string(recsys::kModelFormatVersion + 1) + " is newer",
+       "up to " + std::to_string(recsys::kModelFormatVersion), "upgrade recsys or retrain"});
+  // Even when the rest of it is nothing this version understands.
+  Bytes tiny(28, 0);
+  std::copy_n("RECSYSMF", 8, tiny.begin());
+  put_u32(tiny, 8, 99);
+  test_support::write_bytes(path, tiny);
+  check_failure(info(path), 2, path + ": ", {"format version 99 is newer"});
+}
+
+TEST_CASE("files that are not models are refused, each saying what it is",
+          "[model_file][hardening]") {
+  TempDir dir;
+  const struct {
+    const char* what;
+    std::string contents;
+    std::string says;
+  } cases[] = {
+      {"an empty file", "", "empty file, not a recsys model (run `recsys train` first)"},
+      {"a ratings CSV", "userId,movieId,rating\n1,2,3\n", "not a recsys model file"},
+      {"a PNG", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16), "not a recsys model file"},
+      {"seven bytes of the magic", "RECSYSM", "not a recsys model file"},
+      {"the magic alone", "RECSYSMF", "truncated (8 bytes)"},
+      {"the magic and zeros", std::string("RECSYSMF") + std::string(40, '\0'), "format version 0"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    const std::string path = dir.write("not.model", c.contents);
+    check_failure(info(path), 2, path + ": ", {c.says});
+  }
+  check_failure(info(dir.path().string()), 2, dir.path().string() + ": ", {"is a directory"});
+  check_failure(info(dir.file("missing.model")), 2, dir.file("missing.model") + ": ",
+                {"no such model file", "recsys train"});
+}
+
+TEST_CASE("a size field claiming exabytes is refused before allocating",
+          "[model_file][hardening]") {
+  Bytes b = trained().bytes;
+  put_u64(b, 16, std::uint64_t{1} << 62);
+  TempDir dir;
+  const std::string path = dir.file("huge.model");
+  test_support::write_bytes(path, b);
+  check_failure(info(path), 2, path + ": ",
+                {"truncated", "the file has " + std::to_string(b.size())});
+  put_u64(b, 16, ~std::uint64_t{0});
+  test_support::write_bytes(path, b);
+  check_failure(info(path), 2, path + ": ", {"an impossible size"});
+}
+
+TEST_CASE("a non-finite weight or a zero dim behind a valid checksum says what is wrong",
+          "[model_file][hardening]") {
+  const Bytes& good = trained().bytes;
+  TempDir dir;
+  const std::string path = dir.file("resealed.model");
+  for (const auto& s : sections_of(good)) {
+    if (s.tag != get_u32(Bytes{'T', 'A', 'B', 'L'}, 0)) continue;
+    // The first user weight, after dim, n_users, n_items and the array's count.
+    const std::size_t first_weight = s.body + 12 + 8;
+    for (const float poison :
+         {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+      Bytes bad = good;
+      put_u32(bad, first_weight, std::bit_cast<std::uint32_t>(poison));
+      reseal(bad);
+      test_support::write_bytes(path, bad);
+      check_failure(info(path), 2, path + ": ",
+                    {"a weight is not a finite number", "recsys train"});
+    }
+    Bytes bad = good;
+    put_u32(bad, s.body, 0);  // dim 0
+    reseal(bad);
+    test_support::write_bytes(path, bad);
+    check_failure(info(path), 2, path + ": ", {"model file is corrupt", "recsys train"});
+  }
+}
+
+TEST_CASE("a model read from a pipe loads, and a cut one is refused", "[model_file][hardening]") {
+  const Trained& t = trained();
+  const Result ok = hardening::shell("RECSYS info --model /dev/stdin < " + q(t.model));
+  CHECK(ok.code == 0);
+  CHECK_THAT(ok.out, Contains("users / movies"));
+  const Result cut =
+      hardening::shell("head -c 100 " + q(t.model) + " | RECSYS info --model /dev/stdin");
+  check_failure(cut, 2, "/dev/stdin: ", {"truncated"});
 }

@@ -14,8 +14,8 @@ namespace recsys {
 
 // Writes into a growing buffer, or, made by counting(), only counts the bytes
 // it would write: a first counting pass lets the real one reserve the exact
-// size, so a 150 MB model file is never copied into a doubled buffer (which
-// made saving the peak of a 25M-rating training run).
+// size, so saving a large model never copies it into a buffer grown by doubling
+// (while it regrows, the old buffer and the new one are both alive).
 class ByteWriter {
  public:
   static ByteWriter counting() {
@@ -128,7 +128,7 @@ class ByteReader {
   std::string file_;
 };
 
-// CRC-32 (IEEE 802.3, as zlib's crc32), continuing from `crc`.
+// CRC-32 (IEEE 802.3) by zlib, continuing from `crc`: the model file's checksum.
 std::uint32_t crc32(std::span<const std::uint8_t> bytes, std::uint32_t crc = 0);
 
 }  // namespace recsys
