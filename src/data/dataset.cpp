@@ -51,6 +51,23 @@ void warn_duplicates(const std::string& path, std::size_t n, const ColumnNames& 
 // elements: shrink_to_fit would copy the array and so briefly need it twice,
 // the peak of the whole load on a large file. The capacity stays; a page is
 // zero-filled again if ever written.
+// Keeps, in order, the rows k for which keep(k) is true, compacting in place;
+// keep is called once per row, in row order, before row k is overwritten.
+template <typename Keep>
+void keep_rows_if(Ratings& rows, Keep&& keep) {
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    if (!keep(k)) continue;
+    rows.user[kept] = rows.user[k];
+    rows.item[kept] = rows.item[k];
+    rows.stars[kept] = rows.stars[k];
+    ++kept;
+  }
+  rows.user.resize(kept);
+  rows.item.resize(kept);
+  rows.stars.resize(kept);
+}
+
 template <typename T>
 void release_unused_capacity(std::vector<T>& v) {
   static_assert(std::is_trivially_copyable_v<T>);
@@ -103,17 +120,7 @@ std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::siz
     }
   }
   if (dropped == 0) return 0;
-  std::size_t kept = 0;
-  for (std::size_t k = 0; k < n; ++k) {
-    if (drop[k]) continue;
-    rows.user[kept] = rows.user[k];
-    rows.item[kept] = rows.item[k];
-    rows.stars[kept] = rows.stars[k];
-    ++kept;
-  }
-  rows.user.resize(kept);
-  rows.item.resize(kept);
-  rows.stars.resize(kept);
+  keep_rows_if(rows, [&](std::size_t k) { return !drop[k]; });
   return dropped;
 }
 
@@ -134,21 +141,13 @@ void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Rati
       n, static_cast<std::size_t>(std::ceil(val_fraction * static_cast<double>(n))));
   Rng rng(seed);
   val.reserve(n_val);
-  std::size_t needed = n_val, kept = 0;
-  for (std::size_t k = 0; k < n; ++k) {
-    if (needed > 0 && rng.below(n - k) < needed) {
-      val.push(rows.user[k], rows.item[k], rows.stars[k]);
-      --needed;
-    } else {
-      rows.user[kept] = rows.user[k];
-      rows.item[kept] = rows.item[k];
-      rows.stars[kept] = rows.stars[k];
-      ++kept;
-    }
-  }
-  rows.user.resize(kept);
-  rows.item.resize(kept);
-  rows.stars.resize(kept);
+  std::size_t needed = n_val;
+  keep_rows_if(rows, [&](std::size_t k) {
+    if (needed == 0 || rng.below(n - k) >= needed) return true;
+    val.push(rows.user[k], rows.item[k], rows.stars[k]);
+    --needed;
+    return false;
+  });
   release_unused_capacity(rows.user);
   release_unused_capacity(rows.item);
   release_unused_capacity(rows.stars);
