@@ -9,13 +9,13 @@
 #include "commands.hpp"
 #include "model_option.hpp"
 #include "output.hpp"
+#include "project_plot.hpp"
 #include "recsys/eval/best_rated.hpp"
 #include "recsys/io/atomic_file.hpp"
 #include "recsys/io/model_file.hpp"
 #include "recsys/output/text_table.hpp"
 #include "recsys/util/error.hpp"
 #include "recsys/viz/pca.hpp"
-#include "recsys/viz/svg_plot.hpp"
 #include "recsys/viz/svg_to_png.hpp"
 #include "recsys/viz/tsne.hpp"
 
@@ -29,11 +29,6 @@ struct ProjectOptions {
   int top = 30, min_ratings = 20, iterations = 1000;
   double perplexity = 0;
   std::uint64_t seed = 42;
-};
-
-struct Projection {
-  Eigen::MatrixXd points;  // n x 2
-  std::string x_label, y_label, method_text;
 };
 
 std::string thousands(std::uint64_t n) {
@@ -167,11 +162,14 @@ void run(const ProjectOptions& o) {
     throw Error("--fit applies to --method pca only (t-SNE always maps the selected films)");
   if (o.iterations < 1) throw Error("--iterations must be at least 1");
   if (o.perplexity < 0) throw Error("--perplexity must be positive (or 0 for the default)");
-  // Checked before any work, so a missing converter costs nothing.
+  // Checked before any work, so a missing converter or a mistyped directory
+  // costs nothing.
   if (!o.png.empty() && !find_program(kSvgConverter))
     throw Error(std::string("--png needs ") + kSvgConverter +
                 ", which is not on PATH: apt-get install " + kSvgConverterPackage +
                 " (or use --svg FILE and convert the SVG yourself)");
+  for (const std::string& path : {o.svg, o.png})
+    if (!path.empty()) check_writable(path);
 
   const TrainedModel m = load_model(o.model);
   std::string what;
@@ -188,40 +186,10 @@ void run(const ProjectOptions& o) {
            fixed(m.stats.mean[i], 4) + "," + std::to_string(m.stats.count[i]) + "," +
            fixed(p.points(row, 0), 6) + "," + fixed(p.points(row, 1), 6) + "\n";
   }
+  // The plot files first: should one fail after all (a full disk), no CSV
+  // has gone out to suggest the command worked.
+  if (!o.svg.empty() || !o.png.empty()) write_plot(m, chosen, p, what, {o.svg, o.png, o.color_by});
   write_stdout(csv);
-
-  if (o.svg.empty() && o.png.empty()) return;
-  ScatterPlot plot;
-  plot.title = what + ": item embeddings in 2-D";
-  plot.subtitle = m.source.ratings_path + ", preset " + m.settings.preset + ", dim " +
-                  std::to_string(m.tables.dim) + "; " + p.method_text;
-  plot.x_label = p.x_label;
-  plot.y_label = p.y_label;
-  for (std::size_t r = 0; r < chosen.size(); ++r) {
-    const auto row = static_cast<Eigen::Index>(r);
-    std::string group;
-    if (o.color_by == "genre") {
-      // The first genre listed: the synthetic sample lists the primary genre
-      // first (MovieLens lists genres alphabetically, so there it is only a hint).
-      const std::string& g = m.genres[chosen[r]];
-      group = g.substr(0, g.find('|'));
-      if (group.empty() || group == "(no genres listed)") group = "(no genre)";
-    }
-    plot.points.push_back({p.points(row, 0), p.points(row, 1), m.item_label(chosen[r]), group});
-  }
-  const RenderedPlot rendered = render_scatter_svg(plot);
-  if (rendered.layout.unresolved > 0)
-    spdlog::warn("{} labels found no free place and may overlap", rendered.layout.unresolved);
-  if (!o.svg.empty()) {
-    write_file_atomically(o.svg, rendered.svg);
-    spdlog::info("wrote {} ({:.0f} x {:.0f} px, {} labelled points)", o.svg, rendered.width,
-                 rendered.height, chosen.size());
-  }
-  if (!o.png.empty()) {
-    // Twice the SVG's size, so the labels stay sharp on high-density screens.
-    write_file_atomically(o.png, svg_to_png(rendered.svg, 2.0));
-    spdlog::info("wrote {} ({:.0f} x {:.0f} px)", o.png, 2 * rendered.width, 2 * rendered.height);
-  }
 }
 
 }  // namespace

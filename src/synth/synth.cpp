@@ -13,6 +13,7 @@
 #include <memory>
 #include <numeric>
 
+#include "recsys/io/atomic_file.hpp"
 #include "recsys/output/text_table.hpp"
 #include "recsys/util/error.hpp"
 #include "recsys/util/rng.hpp"
@@ -391,6 +392,9 @@ SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
     if (ec) throw Error(dir, 0, "cannot create directory: " + ec.message());
   }
   const std::string prefix = dir.empty() || dir.back() == '/' ? dir : dir + "/";
+  // A ratings.csv that is a directory or a FIFO would fail only at the final
+  // rename, after all the work.
+  for (const char* name : {"ratings.csv", "movies.csv", "users.csv"}) check_writable(prefix + name);
   const auto U = static_cast<std::uint32_t>(o.users);
   const auto M = static_cast<std::uint32_t>(o.movies);
   const auto G = static_cast<std::uint32_t>(o.genres);
