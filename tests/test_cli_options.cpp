@@ -1,4 +1,6 @@
-// The command line's manners: output paths checked before any work.
+// The command line's manners: one meaning per option name (old spellings
+// still work, with one warning line) and output paths checked before any
+// work.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,11 +111,147 @@ TEST_CASE("cli: train refuses a FIFO or a missing directory as --model before tr
 TEST_CASE("cli: synth checks its three files before generating", "[cli][outputs][synth]") {
   TempDir dir;
   const std::string fifo = make_fifo(dir, "ratings.csv");
-  fails(run_cli("synth --users 20 --movies 20 --ratings 100 --out " + q(dir.path().string()),
+  fails(run_cli("synth --n-users 20 --n-movies 20 --n-ratings 100 --out " + q(dir.path().string()),
                 "timeout 60"),
         "recsys: " + fifo +
             ": cannot write: is a FIFO (named pipe), not a regular file; give a "
             "file name\n");
   CHECK(is_fifo(fifo));
   CHECK(dir.entries() == std::vector<std::string>{"ratings.csv"});
+}
+
+// ---------------------------------------------------------------------------
+// One meaning per option name
+
+TEST_CASE("cli: the design card's commands work verbatim", "[cli][options]") {
+  TempDir dir;
+  std::filesystem::copy_file(kSample, dir.file("ratings.csv"));
+  const std::string in_dir = "cd " + q(dir.path().string()) + " &&";
+  const CliResult train = run_cli("train ratings.csv", in_dir);
+  INFO(train.err);
+  REQUIRE(train.code == 0);
+  CHECK(std::filesystem::exists(dir.file("recsys.model")));
+  const CliResult topn = run_cli("topn --user 42", in_dir);
+  CHECK(topn.code == 0);
+  CHECK_THAT(topn.out, StartsWith("rank"));
+  const CliResult metrics = run_cli("metrics --diversity --novelty", in_dir);
+  CHECK(metrics.code == 0);
+  CHECK_THAT(metrics.out, Contains("diversity") && Contains("novelty") && !Contains("rmse"));
+  const CliResult project = run_cli("project --top 30 --min-ratings 20", in_dir);
+  CHECK(project.code == 0);
+  CHECK_THAT(project.out, StartsWith("movieId,title,mean_rating,n_ratings,x,y\n"));
+  CHECK(std::count(project.out.begin(), project.out.end(), '\n') == 31);
+  for (const CliResult* r : {&topn, &metrics, &project})
+    CHECK(r->err.find("deprecated") == std::string::npos);
+}
+
+TEST_CASE("cli: -n,--top is the list length in topn, similar, metrics and project",
+          "[cli][options]") {
+  const Sample& s = sample();
+  const struct {
+    std::string args;
+    std::size_t lines;  // of stdout with a list of 3
+  } commands[] = {
+      {"topn --user 42 --format csv", 4},
+      {"similar --movie 14 --format csv", 4},
+      {"project --min-ratings 5", 4},
+  };
+  for (const auto& c : commands) {
+    INFO(c.args);
+    const CliResult top = run_cli(c.args + " --top 3" + s.m());
+    const CliResult n = run_cli(c.args + " -n 3" + s.m());
+    CHECK(top.code == 0);
+    CHECK(static_cast<std::size_t>(std::count(top.out.begin(), top.out.end(), '\n')) == c.lines);
+    CHECK(n.out == top.out);
+    fails(run_cli(c.args + " -n 0" + s.m()), "recsys: -n must be at least 1\n");
+    fails(run_cli(c.args + " --top 0" + s.m()), "recsys: --top must be at least 1\n");
+  }
+  const CliResult metrics = run_cli("metrics --top 3 --format json" + s.m());
+  CHECK_THAT(metrics.out, StartsWith("{\"k\":3,"));
+  CHECK(run_cli("metrics -n 3 --format json" + s.m()).out == metrics.out);
+}
+
+TEST_CASE("cli: metrics -k still works, with one warning line", "[cli][options]") {
+  const Sample& s = sample();
+  const CliResult top = run_cli("metrics --top 5" + s.m());
+  const CliResult k = run_cli("metrics -k 5" + s.m());
+  REQUIRE(k.code == 0);
+  CHECK(k.out == top.out);
+  CHECK_THAT(k.err, StartsWith("warning: -k is deprecated in metrics; use --top\n"));
+  CHECK(std::count(k.err.begin(), k.err.end(), '\n') ==
+        std::count(top.err.begin(), top.err.end(), '\n') + 1);
+  fails(run_cli("metrics -k 0" + s.m()),
+        "warning: -k is deprecated in metrics; use --top\nrecsys: -k must be at least 1\n");
+  fails(run_cli("metrics -k 5 --top 3" + s.m()),
+        "warning: -k is deprecated in metrics; use --top\nrecsys: -k is the old name of --top; "
+        "give only one of them\n");
+  fails(run_cli("metrics -n 3 -k 5" + s.m()),
+        "warning: -k is deprecated in metrics; use --top\nrecsys: -k is the old name of -n; give "
+        "only one of them\n");
+}
+
+TEST_CASE("cli: project --ids, and --movies as its deprecated name", "[cli][options]") {
+  const Sample& s = sample();
+  const CliResult ids = run_cli("project --ids 14,2,31" + s.m());
+  REQUIRE(ids.code == 0);
+  CHECK(std::count(ids.out.begin(), ids.out.end(), '\n') == 4);
+  const CliResult movies = run_cli("project --movies 14,2,31" + s.m());
+  CHECK(movies.code == 0);
+  CHECK(movies.out == ids.out);
+  CHECK_THAT(movies.err,
+             StartsWith("warning: --movies (a list of ids) is deprecated in project; use --ids\n"));
+  CHECK(std::count(movies.err.begin(), movies.err.end(), '\n') ==
+        std::count(ids.err.begin(), ids.err.end(), '\n') + 1);
+  // Errors name the spelling used.
+  fails(run_cli("project --ids 14,nosuchfilm" + s.m()),
+        "recsys: " + s.model +
+            ": --ids: movieId 'nosuchfilm' is not in this model (it knows 400 movies)\n");
+  fails(
+      run_cli("project --movies 14,nosuchfilm" + s.m()),
+      "warning: --movies (a list of ids) is deprecated in project; use --ids\nrecsys: " + s.model +
+          ": --movies: movieId 'nosuchfilm' is not in this model (it knows 400 movies)\n");
+}
+
+TEST_CASE("cli: synth counts are --n-users/--n-movies/--n-ratings; the old names warn",
+          "[cli][options][synth]") {
+  TempDir dir;
+  const std::string shape = " --genres 3 --dim 4 --seed 9";
+  const CliResult now = run_cli("synth --n-users 40 --n-movies 30 --n-ratings 500" + shape +
+                                " --out " + q(dir.file("new")));
+  REQUIRE(now.code == 0);
+  CHECK(now.err.find("deprecated") == std::string::npos);
+  const CliResult old = run_cli("synth --users 40 --movies 30 --ratings 500" + shape + " --out " +
+                                q(dir.file("old")));
+  REQUIRE(old.code == 0);
+  CHECK_THAT(old.err,
+             StartsWith("warning: --users (a count) is deprecated in synth; use --n-users\n"
+                        "warning: --movies (a count) is deprecated in synth; use --n-movies\n"
+                        "warning: --ratings (a count) is deprecated in synth; use --n-ratings\n"));
+  for (const char* file : {"ratings.csv", "movies.csv", "users.csv"})
+    CHECK(test_support::read_bytes(dir.file("old/") + file) ==
+          test_support::read_bytes(dir.file("new/") + file));
+  fails(run_cli("synth --n-users 0 --out " + q(dir.file("none"))),
+        "recsys: --n-users must be between 1 and 100000000\n");
+  fails(run_cli("synth --n-users 10 --n-ratings 5 --out " + q(dir.file("none"))),
+        "recsys: --n-ratings must be at least --n-users (10): every user rates at least one "
+        "movie\n");
+  CHECK_FALSE(std::filesystem::exists(dir.file("none")));
+}
+
+TEST_CASE("cli: --format table everywhere, text its deprecated name", "[cli][options]") {
+  const Sample& s = sample();
+  for (const std::string command : {"topn --user 42", "similar --movie 14", "metrics"}) {
+    INFO(command);
+    const CliResult table = run_cli(command + " --format table" + s.m());
+    const CliResult text = run_cli(command + " --format text" + s.m());
+    REQUIRE(text.code == 0);
+    CHECK(text.out == table.out);
+    const std::string name = command.substr(0, command.find(' '));
+    CHECK_THAT(text.err, StartsWith("warning: --format text is deprecated in " + name +
+                                    "; use --format table\n"));
+  }
+  // Where no table is offered, "text" is no format at all.
+  const CliResult e = run_cli("export --what items --format text" + s.m());
+  CHECK(e.code == 2);
+  CHECK(e.err.find("deprecated") == std::string::npos);
 }

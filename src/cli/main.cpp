@@ -12,7 +12,9 @@
 #include <new>
 
 #include "commands.hpp"
+#include "options.hpp"
 #include "output.hpp"
+#include "parse_error.hpp"
 #include "recsys/util/error.hpp"
 
 namespace {
@@ -55,6 +57,7 @@ int main(int argc, char** argv) {
   recsys::cli::register_similar(app);
   recsys::cli::register_export(app);
   recsys::cli::register_project(app);
+  recsys::cli::remember_arguments(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -64,7 +67,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "recsys: %s (see recsys --help)\n", e.what());
+    std::fprintf(stderr, "recsys: %s\n", recsys::cli::parse_error_message(app, e).c_str());
     return 2;
   } catch (const recsys::cli::StdoutClosed&) {
     return 0;
