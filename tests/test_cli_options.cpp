@@ -1,6 +1,6 @@
 // The command line's manners: one meaning per option name (old spellings
-// still work, with one warning line) and output paths checked before any
-// work.
+// still work, with one warning line), "did you mean" for mistyped names,
+// and output paths checked before any work.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../src/cli/suggest.hpp"
 #include "support.hpp"
 
 using Catch::Matchers::Contains;
@@ -254,4 +255,63 @@ TEST_CASE("cli: --format table everywhere, text its deprecated name", "[cli][opt
   const CliResult e = run_cli("export --what items --format text" + s.m());
   CHECK(e.code == 2);
   CHECK(e.err.find("deprecated") == std::string::npos);
+}
+
+// ---------------------------------------------------------------------------
+// Did you mean
+
+TEST_CASE("suggest: edit distance counts a swap of neighbours once", "[cli][suggest]") {
+  using recsys::cli::edit_distance;
+  CHECK(edit_distance("train", "train") == 0);
+  CHECK(edit_distance("trian", "train") == 1);
+  CHECK(edit_distance("ab", "ba") == 1);
+  CHECK(edit_distance("usr", "user") == 1);
+  CHECK(edit_distance("kitten", "sitting") == 3);
+  CHECK(edit_distance("", "abc") == 3);
+  CHECK(edit_distance("abc", "") == 3);
+  CHECK(edit_distance("ca", "abc") == 3);  // no edit of a swapped pair
+}
+
+TEST_CASE("suggest: the nearest name, only when it is near", "[cli][suggest]") {
+  using recsys::cli::closest;
+  const std::vector<std::string> commands = {"train",   "topn",    "info",   "synth",
+                                             "metrics", "similar", "export", "project"};
+  CHECK(closest("trian", commands) == "train");
+  CHECK(closest("metric", commands) == "metrics");
+  CHECK(closest("simliar", commands) == "similar");
+  CHECK_FALSE(closest("zzzz", commands));
+  CHECK_FALSE(closest("fo", commands));  // two edits from "info", but half the word
+  const std::vector<std::string> options = {"--user", "--all-users", "-n", "--top", "--model"};
+  CHECK(closest("--usr", options) == "--user");
+  CHECK(closest("--tpo", options) == "--top");
+  CHECK(closest("--modle", options) == "--model");
+  CHECK_FALSE(closest("-k", options));  // one letter from -n is no typo
+  CHECK_FALSE(closest("--verbose", options));
+}
+
+TEST_CASE("cli: a mistyped command or option names the nearest one, exit 2", "[cli][suggest]") {
+  fails(run_cli("trian"),
+        "recsys: unknown command 'trian'; did you mean 'train'? (see recsys --help)\n");
+  fails(run_cli("trian ratings.csv --epochs 1"),
+        "recsys: unknown command 'trian'; did you mean 'train'? (see recsys --help)\n");
+  fails(run_cli("zzzz"), "recsys: unknown command 'zzzz' (see recsys --help)\n");
+  fails(
+      run_cli("topn --usr 42"),
+      "recsys: unknown option '--usr' for topn; did you mean '--user'? (see recsys topn --help)\n");
+  fails(
+      run_cli("topn --usr=42"),
+      "recsys: unknown option '--usr' for topn; did you mean '--user'? (see recsys topn --help)\n");
+  fails(run_cli("topn --user 42 --qqqqqq"),
+        "recsys: unknown option '--qqqqqq' for topn (see recsys topn --help)\n");
+  // Named even though CLI11 first finds the required --movie missing.
+  fails(run_cli("similar --moive 5"),
+        "recsys: unknown option '--moive' for similar; did you mean '--movie'? (see recsys similar "
+        "--help)\n");
+  // A deprecated spelling is never suggested.
+  fails(run_cli("project --movie 5"),
+        "recsys: unknown option '--movie' for project (see recsys project --help)\n");
+  fails(run_cli("--verbose"), "recsys: unknown option '--verbose' (see recsys --help)\n");
+  // Other parse errors point at the command's help and name the option as typed.
+  fails(run_cli("topn --user 1 -n lots"),
+        "recsys: Could not convert: -n = lots (see recsys topn --help)\n");
 }

@@ -1,7 +1,9 @@
 #pragma once
-// The one line main prints for a command line CLI11 could not parse: its
-// message, with the option named as the user typed it, and where to read
-// more (the command's own --help).
+// The one line main prints for a command line CLI11 could not parse. A
+// mistyped command or option name is the commonest cause, so it is named
+// first, with the nearest real name when one is close:
+//   unknown command 'trian'; did you mean 'train'? (see recsys --help)
+//   unknown option '--usr' for topn; did you mean '--user'? (see recsys topn --help)
 #include <CLI/CLI.hpp>
 #include <string>
 
