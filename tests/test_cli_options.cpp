@@ -1,7 +1,9 @@
 // The command line's manners: one meaning per option name (old spellings
 // still work, with one warning line), "did you mean" for mistyped names,
-// and output paths checked before any work.
+// output paths checked before any work, and no colour under NO_COLOR.
+#include <pty.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -314,4 +316,60 @@ TEST_CASE("cli: a mistyped command or option names the nearest one, exit 2", "[c
   // Other parse errors point at the command's help and name the option as typed.
   fails(run_cli("topn --user 1 -n lots"),
         "recsys: Could not convert: -n = lots (see recsys topn --help)\n");
+}
+
+// ---------------------------------------------------------------------------
+// NO_COLOR
+
+namespace {
+
+// recsys ARGS on a pseudo-terminal with TERM=xterm, where spdlog colours its
+// log lines; setting, when given, goes into the environment ("NO_COLOR=1").
+// Returns everything written to the terminal.
+std::string on_terminal(const std::vector<std::string>& args, const std::string& setting) {
+  int terminal = -1;
+  const pid_t pid = ::forkpty(&terminal, nullptr, nullptr, nullptr);
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::setenv("TERM", "xterm", 1);
+    ::unsetenv("NO_COLOR");
+    std::string copy = setting;
+    if (!copy.empty()) ::putenv(copy.data());
+    std::vector<std::string> strings = {RECSYS_BINARY};
+    strings.insert(strings.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : strings) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(RECSYS_BINARY, argv.data());
+    ::_exit(127);
+  }
+  std::string seen;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(terminal, buf, sizeof buf);
+    if (n > 0)
+      seen.append(buf, static_cast<std::size_t>(n));
+    else if (n < 0 && errno == EINTR)
+      continue;
+    else
+      break;  // EIO once the child has closed its side
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(terminal);
+  CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("cli: NO_COLOR turns off the colour of log lines on a terminal", "[cli][color]") {
+  const Sample& s = sample();
+  const std::vector<std::string> args = {"metrics", "--top", "3", "--model", s.model};
+  // The control: on a terminal the level is coloured, so the test can fail.
+  CHECK_THAT(on_terminal(args, ""), Contains("\033["));
+  CHECK_THAT(on_terminal(args, "NO_COLOR="), Contains("\033["));  // empty means unset
+  const std::string plain = on_terminal(args, "NO_COLOR=1");
+  CHECK_THAT(plain, Contains("info: 300 users x 400 movies, top 3"));
+  CHECK(plain.find('\033') == std::string::npos);
 }

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <new>
 
 #include "commands.hpp"
@@ -41,8 +42,11 @@ int main(int argc, char** argv) {
   // an error message, instead of either signal killing us mid-file.
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGXFSZ, SIG_IGN);
-  // stdout carries data only; every log line goes to stderr.
-  auto logger = spdlog::stderr_color_mt("recsys");
+  // stdout carries data only; every log line goes to stderr, coloured only on
+  // a terminal and never when NO_COLOR is set (https://no-color.org).
+  const char* no_color = std::getenv("NO_COLOR");
+  auto logger = spdlog::stderr_color_mt(
+      "recsys", no_color && *no_color ? spdlog::color_mode::never : spdlog::color_mode::automatic);
   logger->set_pattern("%^%l%$: %v");
   spdlog::set_default_logger(logger);
 
