@@ -151,9 +151,9 @@ class Child {
 // MovieLens-layout data from `recsys synth`, small enough for tests.
 inline void synth(const TempDir& dir, int users, int movies, int ratings, int seed = 1) {
   const Result r =
-      run_recsys("synth --out " + q(dir.path().string()) + " --users " + std::to_string(users) +
-                 " --movies " + std::to_string(movies) + " --ratings " + std::to_string(ratings) +
-                 " --seed " + std::to_string(seed));
+      run_recsys("synth --out " + q(dir.path().string()) + " --n-users " + std::to_string(users) +
+                 " --n-movies " + std::to_string(movies) + " --n-ratings " +
+                 std::to_string(ratings) + " --seed " + std::to_string(seed));
   REQUIRE(r.code == 0);
 }
 

@@ -43,7 +43,7 @@ struct Fixture {
 
 TEST_CASE("metrics --format json: every figure of the hand model", "[cli][metrics]") {
   Fixture f;
-  const Result r = run_recsys("metrics -k 3 --format json" + f.m());
+  const Result r = run_recsys("metrics --top 3 --format json" + f.m());
   REQUIRE(r.code == 0);
   // One object on one line; the figures worked out in test_metrics.cpp.
   CHECK(r.out.back() == '\n');
@@ -69,7 +69,7 @@ TEST_CASE("metrics --format json: every figure of the hand model", "[cli][metric
 
 TEST_CASE("metrics: named figures only, the table, --include-rated", "[cli][metrics]") {
   Fixture f;
-  const Result some = run_recsys("metrics -k 3 --diversity --novelty --format json" + f.m());
+  const Result some = run_recsys("metrics --top 3 --diversity --novelty --format json" + f.m());
   REQUIRE(some.code == 0);
   CHECK(has_key(some.out, "diversity"));
   CHECK(has_key(some.out, "novelty"));
@@ -78,13 +78,13 @@ TEST_CASE("metrics: named figures only, the table, --include-rated", "[cli][metr
   CHECK_FALSE(has_key(some.out, "ndcg_at_k"));
   CHECK_FALSE(has_key(some.out, "gini"));
 
-  const Result table = run_recsys("metrics -k 3" + f.m());
+  const Result table = run_recsys("metrics --top 3" + f.m());
   REQUIRE(table.code == 0);
   CHECK_THAT(table.out, Contains("figure"));
   CHECK_THAT(table.out, Contains("ndcg_at_k"));
   CHECK_THAT(table.out, Contains("0.8000"));  // coverage
 
-  const Result incl = run_recsys("metrics -k 3 --include-rated --ranking --format json" + f.m());
+  const Result incl = run_recsys("metrics --top 3 --include-rated --ranking --format json" + f.m());
   REQUIRE(incl.code == 0);
   CHECK_THAT(incl.out, Contains("\"excluded_rated\":false"));
   CHECK(json_number(incl.out, "ndcg_at_k") == Approx(0.25));
@@ -96,8 +96,8 @@ TEST_CASE("metrics --ratings: a test file, unknown ids left out", "[cli][metrics
   // rows of an unknown user and an unknown movie are dropped with a warning.
   const std::string test =
       f.dir.write("test.csv", "userId,movieId,rating\nu1,m0,4\nnobody,m0,3\nu0,m9,2\n");
-  const Result r = run_recsys("metrics -k 3 --accuracy --ranking --format json --ratings '" + test +
-                              "'" + f.m());
+  const Result r = run_recsys("metrics --top 3 --accuracy --ranking --format json --ratings '" +
+                              test + "'" + f.m());
   REQUIRE(r.code == 0);
   CHECK_THAT(r.err, Contains("2 of 3 rows"));
   CHECK(json_number(r.out, "eval_rows") == 1);
@@ -112,9 +112,9 @@ TEST_CASE("metrics --ratings: a test file, unknown ids left out", "[cli][metrics
 
 TEST_CASE("metrics: bad options are errors with exit code 2", "[cli][metrics]") {
   Fixture f;
-  const Result k0 = run_recsys("metrics -k 0" + f.m());
+  const Result k0 = run_recsys("metrics --top 0" + f.m());
   CHECK(k0.code == 2);
-  CHECK_THAT(k0.err, Contains("-k must be at least 1"));
+  CHECK_THAT(k0.err, Contains("--top must be at least 1"));
   CHECK(k0.out.empty());
   const Result missing = run_recsys("metrics --ratings '" + f.dir.file("none.csv") + "'" + f.m());
   CHECK(missing.code == 2);

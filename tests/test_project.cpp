@@ -73,9 +73,9 @@ struct Trained {
   recsys::TrainedModel m;
   Trained() {
     const std::string data = dir.file("data");
-    const Result s =
-        run("synth --users 150 --movies 120 --ratings 6000 --genres 4 --dim 8 --seed 3 --out " +
-            q(data));
+    const Result s = run(
+        "synth --n-users 150 --n-movies 120 --n-ratings 6000 --genres 4 --dim 8 --seed 3 --out " +
+        q(data));
     REQUIRE(s.code == 0);
     model = dir.file("m.model");
     const Result t =
@@ -175,11 +175,11 @@ TEST_CASE("project: PCA of the real trained embeddings agrees with the SVD up to
   }
 }
 
-TEST_CASE("project --movies maps a chosen set, in the given order", "[project][cli]") {
+TEST_CASE("project --ids maps a chosen set, in the given order", "[project][cli]") {
   const Trained& t = trained();
   const std::string a = t.m.items.token(5), b = t.m.items.token(2), c = t.m.items.token(9);
   const Result r =
-      run("project --model " + q(t.model) + " --movies " + a + "," + b + "," + c + "," + a);
+      run("project --model " + q(t.model) + " --ids " + a + "," + b + "," + c + "," + a);
   INFO(r.err);
   REQUIRE(r.code == 0);
   const auto csv = parse_csv(r.out);
@@ -188,9 +188,9 @@ TEST_CASE("project --movies maps a chosen set, in the given order", "[project][c
   CHECK(csv[2][0] == b);
   CHECK(csv[3][0] == c);
 
-  const Result bad = run("project --model " + q(t.model) + " --movies " + a + ",nosuchfilm");
+  const Result bad = run("project --model " + q(t.model) + " --ids " + a + ",nosuchfilm");
   CHECK(bad.code == 2);
-  CHECK_THAT(bad.err, Contains("'nosuchfilm' is not in this model"));
+  CHECK_THAT(bad.err, Contains("--ids: movieId 'nosuchfilm' is not in this model"));
   CHECK(bad.out.empty());
 }
 

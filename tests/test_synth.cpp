@@ -350,11 +350,11 @@ TEST_CASE("synth: absurd options are recsys::Error, before anything is written",
     }
     CHECK_FALSE(fs::exists(dir.str()));
   };
-  rejects([](recsys::SynthOptions& o) { o.users = 0; }, "--users");
-  rejects([](recsys::SynthOptions& o) { o.users = -3; }, "--users");
-  rejects([](recsys::SynthOptions& o) { o.movies = 0; }, "--movies");
+  rejects([](recsys::SynthOptions& o) { o.users = 0; }, "--n-users");
+  rejects([](recsys::SynthOptions& o) { o.users = -3; }, "--n-users");
+  rejects([](recsys::SynthOptions& o) { o.movies = 0; }, "--n-movies");
   rejects([](recsys::SynthOptions& o) { o.ratings = o.users * o.movies + 1; }, "at most once");
-  rejects([](recsys::SynthOptions& o) { o.ratings = o.users - 1; }, "--ratings");
+  rejects([](recsys::SynthOptions& o) { o.ratings = o.users - 1; }, "--n-ratings");
   rejects([](recsys::SynthOptions& o) { o.genres = 0; }, "--genres");
   rejects(
       [](recsys::SynthOptions& o) {
@@ -378,8 +378,8 @@ TEST_CASE("synth: the CLI writes the files and refuses zero users with exit code
   const std::string out = dir.file("nested/deeper");  // missing parents are created
   const std::string ok =
       std::string(RECSYS_BINARY) +
-      " synth --users 50 --movies 60 --ratings 900 --genres 3 --dim 8 --seed 7 --out '" + out +
-      "' 2>'" + dir.str() + ".log'";
+      " synth --n-users 50 --n-movies 60 --n-ratings 900 --genres 3 --dim 8 --seed 7 --out '" +
+      out + "' 2>'" + dir.str() + ".log'";
   REQUIRE(std::system(ok.c_str()) == 0);
   CHECK(read_rows(out + "/ratings.csv").size() == 900);
   CHECK(read_favourites(out + "/users.csv").size() == 50);
@@ -387,7 +387,7 @@ TEST_CASE("synth: the CLI writes the files and refuses zero users with exit code
   fs::remove(dir.str() + ".log", ec);
 
   const std::string bad =
-      std::string(RECSYS_BINARY) + " synth --users 0 --out '" + dir.file("bad") + "' 2>/dev/null";
+      std::string(RECSYS_BINARY) + " synth --n-users 0 --out '" + dir.file("bad") + "' 2>/dev/null";
   const int status = std::system(bad.c_str());
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 2);

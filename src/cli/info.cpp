@@ -13,7 +13,7 @@ namespace recsys::cli {
 namespace {
 
 struct InfoOptions {
-  std::string model = "recsys.model", format = "text";
+  std::string model = "recsys.model", format = "table";
 };
 
 void run(const InfoOptions& o) {
@@ -87,7 +87,7 @@ void register_info(CLI::App& app) {
   auto o = std::make_shared<InfoOptions>();
   CLI::App* cmd = app.add_subcommand("info", "Show what a model file holds");
   add_model_option(cmd, o->model);
-  add_format_option(cmd, o->format, {"text", "json"});
+  add_format_option(cmd, o->format, {"table", "json"});
   cmd->callback([o] { run(*o); });
 }
 

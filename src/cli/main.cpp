@@ -9,10 +9,13 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <new>
 
 #include "commands.hpp"
+#include "options.hpp"
 #include "output.hpp"
+#include "parse_error.hpp"
 #include "recsys/util/error.hpp"
 
 namespace {
@@ -39,8 +42,11 @@ int main(int argc, char** argv) {
   // an error message, instead of either signal killing us mid-file.
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGXFSZ, SIG_IGN);
-  // stdout carries data only; every log line goes to stderr.
-  auto logger = spdlog::stderr_color_mt("recsys");
+  // stdout carries data only; every log line goes to stderr, coloured only on
+  // a terminal and never when NO_COLOR is set (https://no-color.org).
+  const char* no_color = std::getenv("NO_COLOR");
+  auto logger = spdlog::stderr_color_mt(
+      "recsys", no_color && *no_color ? spdlog::color_mode::never : spdlog::color_mode::automatic);
   logger->set_pattern("%^%l%$: %v");
   spdlog::set_default_logger(logger);
 
@@ -55,6 +61,7 @@ int main(int argc, char** argv) {
   recsys::cli::register_similar(app);
   recsys::cli::register_export(app);
   recsys::cli::register_project(app);
+  recsys::cli::remember_arguments(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -64,7 +71,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "recsys: %s (see recsys --help)\n", e.what());
+    std::fprintf(stderr, "recsys: %s\n", recsys::cli::parse_error_message(app, e).c_str());
     return 2;
   } catch (const recsys::cli::StdoutClosed&) {
     return 0;

@@ -39,8 +39,6 @@ std::string with_commas(std::uint64_t n) {
 std::string number(double x, int decimals) { return std::isfinite(x) ? fixed(x, decimals) : "n/a"; }
 
 void run(MetricsCliOptions o) {
-  if (o.k < 1) throw Error("-k must be at least 1");
-  if (!std::isfinite(o.relevant)) throw Error("--relevant must be a number of stars");
   // No figure named: all of them.
   if (!(o.accuracy || o.ranking || o.diversity || o.novelty || o.popularity || o.coverage))
     o.accuracy = o.ranking = o.diversity = o.novelty = o.popularity = o.coverage = true;
@@ -174,12 +172,18 @@ void register_metrics(CLI::App& app) {
                                      "Accuracy, ranking and beyond-accuracy figures of every "
                                      "user's top-k (all figures unless some are named)");
   add_model_option(cmd, o->model);
-  cmd->add_option("-k", o->k, "List length")->capture_default_str();
+  CLI::Option* top =
+      at_least(cmd->add_option("-n,--top", o->k, "List length (the k of the figures)")
+                   ->capture_default_str(),
+               1);
+  at_least(add_deprecated_alias(cmd, "-k", o->k, top), 1);
   cmd->add_flag("--include-rated", o->include_rated,
                 "Keep movies the user already rated in the lists (the notebook's other variant)");
-  cmd->add_option("--relevant", o->relevant,
-                  "A held-out rating of at least this many stars is relevant")
-      ->capture_default_str();
+  require(
+      cmd->add_option("--relevant", o->relevant,
+                      "A held-out rating of at least this many stars is relevant")
+          ->capture_default_str(),
+      [](double x) { return std::isfinite(x); }, "must be a number of stars");
   cmd->add_option("--ratings", o->ratings,
                   "Evaluate accuracy and ranking on this ratings CSV (a test set) instead of the "
                   "validation rows");
@@ -187,7 +191,10 @@ void register_metrics(CLI::App& app) {
   cmd->add_option("--item-col", o->item_col, "Item id column of --ratings")->capture_default_str();
   cmd->add_option("--rating-col", o->rating_col, "Rating column of --ratings")
       ->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Worker threads (0 = all cores)")->capture_default_str();
+  require(
+      cmd->add_option("--threads", o->threads, "Worker threads (0 = all cores)")
+          ->capture_default_str(),
+      [](double x) { return x >= 0 && x <= 1024; }, "must be between 0 (all cores) and 1024");
   cmd->add_flag("--accuracy", o->accuracy, "rmse, mae, baseline_rmse");
   cmd->add_flag("--ranking", o->ranking,
                 "precision_at_k, recall_at_k, ndcg_at_k, hit_rate_at_k, map_at_k");

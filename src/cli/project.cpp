@@ -9,13 +9,13 @@
 #include "commands.hpp"
 #include "model_option.hpp"
 #include "output.hpp"
+#include "project_plot.hpp"
 #include "recsys/eval/best_rated.hpp"
 #include "recsys/io/atomic_file.hpp"
 #include "recsys/io/model_file.hpp"
 #include "recsys/output/text_table.hpp"
 #include "recsys/util/error.hpp"
 #include "recsys/viz/pca.hpp"
-#include "recsys/viz/svg_plot.hpp"
 #include "recsys/viz/svg_to_png.hpp"
 #include "recsys/viz/tsne.hpp"
 
@@ -25,15 +25,11 @@ namespace {
 struct ProjectOptions {
   std::string model = "recsys.model", rank_by = "mean", method = "pca", fit = "selected";
   std::string svg, png, color_by = "none";
-  std::vector<std::string> movies;
+  std::vector<std::string> ids;
+  std::string ids_option = "--ids";  // or --movies, its old name, in errors
   int top = 30, min_ratings = 20, iterations = 1000;
   double perplexity = 0;
   std::uint64_t seed = 42;
-};
-
-struct Projection {
-  Eigen::MatrixXd points;  // n x 2
-  std::string x_label, y_label, method_text;
 };
 
 std::string thousands(std::uint64_t n) {
@@ -51,13 +47,13 @@ std::string duration(double seconds) {
 std::vector<std::uint32_t> select_films(const TrainedModel& m, const ProjectOptions& o,
                                         std::string& what) {
   std::vector<std::uint32_t> chosen;
-  if (!o.movies.empty()) {
+  if (!o.ids.empty()) {
     std::set<std::uint32_t> seen;
-    for (const auto& id : o.movies) {
+    for (const auto& id : o.ids) {
       const auto item = m.items.find(id);
       if (!item)
         throw Error(o.model, 0,
-                    "--movies: movieId '" + id + "' is not in this model (it knows " +
+                    o.ids_option + ": movieId '" + id + "' is not in this model (it knows " +
                         std::to_string(m.items.size()) + " movies)");
       if (seen.insert(*item).second) chosen.push_back(*item);
     }
@@ -161,17 +157,16 @@ Projection project_tsne(const Eigen::MatrixXd& selected, const ProjectOptions& o
 }
 
 void run(const ProjectOptions& o) {
-  if (o.top < 1) throw Error("--top must be at least 1");
-  if (o.min_ratings < 0) throw Error("--min-ratings must be 0 or more");
   if (o.method == "tsne" && o.fit != "selected")
     throw Error("--fit applies to --method pca only (t-SNE always maps the selected films)");
-  if (o.iterations < 1) throw Error("--iterations must be at least 1");
-  if (o.perplexity < 0) throw Error("--perplexity must be positive (or 0 for the default)");
-  // Checked before any work, so a missing converter costs nothing.
+  // Checked before any work, so a missing converter or a mistyped directory
+  // costs nothing.
   if (!o.png.empty() && !find_program(kSvgConverter))
     throw Error(std::string("--png needs ") + kSvgConverter +
                 ", which is not on PATH: apt-get install " + kSvgConverterPackage +
                 " (or use --svg FILE and convert the SVG yourself)");
+  for (const std::string& path : {o.svg, o.png})
+    if (!path.empty()) check_writable(path);
 
   const TrainedModel m = load_model(o.model);
   std::string what;
@@ -188,40 +183,10 @@ void run(const ProjectOptions& o) {
            fixed(m.stats.mean[i], 4) + "," + std::to_string(m.stats.count[i]) + "," +
            fixed(p.points(row, 0), 6) + "," + fixed(p.points(row, 1), 6) + "\n";
   }
+  // The plot files first: should one fail after all (a full disk), no CSV
+  // has gone out to suggest the command worked.
+  if (!o.svg.empty() || !o.png.empty()) write_plot(m, chosen, p, what, {o.svg, o.png, o.color_by});
   write_stdout(csv);
-
-  if (o.svg.empty() && o.png.empty()) return;
-  ScatterPlot plot;
-  plot.title = what + ": item embeddings in 2-D";
-  plot.subtitle = m.source.ratings_path + ", preset " + m.settings.preset + ", dim " +
-                  std::to_string(m.tables.dim) + "; " + p.method_text;
-  plot.x_label = p.x_label;
-  plot.y_label = p.y_label;
-  for (std::size_t r = 0; r < chosen.size(); ++r) {
-    const auto row = static_cast<Eigen::Index>(r);
-    std::string group;
-    if (o.color_by == "genre") {
-      // The first genre listed: the synthetic sample lists the primary genre
-      // first (MovieLens lists genres alphabetically, so there it is only a hint).
-      const std::string& g = m.genres[chosen[r]];
-      group = g.substr(0, g.find('|'));
-      if (group.empty() || group == "(no genres listed)") group = "(no genre)";
-    }
-    plot.points.push_back({p.points(row, 0), p.points(row, 1), m.item_label(chosen[r]), group});
-  }
-  const RenderedPlot rendered = render_scatter_svg(plot);
-  if (rendered.layout.unresolved > 0)
-    spdlog::warn("{} labels found no free place and may overlap", rendered.layout.unresolved);
-  if (!o.svg.empty()) {
-    write_file_atomically(o.svg, rendered.svg);
-    spdlog::info("wrote {} ({:.0f} x {:.0f} px, {} labelled points)", o.svg, rendered.width,
-                 rendered.height, chosen.size());
-  }
-  if (!o.png.empty()) {
-    // Twice the SVG's size, so the labels stay sharp on high-density screens.
-    write_file_atomically(o.png, svg_to_png(rendered.svg, 2.0));
-    spdlog::info("wrote {} ({:.0f} x {:.0f} px)", o.png, 2 * rendered.width, 2 * rendered.height);
-  }
 }
 
 }  // namespace
@@ -231,20 +196,27 @@ void register_project(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "project",
       "2-D map of the best-rated films' embeddings: CSV on stdout, optionally an SVG/PNG plot");
-  cmd->add_option("--top", o->top, "How many films to project")->capture_default_str();
-  cmd->add_option("--min-ratings", o->min_ratings,
-                  "Films need this many ratings (train + validation) to rank; the prior weight for "
-                  "--rank-by damped")
-      ->capture_default_str();
+  at_least(cmd->add_option("-n,--top", o->top, "How many films to project")->capture_default_str(),
+           1);
+  at_least_zero(
+      cmd->add_option("--min-ratings", o->min_ratings,
+                      "Films need this many ratings (train + validation) to rank; the prior "
+                      "weight for --rank-by damped")
+          ->capture_default_str());
   cmd->add_option(
          "--rank-by", o->rank_by,
          "mean (mean raw rating) | damped ((n*mean + m*global mean)/(n + m), m = --min-ratings, no "
          "cut-off) | count")
       ->check(CLI::IsMember({"mean", "damped", "count"}))
       ->capture_default_str();
-  cmd->add_option("--movies", o->movies,
-                  "Project these movieIds (comma-separated) instead of the top films")
-      ->delimiter(',');
+  CLI::Option* ids =
+      cmd->add_option("--ids", o->ids,
+                      "Project these movieIds (comma-separated) instead of the top films")
+          ->delimiter(',');
+  // --movies names the movies.csv titles file, as in train.
+  add_deprecated_alias(cmd, "--movies", o->ids, ids, "a list of ids")
+      ->delimiter(',')
+      ->each([o](const std::string&) { o->ids_option = "--movies"; });
   cmd->add_option("--method", o->method,
                   "pca | tsne (exact t-SNE; fine up to a few thousand films)")
       ->check(CLI::IsMember({"pca", "tsne"}))
@@ -252,9 +224,12 @@ void register_project(CLI::App& app) {
   cmd->add_option("--fit", o->fit, "PCA axes from the selected films or from all films")
       ->check(CLI::IsMember({"selected", "all"}))
       ->capture_default_str();
-  cmd->add_option("--perplexity", o->perplexity,
-                  "t-SNE perplexity (default: min(30, (films - 1) / 3))");
-  cmd->add_option("--iterations", o->iterations, "t-SNE iterations")->capture_default_str();
+  require(
+      cmd->add_option("--perplexity", o->perplexity,
+                      "t-SNE perplexity (default: min(30, (films - 1) / 3))"),
+      [](double x) { return x >= 0; }, "must be positive (or 0 for the default)");
+  at_least(
+      cmd->add_option("--iterations", o->iterations, "t-SNE iterations")->capture_default_str(), 1);
   cmd->add_option("--seed", o->seed, "t-SNE seed for the initial positions")->capture_default_str();
   cmd->add_option("--svg", o->svg, "Write a labelled scatter plot as SVG");
   cmd->add_option(

@@ -19,7 +19,6 @@ struct SimilarOptions {
 };
 
 void run(const SimilarOptions& o) {
-  if (o.n < 1) throw Error("-n must be at least 1");
   const TrainedModel m = load_model(o.model);
   const auto movie = m.items.find(o.movie);
   if (!movie)
@@ -64,7 +63,7 @@ void register_similar(CLI::App& app) {
       app.add_subcommand("similar", "Movies nearest to a movie by the cosine of their embeddings");
   cmd->add_option("--movie", o->movie, "The movie's id as in the ratings file (movieId)")
       ->required();
-  cmd->add_option("-n", o->n, "How many movies")->capture_default_str();
+  at_least(cmd->add_option("-n,--top", o->n, "How many movies")->capture_default_str(), 1);
   add_format_option(cmd, o->format, {"table", "csv", "json"});
   add_model_option(cmd, o->model);
   cmd->callback([o] { run(*o); });

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "options.hpp"
 #include "recsys/synth/synth.hpp"
 
 namespace recsys::cli {
@@ -52,10 +53,14 @@ void register_synth(CLI::App& app) {
   for (std::size_t g = 0; g < genre_names().size(); ++g)
     genres += (g ? ", " : "") + std::string(genre_names()[g]);
   cmd->add_option("--out", o->out, "Directory to write into (created when missing)")->required();
-  cmd->add_option("--users", o->synth.users, "Number of users")->capture_default_str();
-  cmd->add_option("--movies", o->synth.movies, "Number of movies")->capture_default_str();
-  cmd->add_option("--ratings", o->synth.ratings, "Number of rating rows, exactly")
-      ->capture_default_str();
+  // Counts are --n-*: --movies and --ratings name files in train and metrics.
+  CLI::Option* users =
+      cmd->add_option("--n-users", o->synth.users, "Number of users")->capture_default_str();
+  CLI::Option* movies =
+      cmd->add_option("--n-movies", o->synth.movies, "Number of movies")->capture_default_str();
+  CLI::Option* ratings =
+      cmd->add_option("--n-ratings", o->synth.ratings, "Number of rating rows, exactly")
+          ->capture_default_str();
   cmd->add_option("--dim", o->synth.dim, "Size of the planted latent vectors")
       ->capture_default_str();
   cmd->add_option("--noise", o->synth.noise, "Std dev of the rating noise, in stars")
@@ -64,6 +69,9 @@ void register_synth(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--seed", o->synth.seed, "Seed; the same options and seed give the same bytes")
       ->capture_default_str();
+  add_deprecated_alias(cmd, "--users", o->synth.users, users, "a count");
+  add_deprecated_alias(cmd, "--movies", o->synth.movies, movies, "a count");
+  add_deprecated_alias(cmd, "--ratings", o->synth.ratings, ratings, "a count");
   cmd->callback([o] { run(*o); });
 }
 

@@ -22,7 +22,6 @@ struct TopnOptions {
 };
 
 void run(const TopnOptions& o) {
-  if (o.n < 1) throw Error("-n must be at least 1");
   if (o.all_users == !o.user.empty()) throw Error("give either --user ID or --all-users");
   const TrainedModel m = load_model(o.model);
   if (o.all_users)
@@ -71,7 +70,7 @@ void register_topn(CLI::App& app) {
       "topn", "A user's best movies by predicted rating (score = predicted stars)");
   cmd->add_option("--user", o->user, "The user's id as in the ratings file (userId)");
   cmd->add_flag("--all-users", o->all_users, "Every user's list (csv: userId,rank,movieId,score)");
-  cmd->add_option("-n", o->n, "How many movies")->capture_default_str();
+  at_least(cmd->add_option("-n,--top", o->n, "How many movies")->capture_default_str(), 1);
   cmd->add_flag("--include-rated", o->include_rated,
                 "Keep movies the user already rated (training or validation rows)");
   add_format_option(cmd, o->format, {"table", "csv", "json"});

@@ -25,7 +25,7 @@ struct TrainOptions {
   std::string user_col = "userId", item_col = "movieId", rating_col = "rating", rating_range;
   std::map<std::string, std::string, std::less<>> settings;  // by key, as typed
   int checkpoint_every = 0;
-  std::string format = "text";
+  std::string format = "table";
   bool quiet = false;
 };
 
@@ -216,7 +216,7 @@ void register_train(CLI::App& app) {
   cmd->add_option("--checkpoint-every", o->checkpoint_every,
                   "Also write the model file every N epochs while training (0 = only at the end)")
       ->capture_default_str();
-  add_format_option(cmd, o->format, {"text", "json"});
+  add_format_option(cmd, o->format, {"table", "json"});
   cmd->add_flag("-q,--quiet", o->quiet,
                 "Warnings and errors only: no info or per-epoch lines, no progress bar");
   cmd->callback([cmd, o] { run(*cmd, *o); });

@@ -93,19 +93,8 @@ int write_all(int fd, std::span<const std::uint8_t> bytes) {
 }
 
 bool fsync_failed(int fd) {
-  // Pipes and character devices cannot be synced; that is not a failed write.
+  // A file system that cannot sync (EINVAL, ENOTSUP) has not failed a write.
   return ::fsync(fd) != 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP;
-}
-
-// A device (/dev/null, /dev/full) or a FIFO is written in place: renaming a
-// temporary file over it would replace the device node itself.
-void write_in_place(const std::string& path, std::span<const std::uint8_t> bytes) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  const std::string dir = directory_of(path);
-  if (fd.get() < 0) fail(path, errno, dir);
-  if (const int err = write_all(fd.get(), bytes)) fail(path, err, dir);
-  if (fsync_failed(fd.get())) fail(path, errno, dir);
-  if (fd.close() != 0) fail(path, errno, dir);
 }
 
 // Where the bytes really go: a symbolic link is followed so that the link
@@ -127,20 +116,27 @@ std::string resolve_target(const std::string& path) {
 struct Destination {
   std::string target;  // the file that is replaced (path, or what its links point to)
   std::string dir;
-  bool special = false;  // a device or FIFO: written in place
 };
+
+// What an existing path that is no regular file is, for the error.
+std::string kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "is a directory";
+  if (S_ISFIFO(mode)) return "is a FIFO (named pipe), not a regular file";
+  if (S_ISSOCK(mode)) return "is a socket, not a regular file";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "is a device, not a regular file";
+  return "is not a regular file";
+}
 
 Destination examine(const std::string& path) {
   if (path.empty()) throw Error("an output file name is empty");
   Destination d;
   d.target = resolve_target(path);
   d.dir = directory_of(d.target);
+  // A FIFO would block the write until some reader came (train would hang
+  // after all its work), and renaming over a device would replace the node.
   struct stat st {};
-  if (::stat(d.target.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) throw Error(path, 0, "cannot write: is a directory; give a file name");
-    d.special = !S_ISREG(st.st_mode);
-  }
-  if (d.special) return d;
+  if (::stat(d.target.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw Error(path, 0, "cannot write: " + kind_of(st.st_mode) + "; give a file name");
   struct stat dir_st {};
   if (::stat(d.dir.c_str(), &dir_st) != 0) fail(path, errno, d.dir);
   if (!S_ISDIR(dir_st.st_mode)) fail(path, ENOTDIR, d.dir);
@@ -233,11 +229,6 @@ void write_named(const Destination& d, const std::string& path,
 
 void check_writable(const std::string& path) {
   const Destination d = examine(path);
-  if (d.special) {
-    // Opening a FIFO for writing would wait for a reader; only check access.
-    if (::access(d.target.c_str(), W_OK) != 0) fail(path, errno, d.dir);
-    return;
-  }
   Fd probe(open_unnamed(d.dir));
   if (probe.get() >= 0) return;
   if (!unnamed_unsupported(errno)) fail(path, errno, d.dir);
@@ -249,7 +240,6 @@ void check_writable(const std::string& path) {
 
 void write_file_atomically(const std::string& path, std::span<const std::uint8_t> bytes) {
   const Destination d = examine(path);
-  if (d.special) return write_in_place(d.target, bytes);
   if (!write_unnamed(d, path, bytes)) write_named(d, path, bytes);
 }
 

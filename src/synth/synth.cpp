@@ -13,6 +13,7 @@
 #include <memory>
 #include <numeric>
 
+#include "recsys/io/atomic_file.hpp"
 #include "recsys/output/text_table.hpp"
 #include "recsys/util/error.hpp"
 #include "recsys/util/rng.hpp"
@@ -355,22 +356,25 @@ std::string make_title(Rng& rng) {
 std::span<const std::string_view> genre_names() { return kGenres; }
 
 void check_synth_options(const SynthOptions& o) {
-  if (o.users < 1 || o.users > 100'000'000) throw Error("--users must be between 1 and 100000000");
-  if (o.movies < 1 || o.movies > 10'000'000) throw Error("--movies must be between 1 and 10000000");
+  if (o.users < 1 || o.users > 100'000'000)
+    throw Error("--n-users must be between 1 and 100000000");
+  if (o.movies < 1 || o.movies > 10'000'000)
+    throw Error("--n-movies must be between 1 and 10000000");
   if (o.dim < 1 || o.dim > 1024) throw Error("--dim must be between 1 and 1024");
   if (static_cast<std::int64_t>(o.dim) * o.movies > 100'000'000)
     throw Error(
-        "--movies x --dim must be at most 100000000 (the movie vectors are held in memory)");
+        "--n-movies x --dim must be at most 100000000 (the movie vectors are held in memory)");
   if (o.genres < 1 || o.genres > static_cast<int>(kGenres.size()))
     throw Error("--genres must be between 1 and " + std::to_string(kGenres.size()));
   if (!(o.noise >= 0) || !std::isfinite(o.noise) || o.noise > 5)
     throw Error("--noise must be between 0 and 5 (stars)");
   if (o.ratings < o.users)
-    throw Error("--ratings must be at least --users (" + std::to_string(o.users) +
+    throw Error("--n-ratings must be at least --n-users (" + std::to_string(o.users) +
                 "): every user rates at least one movie");
   if (o.ratings > o.users * o.movies)
-    throw Error("--ratings " + std::to_string(o.ratings) + " is more than --users x --movies (" +
-                std::to_string(o.users * o.movies) + "): each user rates a movie at most once");
+    throw Error("--n-ratings " + std::to_string(o.ratings) +
+                " is more than --n-users x --n-movies (" + std::to_string(o.users * o.movies) +
+                "): each user rates a movie at most once");
 }
 
 std::vector<std::string> synth_titles(std::int64_t movies, std::uint64_t seed) {
@@ -391,6 +395,9 @@ SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
     if (ec) throw Error(dir, 0, "cannot create directory: " + ec.message());
   }
   const std::string prefix = dir.empty() || dir.back() == '/' ? dir : dir + "/";
+  // A ratings.csv that is a directory or a FIFO would fail only at the final
+  // rename, after all the work.
+  for (const char* name : {"ratings.csv", "movies.csv", "users.csv"}) check_writable(prefix + name);
   const auto U = static_cast<std::uint32_t>(o.users);
   const auto M = static_cast<std::uint32_t>(o.movies);
   const auto G = static_cast<std::uint32_t>(o.genres);

@@ -3,8 +3,10 @@
 // target directory, are flushed to disk, and only then renamed over the
 // target. A crash, a full disk or Ctrl-C never leaves half a model. Where the
 // file system allows it the temporary has no name until it is complete, so
-// even SIGKILL leaves nothing behind. A device or FIFO (/dev/null, /dev/full)
-// is written in place, and a symbolic link is followed, so neither is replaced.
+// even SIGKILL leaves nothing behind. A symbolic link is followed, so the
+// link itself is kept. Only regular files are written: a directory, a FIFO
+// (whose write would wait for a reader forever), a socket or a device
+// (/dev/null) is refused with an error naming the path.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -17,7 +19,8 @@ void write_file_atomically(const std::string& path, std::span<const std::uint8_t
 void write_file_atomically(const std::string& path, std::string_view text);
 
 // Throws the Error the write would, when path's directory is missing or not
-// writable: lets a long computation fail before it starts, not after.
+// writable, or path exists and is no regular file: lets a long computation
+// fail before it starts, not after.
 void check_writable(const std::string& path);
 
 }  // namespace recsys
