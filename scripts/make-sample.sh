@@ -14,5 +14,5 @@ fi
 cmake --build build --target recsys -j "$(nproc)" >/dev/null
 
 # Keep this command in step with data/README.md.
-./build/recsys synth --users 300 --movies 400 --ratings 20000 --genres 6 --dim 16 --noise 0.5 --seed 42 --out data
+./build/recsys synth --n-users 300 --n-movies 400 --n-ratings 20000 --genres 6 --dim 16 --noise 0.5 --seed 42 --out data
 ls -l data/ratings.csv data/movies.csv data/users.csv >&2
