@@ -3,6 +3,7 @@
 
 #include "commands.hpp"
 #include "model_option.hpp"
+#include "movie_list.hpp"
 #include "output.hpp"
 #include "recsys/eval/similar_items.hpp"
 #include "recsys/io/model_file.hpp"
@@ -27,32 +28,12 @@ void run(const SimilarOptions& o) {
                     std::to_string(m.items.size()) +
                     " movies, by the movieId of the ratings file)");
   const auto near = similar_items(m.tables, *movie, static_cast<std::size_t>(o.n));
-  std::string out;
-  if (o.format == "json") {
-    JsonWriter j;
-    j.begin_object().field("movieId", o.movie).field("title", m.titles[*movie]);
-    j.key("similar").begin_array();
-    for (std::size_t r = 0; r < near.size(); ++r) {
-      j.begin_object().field("rank", static_cast<int>(r + 1));
-      j.field("movieId", m.items.token(near[r].item)).field("title", m.titles[near[r].item]);
-      j.field("cosine", static_cast<double>(near[r].score)).end_object();
-    }
-    j.end_array().end_object();
-    out = j.str() + "\n";
-  } else if (o.format == "csv") {
-    out = "rank,movieId,title,cosine\n";
-    for (std::size_t r = 0; r < near.size(); ++r)
-      out += std::to_string(r + 1) + "," + csv_field(m.items.token(near[r].item)) + "," +
-             csv_field(m.titles[near[r].item]) + "," + fixed(near[r].score, 4) + "\n";
-  } else {
-    std::vector<std::vector<std::string>> rows;
-    for (std::size_t r = 0; r < near.size(); ++r)
-      rows.push_back({std::to_string(r + 1), m.items.token(near[r].item),
-                      m.item_label(near[r].item), fixed(near[r].score, 3), m.genres[near[r].item]});
-    out = format_table({"rank", "movieId", "title", "cosine", "genres"}, rows,
-                       {true, true, false, true, false});
-  }
-  write_stdout(out);
+  std::vector<ListedMovie> list;
+  for (const auto& s : near) list.push_back({s.item, static_cast<double>(s.score)});
+  MovieListFormat how{"cosine", 3, "similar", [&](JsonWriter& j) {
+                        j.field("movieId", o.movie).field("title", m.titles[*movie]);
+                      }};
+  write_stdout(format_movie_list(m, list, o.format, how));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "commands.hpp"
 #include "model_option.hpp"
+#include "movie_list.hpp"
 #include "output.hpp"
 #include "recsys/eval/recommender.hpp"
 #include "recsys/io/model_file.hpp"
@@ -33,33 +34,12 @@ void run(const TopnOptions& o) {
                 "user '" + o.user + "' is not in this model (it knows " +
                     std::to_string(m.users.size()) + " users, by the userId of the ratings file)");
   const auto recs = recommend(m, *user, static_cast<std::size_t>(o.n), o.include_rated);
-  std::string out;
-  if (o.format == "json") {
-    JsonWriter j;
-    j.begin_object().field("userId", o.user).field("excluded_rated", !o.include_rated);
-    j.key("recommendations").begin_array();
-    for (std::size_t r = 0; r < recs.size(); ++r) {
-      j.begin_object().field("rank", static_cast<int>(r + 1));
-      j.field("movieId", m.items.token(recs[r].item)).field("title", m.titles[recs[r].item]);
-      j.field("score", static_cast<double>(recs[r].stars)).end_object();
-    }
-    j.end_array().end_object();
-    out = j.str() + "\n";
-  } else if (o.format == "csv") {
-    out = "rank,movieId,title,score\n";
-    for (std::size_t r = 0; r < recs.size(); ++r)
-      out += std::to_string(r + 1) + "," + csv_field(m.items.token(recs[r].item)) + "," +
-             csv_field(m.titles[recs[r].item]) + "," + fixed(recs[r].stars, 4) + "\n";
-  } else {
-    // The table adds genres (when known) so a reader can see why a film is there.
-    std::vector<std::vector<std::string>> rows;
-    for (std::size_t r = 0; r < recs.size(); ++r)
-      rows.push_back({std::to_string(r + 1), m.items.token(recs[r].item),
-                      m.item_label(recs[r].item), fixed(recs[r].stars, 2), m.genres[recs[r].item]});
-    out = format_table({"rank", "movieId", "title", "score", "genres"}, rows,
-                       {true, true, false, true, false});
-  }
-  write_stdout(out);
+  std::vector<ListedMovie> list;
+  for (const auto& r : recs) list.push_back({r.item, static_cast<double>(r.stars)});
+  MovieListFormat how{"score", 2, "recommendations", [&](JsonWriter& j) {
+                        j.field("userId", o.user).field("excluded_rated", !o.include_rated);
+                      }};
+  write_stdout(format_movie_list(m, list, o.format, how));
 }
 
 }  // namespace
