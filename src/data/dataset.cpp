@@ -1,17 +1,11 @@
 #include "recsys/data/dataset.hpp"
 
 #include <spdlog/spdlog.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cmath>
-#include <numeric>
-#include <type_traits>
-
+#include "keep_rows.hpp"
 #include "recsys/data/movies.hpp"
 #include "recsys/util/error.hpp"
-#include "recsys/util/rng.hpp"
 
 namespace recsys {
 namespace {
@@ -45,37 +39,6 @@ void warn_duplicates(const std::string& path, std::size_t n, const ColumnNames& 
     spdlog::warn(
         "{}: {} duplicate ({}, {}) rows; kept the last rating of each pair (by line order)", path,
         n, cols.user, cols.item);
-}
-
-// Gives the pages past size() back to the system without moving the
-// elements: shrink_to_fit would copy the array and so briefly need it twice,
-// the peak of the whole load on a large file. The capacity stays; a page is
-// zero-filled again if ever written.
-// Keeps, in order, the rows k for which keep(k) is true, compacting in place;
-// keep is called once per row, in row order, before row k is overwritten.
-template <typename Keep>
-void keep_rows_if(Ratings& rows, Keep&& keep) {
-  std::size_t kept = 0;
-  for (std::size_t k = 0; k < rows.size(); ++k) {
-    if (!keep(k)) continue;
-    rows.user[kept] = rows.user[k];
-    rows.item[kept] = rows.item[k];
-    rows.stars[kept] = rows.stars[k];
-    ++kept;
-  }
-  rows.user.resize(kept);
-  rows.item.resize(kept);
-  rows.stars.resize(kept);
-}
-
-template <typename T>
-void release_unused_capacity(std::vector<T>& v) {
-  static_assert(std::is_trivially_copyable_v<T>);
-  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-  auto begin = reinterpret_cast<std::uintptr_t>(v.data() + v.size());
-  const auto end = reinterpret_cast<std::uintptr_t>(v.data() + v.capacity()) / page * page;
-  begin = (begin + page - 1) / page * page;
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 }  // namespace
@@ -122,35 +85,6 @@ std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::siz
   if (dropped == 0) return 0;
   keep_rows_if(rows, [&](std::size_t k) { return !drop[k]; });
   return dropped;
-}
-
-void random_split(const Ratings& all, double val_fraction, std::uint64_t seed, Ratings& train,
-                  Ratings& val) {
-  Ratings copy = all;
-  split_in_place(copy, val_fraction, seed, val);
-  train = std::move(copy);
-}
-
-void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Ratings& val) {
-  // Selection sampling (Knuth's algorithm S): one sequential pass picks exactly
-  // n_val rows, every subset of that size equally likely, with no permutation
-  // array; training rows are compacted in place, so the split costs only the
-  // validation rows' memory.
-  const std::size_t n = rows.size();
-  const auto n_val = std::min<std::size_t>(
-      n, static_cast<std::size_t>(std::ceil(val_fraction * static_cast<double>(n))));
-  Rng rng(seed);
-  val.reserve(n_val);
-  std::size_t needed = n_val;
-  keep_rows_if(rows, [&](std::size_t k) {
-    if (needed == 0 || rng.below(n - k) >= needed) return true;
-    val.push(rows.user[k], rows.item[k], rows.stars[k]);
-    --needed;
-    return false;
-  });
-  release_unused_capacity(rows.user);
-  release_unused_capacity(rows.item);
-  release_unused_capacity(rows.stars);
 }
 
 Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
