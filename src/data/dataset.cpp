@@ -43,7 +43,8 @@ void warn_duplicates(const std::string& path, std::size_t n, const ColumnNames& 
 
 }  // namespace
 
-std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items) {
+std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items,
+                                    std::vector<std::int64_t>* timestamps) {
   const std::size_t n = rows.size();
   if (n < 2) return 0;
   // Rows grouped by user (a counting sort that keeps file order within a
@@ -83,7 +84,13 @@ std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::siz
     }
   }
   if (dropped == 0) return 0;
-  keep_rows_if(rows, [&](std::size_t k) { return !drop[k]; });
+  std::size_t kept = 0;
+  keep_rows_if(rows, [&](std::size_t k) {
+    if (drop[k]) return false;
+    if (timestamps) (*timestamps)[kept++] = (*timestamps)[k];
+    return true;
+  });
+  if (timestamps) timestamps->resize(kept);
   return dropped;
 }
 
@@ -91,14 +98,33 @@ Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
   Dataset data;
   // Duplicate pairs are dropped per file before the split, so that one pair
   // can never be both a training and a validation row.
-  load_ratings(options.ratings_path, options.load, data.users, data.items, data.train);
-  const std::size_t train_duplicates =
-      keep_last_of_duplicates(data.train, data.users.size(), data.items.size());
+  // Timestamps are read only for a time split, and freed once it is made.
+  const bool by_time = options.val_path.empty() && hold_out.split != Split::Random;
+  std::vector<std::int64_t> timestamps;
+  if (by_time)
+    load_ratings(options.ratings_path, options.load, data.users, data.items, data.train,
+                 timestamps);
+  else
+    load_ratings(options.ratings_path, options.load, data.users, data.items, data.train);
+  const std::size_t train_duplicates = keep_last_of_duplicates(
+      data.train, data.users.size(), data.items.size(), by_time ? &timestamps : nullptr);
   warn_duplicates(options.ratings_path, train_duplicates, options.load.columns);
   data.duplicate_rows = train_duplicates;
   data.ratings_file_rows = data.train.size();
   if (options.val_path.empty()) {
-    split_in_place(data.train, hold_out.fraction, hold_out.seed, data.val);
+    switch (hold_out.split) {
+      case Split::Random:
+        split_in_place(data.train, hold_out.fraction, hold_out.seed, data.val);
+        break;
+      case Split::UserTime:
+        user_time_split_in_place(data.train, timestamps, hold_out.fraction, data.users.size(),
+                                 data.val);
+        break;
+      case Split::Time:
+        time_split_in_place(data.train, timestamps, hold_out.fraction, data.val);
+        break;
+    }
+    std::vector<std::int64_t>().swap(timestamps);
   } else {
     load_ratings(options.val_path, options.load, data.users, data.items, data.val);
     const std::size_t val_duplicates =

@@ -40,6 +40,8 @@ Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out = {});
 // several lines, the last line wins (a later line is taken as a correction)
 // and the earlier ones are dropped; the rest keep file order. Returns how
 // many rows were dropped; load_dataset applies it to each file and warns.
-std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items);
+// timestamps, when given, are the rows' own and are kept or dropped with them.
+std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items,
+                                    std::vector<std::int64_t>* timestamps = nullptr);
 
 }  // namespace recsys
