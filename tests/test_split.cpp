@@ -1,19 +1,34 @@
 // Dividing one ratings file into training and validation rows: the random
 // holdout, and the time splits (each user's latest ratings, the latest of
 // all) on hand-made files with timestamps, whose parts are worked out by hand
-// in the comments.
+// in the comments; the split as a setting, in the model file, and through
+// `recsys train` and `recsys info`.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <set>
+#include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "model_bytes.hpp"
 #include "recsys/data/dataset.hpp"
 #include "recsys/data/split.hpp"
+#include "recsys/io/model_file.hpp"
+#include "recsys/train/fit.hpp"
+#include "recsys/train/train_config.hpp"
 #include "recsys/util/error.hpp"
 #include "support.hpp"
+#include "test_hardening_support.hpp"
 
 using Catch::Matchers::Contains;
+using hardening::check_failure;
+using hardening::q;
+using hardening::run_recsys;
 using recsys::HoldOut;
 using recsys::Ratings;
 using recsys::Split;
@@ -299,4 +314,248 @@ TEST_CASE("with a validation file the split is not used and no timestamp is read
     CHECK(d.train.size() == 2u);
     CHECK(rows_of(d, d.val) == Rows{"1,12,5"});
   }
+}
+
+// ---------------------------------------------------------------------------
+// The split as a setting of the run: text, model file, command line.
+
+TEST_CASE("the split setting: names, default, error", "[split][train_config]") {
+  recsys::TrainConfig c;
+  CHECK(c.split == Split::Random);
+  CHECK(recsys::TrainConfig::from_preset("notebook").split == Split::Random);
+  CHECK(recsys::setting_text(c, "split") == "random");
+  for (const auto& [text, split] :
+       {std::pair{"user-time", Split::UserTime}, std::pair{"time", Split::Time},
+        std::pair{"random", Split::Random}}) {
+    CHECK(recsys::set_setting(c, "split", text));
+    CHECK(c.split == split);
+    CHECK(recsys::setting_text(c, "split") == text);
+    CHECK(recsys::split_name(split) == text);
+  }
+  CHECK_THROWS_WITH(recsys::set_setting(c, "split", "user_time"),
+                    "unknown --split 'user_time' (choose random or user-time or time)");
+}
+
+TEST_CASE("fit splits as configured, and the model file keeps the split", "[split][model_file]") {
+  TempDir dir;
+  recsys::DatasetOptions files;
+  files.ratings_path = dir.write("ratings.csv", kTimed);
+  recsys::TrainConfig config;
+  config.dim = 2;
+  config.epochs = 1;
+  config.threads = 1;
+  config.val_fraction = 0.5;
+  config.split = Split::UserTime;
+  const recsys::TrainedModel m = recsys::fit(files, config).model;
+  // The rows of the user-time test above, fraction 0.5.
+  Rows val;
+  for (std::size_t k = 0; k < m.validation.size(); ++k)
+    val.push_back(m.users.token(m.validation.user[k]) + "," + m.items.token(m.validation.item[k]) +
+                  "," + std::to_string(static_cast<int>(m.validation.stars[k])));
+  CHECK(val == Rows{"1,11,2", "3,10,4", "3,11,5", "1,13,4", "4,11,3"});
+  CHECK(m.settings.split == Split::UserTime);
+
+  recsys::TrainedModel copy = m;
+  for (const Split split : {Split::Random, Split::UserTime, Split::Time}) {
+    copy.settings.split = split;
+    const auto bytes = recsys::serialize_model(copy);
+    CHECK(recsys::parse_model(bytes, "m.model").settings.split == split);
+  }
+}
+
+namespace {
+
+// The model's bytes without the settings pair `key`: the file as recsys wrote
+// it before that setting existed (same format version, sizes and CRC redone).
+model_bytes::Bytes without_setting(model_bytes::Bytes b, const std::string& key) {
+  using namespace model_bytes;
+  for (const Section& s : sections_of(b)) {
+    if (std::string(b.begin() + s.start, b.begin() + s.start + 4) != "SETT") continue;
+    const std::uint64_t n = get_u64(b, s.body);
+    std::size_t at = s.body + 8;
+    for (std::uint64_t k = 0; k < n; ++k) {
+      const std::size_t pair = at;
+      const std::uint64_t key_length = get_u64(b, at);
+      const std::string name(b.begin() + at + 8, b.begin() + at + 8 + key_length);
+      at += 8 + key_length;
+      at += 8 + get_u64(b, at);
+      if (name != key) continue;
+      const std::size_t cut = at - pair;
+      b.erase(b.begin() + pair, b.begin() + at);
+      put_u64(b, s.body, n - 1);
+      put_u64(b, s.start + 4, get_u64(b, s.start + 4) - cut);
+      put_u64(b, 16, get_u64(b, 16) - cut);
+      reseal(b);
+      return b;
+    }
+  }
+  FAIL("no setting " << key);
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("a model file without the split setting loads as random", "[split][model_file]") {
+  SECTION("format version 2, written before the setting existed") {
+    TempDir dir;
+    recsys::DatasetOptions files;
+    files.ratings_path = dir.write("ratings.csv", kTimed);
+    recsys::TrainConfig config;
+    config.dim = 2;
+    config.epochs = 1;
+    config.threads = 1;
+    config.split = Split::Time;
+    const auto bytes = recsys::serialize_model(recsys::fit(files, config).model);
+    const auto old = without_setting(bytes, "split");
+    REQUIRE(old.size() + 8 + 5 + 8 + 4 == bytes.size());  // "split" and "time" left out
+    const recsys::TrainedModel m = recsys::parse_model(old, "old.model");
+    CHECK(m.format_version == 2u);
+    CHECK(m.settings.split == Split::Random);
+    // Every other setting is still required in a version 2 file.
+    const auto cut = without_setting(bytes, "shuffle");
+    const auto e = error_from([&] { recsys::parse_model(cut, "cut.model"); });
+    REQUIRE(e);
+    CHECK_THAT(e->message(), Contains("a setting is missing"));
+  }
+  SECTION("format version 1") {
+    const std::string path = RECSYS_SOURCE_DIR "/tests/data/model-format-v1.recsys";
+    CHECK(recsys::load_model(path).settings.split == Split::Random);
+    const auto info = test_support::run_cli("info --model " + q(path));
+    CHECK(info.code == 0);
+    CHECK_THAT(info.out, Contains("random holdout of 10.0%"));
+  }
+}
+
+namespace {
+
+struct CsvRow {
+  std::string user, movie;
+  std::int64_t time;
+  std::size_t line;
+};
+
+// data/ratings.csv read independently of the loader (it has no quotes or blanks).
+std::vector<CsvRow> read_sample(const std::string& path) {
+  std::ifstream in(path);
+  std::string text;
+  std::getline(in, text);
+  REQUIRE(text == "userId,movieId,rating,timestamp");
+  std::vector<CsvRow> rows;
+  for (std::size_t line = 2; std::getline(in, text); ++line) {
+    std::stringstream fields(text);
+    std::string user, movie, stars, time;
+    std::getline(fields, user, ',');
+    std::getline(fields, movie, ',');
+    std::getline(fields, stars, ',');
+    std::getline(fields, time, ',');
+    rows.push_back({user, movie, std::stoll(time), line});
+  }
+  return rows;
+}
+
+// The held-out (user, movie) pairs in file order, by the split's definition with
+// --val-fraction 0.1 (the sample has no duplicate pairs).
+std::vector<std::string> expected_val(const std::vector<CsvRow>& rows, Split split) {
+  auto later = [&](std::size_t a, std::size_t b) {
+    return std::tie(rows[a].time, rows[a].line) > std::tie(rows[b].time, rows[b].line);
+  };
+  std::vector<bool> held(rows.size(), false);
+  std::map<std::string, std::vector<std::size_t>> by_user;
+  if (split == Split::UserTime)
+    for (std::size_t k = 0; k < rows.size(); ++k) by_user[rows[k].user].push_back(k);
+  else
+    for (std::size_t k = 0; k < rows.size(); ++k) by_user[""].push_back(k);
+  for (auto& [user, ks] : by_user) {
+    std::sort(ks.begin(), ks.end(), later);
+    // ceil(n / 10) in integers; a user keeps one training rating.
+    std::size_t n_val = (ks.size() + 9) / 10;
+    if (split == Split::UserTime) n_val = std::min(n_val, ks.size() - 1);
+    for (std::size_t j = 0; j < n_val; ++j) held[ks[j]] = true;
+  }
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < rows.size(); ++k)
+    if (held[k]) out.push_back(rows[k].user + "," + rows[k].movie);
+  return out;
+}
+
+std::vector<std::string> val_pairs(const recsys::TrainedModel& m) {
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < m.validation.size(); ++k)
+    out.push_back(m.users.token(m.validation.user[k]) + "," + m.items.token(m.validation.item[k]));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("cli: train --split on the sample, info shows the split", "[split][cli]") {
+  const std::string ratings = RECSYS_SOURCE_DIR "/data/ratings.csv";
+  const auto rows = read_sample(ratings);
+  TempDir dir;
+  const std::string model = dir.file("m.model");
+  const std::string quick = " --dim 4 --epochs 2 --threads 1 --model " + q(model);
+  struct Case {
+    const char* split;
+    Split kind;
+    const char* log;
+    const char* info;
+  };
+  for (const Case& c :
+       {Case{"user-time", Split::UserTime,
+             "training rows 17,882, validation rows 2,118 (user-time split: each user's latest "
+             "10.0% "
+             "by timestamp)",
+             "each user's latest 10.0% by timestamp"},
+        Case{"time", Split::Time,
+             "training rows 18,000, validation rows 2,000 (time split: the latest 10.0% of all "
+             "ratings by timestamp)",
+             "the latest 10.0% of all ratings by timestamp"},
+        Case{"random", Split::Random,
+             "training rows 18,000, validation rows 2,000 (random 10.0% holdout, seed 42)",
+             "random holdout of 10.0%"}}) {
+    INFO("--split " << c.split);
+    const auto train = test_support::run_cli("train " + q(ratings) + " --split " + c.split + quick);
+    REQUIRE(train.code == 0);
+    CHECK_THAT(train.err, Contains(c.log));
+    const recsys::TrainedModel m = recsys::load_model(model);
+    CHECK(m.settings.split == c.kind);
+    if (c.kind != Split::Random) CHECK(val_pairs(m) == expected_val(rows, c.kind));
+    const auto info = test_support::run_cli("info --model " + q(model));
+    REQUIRE(info.code == 0);
+    CHECK_THAT(info.out, Contains("validation          " + std::string(c.info) + "\n"));
+    const auto json = test_support::run_cli("info --format json --model " + q(model));
+    CHECK_THAT(json.out, Contains("\"split\":\"" + std::string(c.split) + "\""));
+  }
+  // The sample's 300 users have 25 to 200 ratings each, so each one's ceil(n / 10) is at
+  // most n - 1: the user-time split holds out 2,118 rows; the time split ceil(20,000 / 10).
+  CHECK(expected_val(rows, Split::UserTime).size() == 2118u);
+  CHECK(expected_val(rows, Split::Time).size() == 2000u);
+}
+
+TEST_CASE("cli: a time split without timestamps, and --timestamp-col", "[split][cli][errors]") {
+  TempDir dir;
+  const auto plain = dir.write("plain.csv", "userId,movieId,rating\n1,10,4\n1,11,3\n2,10,5\n");
+  const std::string quick = " --dim 2 --epochs 1 --threads 1 --model " + q(dir.file("m.model"));
+  check_failure(run_recsys("train " + q(plain) + " --split user-time" + quick), 2,
+                plain + ":1: ", {"missing column 'timestamp'", "--timestamp-col"});
+  CHECK_FALSE(std::filesystem::exists(dir.file("m.model")));
+  const auto bad = dir.write("bad.csv", "userId,movieId,rating,timestamp\n1,10,4,1\n1,11,3,soon\n");
+  check_failure(run_recsys("train " + q(bad) + " --split time" + quick), 2,
+                bad + ":3: ", {"timestamp 'soon' is not a whole number"});
+  check_failure(run_recsys("train " + q(plain) + " --split daily" + quick), 2, "",
+                {"unknown --split 'daily' (choose random or user-time or time)"});
+
+  const auto named = dir.write("named.csv", "u,m,r,when\n1,10,4,2\n1,11,3,1\n2,10,5,3\n");
+  const auto ok = test_support::run_cli("train " + q(named) +
+                                        " --user-col u --item-col m --rating-col r "
+                                        "--timestamp-col when --split user-time" +
+                                        quick);
+  CHECK(ok.code == 0);
+  CHECK_THAT(ok.err, Contains("training rows 2, validation rows 1 (user-time split"));
+
+  // With --val the split is not used: no timestamp is needed.
+  const auto val = dir.write("val.csv", "userId,movieId,rating\n2,11,1\n");
+  const auto with_val =
+      test_support::run_cli("train " + q(plain) + " --val " + q(val) + " --split time" + quick);
+  CHECK(with_val.code == 0);
+  CHECK_THAT(with_val.err, Contains("training rows 3, validation rows 1 from " + val));
 }
