@@ -129,5 +129,6 @@ TEST_CASE("train config: JSON lists every setting in table order, numbers as num
   CHECK(j.str() ==
         "{\"preset\":\"notebook\",\"dim\":16,\"epochs\":10,\"batch\":64,\"lr\":0.01,"
         "\"weight_decay\":0,\"init_std\":1,\"optimizer\":\"adam\",\"seed\":42,\"threads\":0,"
-        "\"early_stopping\":0,\"val_fraction\":0.1,\"shuffle\":\"auto\",\"block_groups\":0}");
+        "\"early_stopping\":0,\"val_fraction\":0.1,\"split\":\"random\",\"shuffle\":\"auto\","
+        "\"block_groups\":0}");
 }

@@ -16,6 +16,19 @@ struct InfoOptions {
   std::string model = "recsys.model", format = "table";
 };
 
+std::string holdout_text(const TrainConfig& s) {
+  const std::string share = fixed(s.val_fraction * 100, 1) + "%";
+  switch (s.split) {
+    case Split::UserTime:
+      return "each user's latest " + share + " by timestamp";
+    case Split::Time:
+      return "the latest " + share + " of all ratings by timestamp";
+    case Split::Random:
+      break;
+  }
+  return "random holdout of " + share;
+}
+
 void run(const InfoOptions& o) {
   const TrainedModel m = load_model(o.model);
   const TrainConfig& s = m.settings;
@@ -42,9 +55,7 @@ void run(const InfoOptions& o) {
       {"model file", o.model + " (format version " + std::to_string(m.format_version) + ")"},
       {"trained on",
        m.source.ratings_path + " (" + std::to_string(m.source.ratings_bytes) + " bytes)"},
-      {"validation", m.source.val_path.empty()
-                         ? "random holdout of " + fixed(s.val_fraction * 100, 1) + "%"
-                         : m.source.val_path},
+      {"validation", m.source.val_path.empty() ? holdout_text(s) : m.source.val_path},
       {"titles", m.source.movies_path.empty() ? "(none)" : m.source.movies_path},
       {"users / movies", std::to_string(m.users.size()) + " / " + std::to_string(m.items.size())},
       {"training rows",

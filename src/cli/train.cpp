@@ -22,7 +22,8 @@ namespace {
 
 struct TrainOptions {
   std::string ratings, val, movies, model = "recsys.model";
-  std::string user_col = "userId", item_col = "movieId", rating_col = "rating", rating_range;
+  std::string user_col = "userId", item_col = "movieId", rating_col = "rating",
+              timestamp_col = "timestamp", rating_range;
   std::map<std::string, std::string, std::less<>> settings;  // by key, as typed
   int checkpoint_every = 0;
   std::string format = "table";
@@ -57,11 +58,14 @@ void log_start(const FitStart& s, const TrainOptions& o) {
                number_with_commas(d.users.size()), number_with_commas(d.items.size()), d.scaler.min,
                d.scaler.max, s.load_seconds);
   const TrainConfig& c = s.config;
+  const std::string share = fixed(c.val_fraction * 100, 1) + "%";
+  const std::string holdout =
+      c.split == Split::UserTime ? "user-time split: each user's latest " + share + " by timestamp"
+      : c.split == Split::Time ? "time split: the latest " + share + " of all ratings by timestamp"
+                               : "random " + share + " holdout, seed " + std::to_string(c.seed);
   spdlog::info("training rows {}, validation rows {}{}", number_with_commas(d.train.size()),
                number_with_commas(d.val.size()),
-               o.val.empty() ? " (random " + fixed(c.val_fraction * 100, 1) + "% holdout, seed " +
-                                   std::to_string(c.seed) + ")"
-                             : " from " + o.val);
+               o.val.empty() ? " (" + holdout + ")" : " from " + o.val);
   if (d.cold_val_rows > 0)
     spdlog::info(
         "{} validation rows have a user or movie with no training row; they are scored "
@@ -153,7 +157,7 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   data.ratings_path = o.ratings;
   data.val_path = o.val;
   data.movies_path = o.movies;
-  data.load.columns = {o.user_col, o.item_col, o.rating_col};
+  data.load.columns = {o.user_col, o.item_col, o.rating_col, o.timestamp_col};
   if (!o.rating_range.empty()) data.load.range = parse_rating_range(o.rating_range);
 
   FitHooks hooks = progress_hooks(o, config.epochs);
@@ -209,6 +213,9 @@ void register_train(CLI::App& app) {
   cmd->add_option("--user-col", o->user_col, "User id column")->capture_default_str();
   cmd->add_option("--item-col", o->item_col, "Item id column")->capture_default_str();
   cmd->add_option("--rating-col", o->rating_col, "Rating column")->capture_default_str();
+  cmd->add_option("--timestamp-col", o->timestamp_col,
+                  "Timestamp column (read for --split user-time and time)")
+      ->capture_default_str();
   cmd->add_option(
       "--rating-range", o->rating_range,
       "MIN,MAX for scaling (default: the file's own min and max); ratings outside are an error");

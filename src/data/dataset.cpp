@@ -1,17 +1,11 @@
 #include "recsys/data/dataset.hpp"
 
 #include <spdlog/spdlog.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cmath>
-#include <numeric>
-#include <type_traits>
-
+#include "keep_rows.hpp"
 #include "recsys/data/movies.hpp"
 #include "recsys/util/error.hpp"
-#include "recsys/util/rng.hpp"
 
 namespace recsys {
 namespace {
@@ -47,40 +41,10 @@ void warn_duplicates(const std::string& path, std::size_t n, const ColumnNames& 
         n, cols.user, cols.item);
 }
 
-// Gives the pages past size() back to the system without moving the
-// elements: shrink_to_fit would copy the array and so briefly need it twice,
-// the peak of the whole load on a large file. The capacity stays; a page is
-// zero-filled again if ever written.
-// Keeps, in order, the rows k for which keep(k) is true, compacting in place;
-// keep is called once per row, in row order, before row k is overwritten.
-template <typename Keep>
-void keep_rows_if(Ratings& rows, Keep&& keep) {
-  std::size_t kept = 0;
-  for (std::size_t k = 0; k < rows.size(); ++k) {
-    if (!keep(k)) continue;
-    rows.user[kept] = rows.user[k];
-    rows.item[kept] = rows.item[k];
-    rows.stars[kept] = rows.stars[k];
-    ++kept;
-  }
-  rows.user.resize(kept);
-  rows.item.resize(kept);
-  rows.stars.resize(kept);
-}
-
-template <typename T>
-void release_unused_capacity(std::vector<T>& v) {
-  static_assert(std::is_trivially_copyable_v<T>);
-  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-  auto begin = reinterpret_cast<std::uintptr_t>(v.data() + v.size());
-  const auto end = reinterpret_cast<std::uintptr_t>(v.data() + v.capacity()) / page * page;
-  begin = (begin + page - 1) / page * page;
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-}
-
 }  // namespace
 
-std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items) {
+std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items,
+                                    std::vector<std::int64_t>* timestamps) {
   const std::size_t n = rows.size();
   if (n < 2) return 0;
   // Rows grouped by user (a counting sort that keeps file order within a
@@ -120,51 +84,47 @@ std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::siz
     }
   }
   if (dropped == 0) return 0;
-  keep_rows_if(rows, [&](std::size_t k) { return !drop[k]; });
-  return dropped;
-}
-
-void random_split(const Ratings& all, double val_fraction, std::uint64_t seed, Ratings& train,
-                  Ratings& val) {
-  Ratings copy = all;
-  split_in_place(copy, val_fraction, seed, val);
-  train = std::move(copy);
-}
-
-void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Ratings& val) {
-  // Selection sampling (Knuth's algorithm S): one sequential pass picks exactly
-  // n_val rows, every subset of that size equally likely, with no permutation
-  // array; training rows are compacted in place, so the split costs only the
-  // validation rows' memory.
-  const std::size_t n = rows.size();
-  const auto n_val = std::min<std::size_t>(
-      n, static_cast<std::size_t>(std::ceil(val_fraction * static_cast<double>(n))));
-  Rng rng(seed);
-  val.reserve(n_val);
-  std::size_t needed = n_val;
+  std::size_t kept = 0;
   keep_rows_if(rows, [&](std::size_t k) {
-    if (needed == 0 || rng.below(n - k) >= needed) return true;
-    val.push(rows.user[k], rows.item[k], rows.stars[k]);
-    --needed;
-    return false;
+    if (drop[k]) return false;
+    if (timestamps) (*timestamps)[kept++] = (*timestamps)[k];
+    return true;
   });
-  release_unused_capacity(rows.user);
-  release_unused_capacity(rows.item);
-  release_unused_capacity(rows.stars);
+  if (timestamps) timestamps->resize(kept);
+  return dropped;
 }
 
 Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
   Dataset data;
   // Duplicate pairs are dropped per file before the split, so that one pair
   // can never be both a training and a validation row.
-  load_ratings(options.ratings_path, options.load, data.users, data.items, data.train);
-  const std::size_t train_duplicates =
-      keep_last_of_duplicates(data.train, data.users.size(), data.items.size());
+  // Timestamps are read only for a time split, and freed once it is made.
+  const bool by_time = options.val_path.empty() && hold_out.split != Split::Random;
+  std::vector<std::int64_t> timestamps;
+  if (by_time)
+    load_ratings(options.ratings_path, options.load, data.users, data.items, data.train,
+                 timestamps);
+  else
+    load_ratings(options.ratings_path, options.load, data.users, data.items, data.train);
+  const std::size_t train_duplicates = keep_last_of_duplicates(
+      data.train, data.users.size(), data.items.size(), by_time ? &timestamps : nullptr);
   warn_duplicates(options.ratings_path, train_duplicates, options.load.columns);
   data.duplicate_rows = train_duplicates;
   data.ratings_file_rows = data.train.size();
   if (options.val_path.empty()) {
-    split_in_place(data.train, hold_out.fraction, hold_out.seed, data.val);
+    switch (hold_out.split) {
+      case Split::Random:
+        split_in_place(data.train, hold_out.fraction, hold_out.seed, data.val);
+        break;
+      case Split::UserTime:
+        user_time_split_in_place(data.train, timestamps, hold_out.fraction, data.users.size(),
+                                 data.val);
+        break;
+      case Split::Time:
+        time_split_in_place(data.train, timestamps, hold_out.fraction, data.val);
+        break;
+    }
+    std::vector<std::int64_t>().swap(timestamps);
   } else {
     load_ratings(options.val_path, options.load, data.users, data.items, data.val);
     const std::size_t val_duplicates =

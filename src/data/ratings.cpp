@@ -13,8 +13,6 @@
 namespace recsys {
 namespace {
 
-using Reader = CsvReader<3>;
-
 std::string_view trimmed(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
@@ -66,27 +64,52 @@ std::string shortest(double x) {
   return buf;
 }
 
-}  // namespace
+bool parse_timestamp(std::string_view text, std::int64_t& value) {
+  text = trimmed(text);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  return ec == std::errc() && ptr == end && !text.empty();
+}
 
-void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
-                  Ratings& out) {
+// Columns 3: user, item, rating. Columns 4: the same and the timestamp, into
+// *timestamps; the two are one template so that the common load reads no
+// fourth field and pays nothing for it.
+template <unsigned Columns>
+void load_rows(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
+               Ratings& out, std::vector<std::int64_t>* timestamps) {
+  static_assert(Columns == 3 || Columns == 4);
   require_csv_file(path);
   const ColumnNames& cols = options.columns;
   try {
-    Reader reader(path, open_csv(path));
-    reader.read_header(io::ignore_extra_column, cols.user, cols.item, cols.rating);
+    CsvReader<Columns> reader(path, open_csv(path));
+    if constexpr (Columns == 3)
+      reader.read_header(io::ignore_extra_column, cols.user, cols.item, cols.rating);
+    else
+      reader.read_header(io::ignore_extra_column, cols.user, cols.item, cols.rating,
+                         cols.timestamp);
     // MovieLens rows are 20-30 bytes; reserving for 20 avoids regrowth (which
     // would briefly double the arrays), and untouched capacity costs no memory.
     struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 && st.st_size > 0)
+    if (::stat(path.c_str(), &st) == 0 && st.st_size > 0) {
       out.reserve(out.size() + static_cast<std::size_t>(st.st_size) / 20);
+      if constexpr (Columns == 4)
+        timestamps->reserve(timestamps->size() + static_cast<std::size_t>(st.st_size) / 20);
+    }
     // Files are usually grouped by user: reuse the previous user's index.
     std::string last_user;
     std::uint32_t last_user_index = 0;
     char* user_field = nullptr;
     char* item_field = nullptr;
     char* rating_field = nullptr;
-    while (reader.read_row(user_field, item_field, rating_field)) {
+    [[maybe_unused]] char* time_field = nullptr;
+    auto read_row = [&] {
+      if constexpr (Columns == 3)
+        return reader.read_row(user_field, item_field, rating_field);
+      else
+        return reader.read_row(user_field, item_field, rating_field, time_field);
+    };
+    while (read_row()) {
       const std::size_t line = reader.get_file_line();
       const std::string_view user_token = trimmed(user_field);
       const std::string_view item_token = trimmed(item_field);
@@ -108,6 +131,16 @@ void load_ratings(const std::string& path, const LoadOptions& options, IdMap& us
                     cols.rating + " " + quoted_field(rating_field) + " is outside --rating-range " +
                         shortest(options.range->min) + "," + shortest(options.range->max) +
                         " (fix the row, or widen the range)");
+      if constexpr (Columns == 4) {
+        std::int64_t time = 0;
+        if (trimmed(time_field).empty())
+          throw Error(path, line, "empty " + cols.timestamp + kFixRow);
+        if (!parse_timestamp(time_field, time))
+          throw Error(path, line,
+                      cols.timestamp + " " + quoted_field(time_field) +
+                          " is not a whole number (such as Unix seconds)" + kFixRow);
+        timestamps->push_back(time);
+      }
       try {
         if (last_user.empty() || user_token != last_user) {
           last_user_index = users.intern(user_token);
@@ -119,9 +152,27 @@ void load_ratings(const std::string& path, const LoadOptions& options, IdMap& us
       }
     }
   } catch (const io::error::base& e) {
+    const auto* missing = dynamic_cast<const io::error::missing_column_in_header*>(&e);
+    if (Columns == 4 && missing && cols.timestamp == missing->column_name)
+      throw Error(path, 1,
+                  "missing column '" + cols.timestamp +
+                      "' in the header: --split user-time and --split time order the ratings by "
+                      "it; name the column with --timestamp-col, or use --split random");
     throw_csv_error(path, e, cols.user + "," + cols.item + "," + cols.rating,
                     "--user-col/--item-col/--rating-col");
   }
+}
+
+}  // namespace
+
+void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
+                  Ratings& out) {
+  load_rows<3>(path, options, users, items, out, nullptr);
+}
+
+void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
+                  Ratings& out, std::vector<std::int64_t>& timestamps) {
+  load_rows<4>(path, options, users, items, out, &timestamps);
 }
 
 RatingRange parse_rating_range(const std::string& text) {

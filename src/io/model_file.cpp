@@ -3,12 +3,14 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <string_view>
 
 #include "recsys/io/atomic_file.hpp"
 #include "recsys/io/byte_io.hpp"
@@ -70,12 +72,21 @@ constexpr const char* kRetrain = "; train it again with `recsys train`";
   throw Error(name, 0, "model file is corrupt: " + what + kRetrain);
 }
 
+// The settings every file of format version 2 holds. A setting added to the
+// table later is a minor addition (no new version), so a file written before
+// it existed lacks it, and it keeps its default.
+constexpr std::array<std::string_view, 14> kVersion2Settings = {
+    "preset",         "dim",          "epochs",    "batch",       "lr",
+    "weight_decay",   "init_std",     "optimizer", "seed",        "threads",
+    "early_stopping", "val_fraction", "shuffle",   "block_groups"};
+
 // Reads the settings section. Unknown keys come from a later minor version
-// and are ignored on purpose; from version 2 on every setting must be there.
+// and are ignored on purpose; from version 2 on every setting of version 2
+// must be there.
 void read_settings(TrainedModel& m, ByteReader& r, std::uint32_t version, const std::string& name) {
   const std::uint64_t n = r.u64();
   r.require(n, 16);
-  std::size_t known = 0;
+  std::array<bool, kVersion2Settings.size()> seen{};
   for (std::uint64_t k = 0; k < n; ++k) {
     const std::string key = r.str();
     const std::string value = r.str();
@@ -84,13 +95,17 @@ void read_settings(TrainedModel& m, ByteReader& r, std::uint32_t version, const 
         m.best_epoch = std::stoi(value);
       else if (key == "training_mean")
         m.training_mean = std::stod(value);
-      else if (set_setting(m.settings, key, value))
-        ++known;
+      else if (set_setting(m.settings, key, value)) {
+        const auto it = std::find(kVersion2Settings.begin(), kVersion2Settings.end(), key);
+        if (it != kVersion2Settings.end())
+          seen[static_cast<std::size_t>(it - kVersion2Settings.begin())] = true;
+      }
     } catch (const std::exception&) {
       corrupt(name, "setting " + key + " = '" + value.substr(0, 40) + "'");
     }
   }
-  if (version >= 2 && known < train_settings().size()) corrupt(name, "a setting is missing");
+  if (version >= 2 && std::find(seen.begin(), seen.end(), false) != seen.end())
+    corrupt(name, "a setting is missing");
 }
 
 void write_sections(ByteWriter& w, const TrainedModel& m) {

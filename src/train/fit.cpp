@@ -93,7 +93,7 @@ FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const F
   if (config.threads == 0)
     config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
-  Dataset data = load_dataset(files, {config.val_fraction, config.seed});
+  Dataset data = load_dataset(files, {config.val_fraction, config.seed, config.split});
   FitResult out;
   out.load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   check_memory(config, data.users.size(), data.items.size());

@@ -14,7 +14,8 @@ namespace {
 
 using Member =
     std::variant<std::string TrainConfig::*, int TrainConfig::*, std::uint64_t TrainConfig::*,
-                 double TrainConfig::*, Adam::Mode TrainConfig::*, Shuffle TrainConfig::*>;
+                 double TrainConfig::*, Adam::Mode TrainConfig::*, Shuffle TrainConfig::*,
+                 Split TrainConfig::*>;
 
 struct Setting {
   SettingInfo info;
@@ -25,6 +26,7 @@ struct Setting {
 
 constexpr std::array<std::string_view, 2> kOptimizers = {"adam", "sparse-adam"};
 constexpr std::array<std::string_view, 3> kShuffles = {"auto", "global", "blocks"};
+constexpr std::array<std::string_view, 3> kSplits = {"random", "user-time", "time"};
 
 // The one table: order = the order of the model file, JSON and --help.
 const auto kSettings = std::to_array<Setting>({
@@ -81,6 +83,15 @@ const auto kSettings = std::to_array<Setting>({
      &TrainConfig::val_fraction,
      [](double x) { return x >= 0 && x < 1; },
      "must be in [0, 1)"},
+    {{"split", "--split",
+      "Which rows --val-fraction holds out (not used with --val): random (chosen with --seed), "
+      "user-time (each user's latest by timestamp; each user keeps at least one training "
+      "rating) or time (the latest of all by timestamp); equal timestamps: the later line is "
+      "the later rating",
+      false},
+     &TrainConfig::split,
+     nullptr,
+     ""},
     {{"shuffle", "--shuffle",
       "Row order of an epoch: global (one shuffle of all rows), blocks (shuffled blocks of "
       "user and movie groups, for models larger than the cache: see docs/training.md), or auto "
@@ -198,6 +209,10 @@ std::string shuffle_name(Shuffle shuffle) {
   return std::string(kShuffles[static_cast<std::size_t>(shuffle)]);
 }
 
+std::string split_name(Split split) {
+  return std::string(kSplits[static_cast<std::size_t>(split)]);
+}
+
 std::string setting_text(const TrainConfig& config, std::string_view key, TextForm form) {
   const Setting* s = find(key);
   if (!s) throw Error("no training setting named " + std::string(key), Error::Kind::Internal);
@@ -211,6 +226,8 @@ std::string setting_text(const TrainConfig& config, std::string_view key, TextFo
           return optimizer_name(v);
         else if constexpr (std::is_same_v<T, Shuffle>)
           return shuffle_name(v);
+        else if constexpr (std::is_same_v<T, Split>)
+          return split_name(v);
         else if constexpr (std::is_floating_point_v<T>)
           return number_text(v, form);
         else
@@ -233,6 +250,8 @@ bool set_setting(TrainConfig& config, std::string_view key, std::string_view tex
           v = choice_index(kOptimizers, text, option) == 0 ? Adam::Mode::Dense : Adam::Mode::Sparse;
         else if constexpr (std::is_same_v<T, Shuffle>)
           v = static_cast<Shuffle>(choice_index(kShuffles, text, option));
+        else if constexpr (std::is_same_v<T, Split>)
+          v = static_cast<Split>(choice_index(kSplits, text, option));
         else
           v = parse_number<T>(text, option);
       },

@@ -9,6 +9,7 @@
 #include "recsys/data/item_stats.hpp"
 #include "recsys/data/ratings.hpp"
 #include "recsys/data/scaler.hpp"
+#include "recsys/data/split.hpp"
 
 namespace recsys {
 
@@ -33,27 +34,14 @@ struct Dataset {
   std::size_t duplicate_rows = 0;  // rows dropped by keep_last_of_duplicates, over both files
 };
 
-// The random holdout when there is no validation file; TrainConfig holds
-// these for a training run, and checks the fraction is in [0, 1).
-struct HoldOut {
-  double fraction = 0.1;
-  std::uint64_t seed = 42;
-};
-
 Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out = {});
 
 // The duplicate policy: when one file rates the same (user, item) pair on
 // several lines, the last line wins (a later line is taken as a correction)
 // and the earlier ones are dropped; the rest keep file order. Returns how
 // many rows were dropped; load_dataset applies it to each file and warns.
-std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items);
-
-// ceil(n * fraction) rows chosen at random with the seed (as many as sklearn's
-// train_test_split holds out, though not the same ones) move to val; the rest
-// stay in rows. Both parts keep file order.
-void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Ratings& val);
-// The same on a copy.
-void random_split(const Ratings& all, double val_fraction, std::uint64_t seed, Ratings& train,
-                  Ratings& val);
+// timestamps, when given, are the rows' own and are kept or dropped with them.
+std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items,
+                                    std::vector<std::int64_t>* timestamps = nullptr);
 
 }  // namespace recsys

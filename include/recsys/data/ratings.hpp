@@ -33,6 +33,7 @@ struct ColumnNames {
   std::string user = "userId";
   std::string item = "movieId";
   std::string rating = "rating";
+  std::string timestamp = "timestamp";  // read only for a time split
 };
 
 struct RatingRange {
@@ -50,6 +51,11 @@ struct LoadOptions {
 // users/items. Any bad row throws Error naming the file and line.
 void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
                   Ratings& out);
+// The same, also appending each row's timestamp (a whole number, as MovieLens's
+// Unix seconds) to timestamps: a column only the time splits need, so it is
+// not read otherwise. A missing column or a bad value throws Error.
+void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
+                  Ratings& out, std::vector<std::int64_t>& timestamps);
 
 // "0.5,5" -> {0.5, 5}; throws Error on anything else.
 RatingRange parse_rating_range(const std::string& text);

@@ -11,8 +11,9 @@
 // Sections are found by tag; a reader skips tags it does not know, so a later
 // minor addition stays readable by this version, and a reader of a later
 // version keeps reading older files (it parses by the version number).
-// Version 2 stores every setting of TrainConfig; version 1 lacked shuffle and
-// block_groups, which load as their defaults.
+// Version 2 stores every setting of TrainConfig; a setting added since (split)
+// loads as its default from a file written before it, and so do shuffle and
+// block_groups from version 1, which lacked them.
 #include <cstdint>
 #include <span>
 #include <string>

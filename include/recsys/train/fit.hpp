@@ -42,7 +42,7 @@ struct FitResult {
   double load_seconds = 0;
 };
 
-// The random holdout (without data.val_path) is config's val_fraction and
+// The holdout (without data.val_path) is config's val_fraction, split and
 // seed. config is checked here; throws recsys::Error.
 FitResult fit(const DatasetOptions& data, const TrainConfig& config, const FitHooks& hooks = {});
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "recsys/data/split.hpp"
 #include "recsys/train/adam.hpp"
 
 namespace recsys {
@@ -32,9 +33,10 @@ struct TrainConfig {
   Adam::Mode optimizer = Adam::Mode::Sparse;
   int early_stopping = 3;  // epochs without a better val MSE before stopping; 0 = off
   // Not part of a preset:
-  std::uint64_t seed = 42;    // the split, the initial weights and the shuffling
-  int threads = 0;            // 0 = all cores; a model file stores the count used
-  double val_fraction = 0.1;  // random holdout share; 0 when a validation file is given
+  std::uint64_t seed = 42;      // the split, the initial weights and the shuffling
+  int threads = 0;              // 0 = all cores; a model file stores the count used
+  double val_fraction = 0.1;    // holdout share; 0 when a validation file is given
+  Split split = Split::Random;  // which rows the holdout takes; unused with a validation file
   Shuffle shuffle = Shuffle::Auto;
   int block_groups = 0;  // Blocks: user groups; 0 sizes them to the cache
 
@@ -69,6 +71,7 @@ bool set_setting(TrainConfig& config, std::string_view key, std::string_view tex
 
 std::string optimizer_name(Adam::Mode mode);
 std::string shuffle_name(Shuffle shuffle);
+std::string split_name(Split split);
 
 class JsonWriter;
 // The settings as one JSON object, numbers as numbers.
