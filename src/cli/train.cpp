@@ -207,7 +207,9 @@ void register_train(CLI::App& app) {
                   "Ratings CSV with a header (userId,movieId,rating[,timestamp])")
       ->required();
   cmd->add_option("--model", o->model, "Model file to write")->capture_default_str();
-  cmd->add_option("--val", o->val, "Validation ratings file (instead of holding out part of the ratings: --split is then not used)");
+  cmd->add_option("--val", o->val,
+                  "Validation ratings file (instead of holding out part of the ratings: --split is "
+                  "then not used)");
   cmd->add_option("--movies", o->movies,
                   "Titles CSV (movieId,title,genres); default: movies.csv beside the ratings");
   cmd->add_option("--user-col", o->user_col, "User id column")->capture_default_str();
