@@ -1,4 +1,5 @@
 // recsys info: what a model file holds.
+#include <cmath>
 #include <memory>
 
 #include "commands.hpp"
@@ -32,7 +33,10 @@ std::string holdout_text(const TrainConfig& s) {
 void run(const InfoOptions& o) {
   const TrainedModel m = load_model(o.model);
   const TrainConfig& s = m.settings;
-  const Accuracy val = accuracy(m.tables, m.validation, m.scaler);
+  // NaN (null in JSON) where the scores are not ratings.
+  Accuracy val;
+  val.mse = val.rmse = val.mae = std::nan("");
+  if (m.predicts_stars()) val = accuracy(m.tables, m.validation, m.scaler);
   if (o.format == "json") {
     JsonWriter j;
     j.begin_object().field("format_version", static_cast<int>(m.format_version));
@@ -62,11 +66,15 @@ void run(const InfoOptions& o) {
        std::to_string(m.train_rated.items.size()) + " distinct (user, movie) pairs"},
       {"validation rows", std::to_string(m.validation.size())},
       {"rating scale", fixed(m.scaler.min, 2) + " .. " + fixed(m.scaler.max, 2) + " stars"},
-      {"settings", "preset " + s.preset + ", dim " + std::to_string(s.dim) + ", " +
-                       std::to_string(s.epochs) + " epochs, batch " + std::to_string(s.batch) +
-                       ", lr " + fixed(s.lr, 4) + ", weight decay " + fixed(s.weight_decay, 6) +
-                       ", init std " + fixed(s.init_std, 3) + ", " + optimizer_name(s.optimizer) +
-                       ", seed " + std::to_string(s.seed)},
+      {"settings",
+       "preset " + s.preset +
+           (m.predicts_stars() ? ""
+                               : ", objective " + objective_name(s.objective) +
+                                     ", negative weight " + fixed(s.negative_weight, 2)) +
+           ", dim " + std::to_string(s.dim) + ", " + std::to_string(s.epochs) + " epochs, batch " +
+           std::to_string(s.batch) + ", lr " + fixed(s.lr, 4) + ", weight decay " +
+           fixed(s.weight_decay, 6) + ", init std " + fixed(s.init_std, 3) + ", " +
+           optimizer_name(s.optimizer) + ", seed " + std::to_string(s.seed)},
       {"schedule", std::to_string(s.threads) + " thread" + (s.threads == 1 ? "" : "s") +
                        ", early stopping " +
                        (s.early_stopping ? std::to_string(s.early_stopping) : "off") + ", " +
@@ -76,8 +84,11 @@ void run(const InfoOptions& o) {
                                                    std::to_string(s.block_groups))},
       {"training", std::to_string(m.history.size()) + " epochs run; weights of epoch " +
                        std::to_string(m.best_epoch)},
-      {"validation figures", "RMSE " + fixed(val.rmse, 4) + ", MAE " + fixed(val.mae, 4) +
-                                 " stars, MSE " + fixed(val.mse, 4) + " scaled"},
+      {"validation figures", m.predicts_stars()
+                                 ? "RMSE " + fixed(val.rmse, 4) + ", MAE " + fixed(val.mae, 4) +
+                                       " stars, MSE " + fixed(val.mse, 4) + " scaled"
+                                 : "none in stars: objective " + objective_name(s.objective) +
+                                       " scores rank films, they are not ratings (recsys metrics)"},
   };
   std::string out = format_table({"", ""}, rows);
   out = out.substr(out.find('\n') + 1);  // no header line for a key/value list

@@ -61,6 +61,12 @@ void run(MetricsCliOptions o) {
   }
   const auto loaded = Clock::now();
 
+  if (o.accuracy && !m.predicts_stars()) {
+    // A choice score ranks; it is no rating, so RMSE and MAE would mean nothing.
+    spdlog::info("{}: objective {}: no accuracy figures (its scores are not ratings)", o.model,
+                 objective_name(m.settings.objective));
+    o.accuracy = false;
+  }
   MetricsOptions options;
   options.k = static_cast<std::size_t>(o.k);
   options.include_rated = o.include_rated;

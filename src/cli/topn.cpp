@@ -35,8 +35,8 @@ void run(const TopnOptions& o) {
                     std::to_string(m.users.size()) + " users, by the userId of the ratings file)");
   const auto recs = recommend(m, *user, static_cast<std::size_t>(o.n), o.include_rated);
   std::vector<ListedMovie> list;
-  for (const auto& r : recs) list.push_back({r.item, static_cast<double>(r.stars)});
-  MovieListFormat how{"score", 2, "recommendations", [&](JsonWriter& j) {
+  for (const auto& r : recs) list.push_back({r.item, m.shown_score(r.logit)});
+  MovieListFormat how{m.score_name(), 2, "recommendations", [&](JsonWriter& j) {
                         j.field("userId", o.user).field("excluded_rated", !o.include_rated);
                       }};
   write_stdout(format_movie_list(m, list, o.format, how));

@@ -11,8 +11,9 @@ std::string all_users_topn(const TrainedModel& m, std::size_t n, bool include_ra
   TopNRequest request{n, {}, nullptr};
   if (!include_rated) request.exclude = {&m.train_rated, &m.validation_rated};
   const TopNLists lists = std::move(top_n_all(m.tables, {request}, 0).front());
-  // Scores in predicted stars, as `topn --user` prints them.
-  auto stars = [&](float logit) { return m.scaler.to_stars(Embeddings::sigmoid(logit)); };
+  // Scores as `topn --user` prints them: predicted stars, or a choice score.
+  auto stars = [&](float logit) { return m.shown_score(logit); };
+  const std::string score = m.score_name();
   std::string out;
   if (format == "json") {
     JsonWriter j;
@@ -27,7 +28,7 @@ std::string all_users_topn(const TrainedModel& m, std::size_t n, bool include_ra
       for (std::size_t r = 0; r < items.size(); ++r) {
         j.begin_object().field("rank", static_cast<int>(r + 1));
         j.field("movieId", m.items.token(items[r])).field("title", m.titles[items[r]]);
-        j.field("score", stars(logits[r])).end_object();
+        j.field(score, stars(logits[r])).end_object();
       }
       j.end_array().end_object();
     }
@@ -36,7 +37,7 @@ std::string all_users_topn(const TrainedModel& m, std::size_t n, bool include_ra
   }
   if (format == "csv") {
     out.reserve(lists.items.size() * 24 + 32);
-    out = "userId,rank,movieId,score\n";
+    out = "userId,rank,movieId," + score + "\n";
     for (std::uint32_t u = 0; u < lists.n_users(); ++u) {
       const std::string user = csv_field(m.users.token(u)) + ",";
       const auto items = lists.of(u);
@@ -59,7 +60,7 @@ std::string all_users_topn(const TrainedModel& m, std::size_t n, bool include_ra
   slots.reserve(lists.items.size());
   for (std::uint32_t u = 0; u < lists.n_users(); ++u)
     for (std::uint32_t r = 0; r < lists.length[u]; ++r) slots.emplace_back(u, r);
-  return format_table({"userId", "rank", "movieId", "title", "score"}, slots.size(),
+  return format_table({"userId", "rank", "movieId", "title", score}, slots.size(),
                       [&](std::size_t row, std::size_t column) -> std::string {
                         const auto [u, r] = slots[row];
                         const std::uint32_t item = lists.of(u)[r];

@@ -32,7 +32,10 @@ struct TrainOptions {
 
 // The preset, then every setting the user gave explicitly, then one check.
 TrainConfig resolve(const CLI::App& cmd, const TrainOptions& o) {
-  TrainConfig config = TrainConfig::from_preset(o.settings.at("preset"));
+  // --objective choice alone brings the choice preset's settings with it.
+  const bool choice = cmd.count("--objective") && o.settings.at("objective") == "choice";
+  TrainConfig config = TrainConfig::from_preset(
+      cmd.count("--preset") || !choice ? o.settings.at("preset") : "choice");
   for (const SettingInfo& s : train_settings())
     if (s.key != "preset" && cmd.count(std::string(s.option)))
       set_setting(config, s.key, o.settings.at(std::string(s.key)));
@@ -74,6 +77,15 @@ void log_start(const FitStart& s, const TrainOptions& o) {
   if (d.untitled_items > 0 && !d.movies_path.empty())
     spdlog::warn("{}: {} movies have no title there; they are shown by id", d.movies_path,
                  number_with_commas(d.untitled_items));
+  if (c.objective == Objective::Choice) {
+    spdlog::info(
+        "training: preset {}, objective choice, negative weight {}, dim {}, {} epochs (each a "
+        "pass over users, then over movies), batch {} rows, lr {}, weight decay {}, init std {}, "
+        "{} thread{}",
+        c.preset, c.negative_weight, c.dim, c.epochs, c.batch, c.lr, c.weight_decay, c.init_std,
+        c.threads, c.threads == 1 ? "" : "s");
+    return;
+  }
   spdlog::info(
       "training: preset {}, dim {}, {} epochs, batch {}, lr {}, weight decay {}, init std {}, "
       "{}, early stopping {}, {} shuffle, {} thread{}",
@@ -82,7 +94,10 @@ void log_start(const FitStart& s, const TrainOptions& o) {
       shuffle_name(s.shuffle), c.threads, c.threads == 1 ? "" : "s");
 }
 
-std::string epoch_line(const EpochRecord& r, int epochs) {
+std::string epoch_line(const EpochRecord& r, int epochs, Objective objective) {
+  if (objective == Objective::Choice)
+    return "epoch " + std::to_string(r.epoch) + "/" + std::to_string(epochs) + "  loss " +
+           fixed(r.train_mse, 4) + " per rated pair  " + fixed(r.seconds, 2) + " s";
   return "epoch " + std::to_string(r.epoch) + "/" + std::to_string(epochs) + "  train MSE " +
          fixed(r.train_mse, 4) + "  val MSE " + fixed(r.val_mse, 4) + "  val RMSE " +
          fixed(r.val_rmse, 4) + "  MAE " + fixed(r.val_mae, 4) + " stars  " + fixed(r.seconds, 2) +
@@ -121,13 +136,13 @@ void write_json(const FitResult& f, double total_s) {
   write_stdout(j.str() + "\n");
 }
 
-FitHooks progress_hooks(const TrainOptions& o, int epochs) {
+FitHooks progress_hooks(const TrainOptions& o, int epochs, Objective objective) {
   FitHooks hooks;
   const bool progress_bar = !o.quiet && ::isatty(STDERR_FILENO);
   hooks.on_start = [&o](const FitStart& s) { log_start(s, o); };
-  hooks.on_epoch = [progress_bar, quiet = o.quiet, epochs](const EpochRecord& r) {
+  hooks.on_epoch = [progress_bar, quiet = o.quiet, epochs, objective](const EpochRecord& r) {
     if (progress_bar) std::fprintf(stderr, "\r\033[K");
-    if (!quiet) spdlog::info("{}", epoch_line(r, epochs));
+    if (!quiet) spdlog::info("{}", epoch_line(r, epochs, objective));
   };
   if (progress_bar)
     hooks.on_batch = [](std::size_t done, std::size_t total) {
@@ -160,7 +175,7 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   data.load.columns = {o.user_col, o.item_col, o.rating_col, o.timestamp_col};
   if (!o.rating_range.empty()) data.load.range = parse_rating_range(o.rating_range);
 
-  FitHooks hooks = progress_hooks(o, config.epochs);
+  FitHooks hooks = progress_hooks(o, config.epochs, config.objective);
   // Held until the model is saved: a stop request during the save waits for it.
   const StopSignals stop_signals;
   hooks.stop = stop_signals.flag();
@@ -178,11 +193,18 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
 
   const std::uint64_t bytes = save_model(f.model, o.model);
   const double total_s = std::chrono::duration<double>(Clock::now() - start).count();
-  spdlog::info(
-      "val RMSE {:.4f} MAE {:.4f} stars (predicting the training mean: RMSE {:.4f}); "
-      "trained in {:.2f} s; wrote {} ({:.1f} MB)",
-      f.validation.rmse, f.validation.mae, f.baseline.rmse, report.seconds, o.model,
-      static_cast<double>(bytes) / 1e6);
+  if (f.model.predicts_stars())
+    spdlog::info(
+        "val RMSE {:.4f} MAE {:.4f} stars (predicting the training mean: RMSE {:.4f}); "
+        "trained in {:.2f} s; wrote {} ({:.1f} MB)",
+        f.validation.rmse, f.validation.mae, f.baseline.rmse, report.seconds, o.model,
+        static_cast<double>(bytes) / 1e6);
+  else
+    spdlog::info(
+        "trained in {:.2f} s; wrote {} ({:.1f} MB); objective {} ranks films, it predicts no "
+        "stars: `recsys metrics` measures it",
+        report.seconds, o.model, static_cast<double>(bytes) / 1e6,
+        objective_name(config.objective));
   if (o.format == "json") write_json(f, total_s);
   if (report.interrupted) throw Interrupted(stop_signals.received());
 }

@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <thread>
 
+#include "recsys/train/choice_trainer.hpp"
 #include "recsys/util/error.hpp"
 #include "recsys/util/rng.hpp"
 
@@ -119,11 +121,19 @@ FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const F
       hooks.on_checkpoint(m);
     }
   };
-  out.report = train(m.tables, data.train, m.validation, m.scaler, m.settings, train_hooks);
+  out.report = config.objective == Objective::Choice
+                   ? train_choice(m.tables, data.train, m.settings, train_hooks)
+                   : train(m.tables, data.train, m.validation, m.scaler, m.settings, train_hooks);
   m.history = without_timings(out.report.history);
   m.best_epoch = out.report.best_epoch;
-  out.validation = accuracy(m.tables, m.validation, m.scaler);
-  out.baseline = constant_accuracy(m.training_mean, m.validation, m.scaler);
+  // A choice score is no rating: no accuracy in stars for it.
+  if (config.objective == Objective::Rating) {
+    out.validation = accuracy(m.tables, m.validation, m.scaler);
+    out.baseline = constant_accuracy(m.training_mean, m.validation, m.scaler);
+  } else {
+    out.validation.mse = out.validation.rmse = out.validation.mae = std::nan("");
+    out.baseline = out.validation;
+  }
   // The training rows are freed as soon as each part has served: the stars
   // before the list of rated movies is built from users and items.
   std::vector<float>().swap(data.train.stars);

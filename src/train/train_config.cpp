@@ -15,7 +15,7 @@ namespace {
 using Member =
     std::variant<std::string TrainConfig::*, int TrainConfig::*, std::uint64_t TrainConfig::*,
                  double TrainConfig::*, Adam::Mode TrainConfig::*, Shuffle TrainConfig::*,
-                 Split TrainConfig::*>;
+                 Split TrainConfig::*, Objective TrainConfig::*>;
 
 struct Setting {
   SettingInfo info;
@@ -27,14 +27,24 @@ struct Setting {
 constexpr std::array<std::string_view, 2> kOptimizers = {"adam", "sparse-adam"};
 constexpr std::array<std::string_view, 3> kShuffles = {"auto", "global", "blocks"};
 constexpr std::array<std::string_view, 3> kSplits = {"random", "user-time", "time"};
+constexpr std::array<std::string_view, 2> kObjectives = {"rating", "choice"};
 
 // The one table: order = the order of the model file, JSON and --help.
 const auto kSettings = std::to_array<Setting>({
     {{"preset", "--preset",
-      "default | notebook (dim 16, batch 64, lr 0.01, N(0,1) init, dense "
-      "adam, 10 epochs); options given explicitly override it",
+      "default | notebook (dim 16, batch 64, lr 0.01, N(0,1) init, dense adam, 10 epochs) | "
+      "choice (the choice objective's settings; the preset of --objective choice); options "
+      "given explicitly override it",
       false},
      &TrainConfig::preset,
+     nullptr,
+     ""},
+    {{"objective", "--objective",
+      "rating (fit the stars; topn shows predicted stars) | choice (learn which films a user "
+      "rates at all, every unrated film a weighted 0; ranks better, shows a choice score): see "
+      "docs/training.md",
+      true},
+     &TrainConfig::objective,
      nullptr,
      ""},
     {{"dim", "--dim", "Embedding size", true},
@@ -66,6 +76,11 @@ const auto kSettings = std::to_array<Setting>({
      &TrainConfig::optimizer,
      nullptr,
      ""},
+    {{"negative_weight", "--negative-weight",
+      "choice: the weight of each unrated film's 0 against a rated film's 1", true},
+     &TrainConfig::negative_weight,
+     [](double x) { return x > 0 && x <= 1; },
+     "must be in (0, 1]"},
     {{"seed", "--seed", "Seed for the split, the initial weights and the shuffling", false},
      &TrainConfig::seed,
      nullptr,
@@ -183,7 +198,21 @@ TrainConfig TrainConfig::from_preset(std::string_view name) {
     c.early_stopping = 0;
     return c;
   }
-  throw Error("unknown --preset '" + std::string(name) + "' (choose default or notebook)");
+  if (name == "choice") {
+    // Measured on the seed split (docs/training.md, "Objectives").
+    c.preset = "choice";
+    c.objective = Objective::Choice;
+    c.dim = 64;
+    c.epochs = 100;
+    c.batch = 64;
+    c.lr = 0.02;
+    c.weight_decay = 10;
+    c.init_std = 0.1;
+    c.early_stopping = 0;
+    c.negative_weight = 0.5;
+    return c;
+  }
+  throw Error("unknown --preset '" + std::string(name) + "' (choose default, notebook or choice)");
 }
 
 void TrainConfig::check() const {
@@ -209,6 +238,10 @@ std::string shuffle_name(Shuffle shuffle) {
   return std::string(kShuffles[static_cast<std::size_t>(shuffle)]);
 }
 
+std::string objective_name(Objective objective) {
+  return std::string(kObjectives[static_cast<std::size_t>(objective)]);
+}
+
 std::string split_name(Split split) {
   return std::string(kSplits[static_cast<std::size_t>(split)]);
 }
@@ -228,6 +261,8 @@ std::string setting_text(const TrainConfig& config, std::string_view key, TextFo
           return shuffle_name(v);
         else if constexpr (std::is_same_v<T, Split>)
           return split_name(v);
+        else if constexpr (std::is_same_v<T, Objective>)
+          return objective_name(v);
         else if constexpr (std::is_floating_point_v<T>)
           return number_text(v, form);
         else
@@ -252,6 +287,8 @@ bool set_setting(TrainConfig& config, std::string_view key, std::string_view tex
           v = static_cast<Shuffle>(choice_index(kShuffles, text, option));
         else if constexpr (std::is_same_v<T, Split>)
           v = static_cast<Split>(choice_index(kSplits, text, option));
+        else if constexpr (std::is_same_v<T, Objective>)
+          v = static_cast<Objective>(choice_index(kObjectives, text, option));
         else
           v = parse_number<T>(text, option);
       },

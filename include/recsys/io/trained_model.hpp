@@ -45,6 +45,15 @@ struct TrainedModel {
   std::vector<EpochRecord> history;  // without timings (seconds = 0): same seed, same bytes
   int best_epoch = 0;
 
+  // Whether scores are predicted ratings (the rating objective) or only
+  // rank (the choice objective); what a list shows as a movie's score and
+  // under which name.
+  bool predicts_stars() const { return settings.objective == Objective::Rating; }
+  double shown_score(float logit) const {
+    return predicts_stars() ? scaler.to_stars(Embeddings::sigmoid(logit)) : double(logit);
+  }
+  const char* score_name() const { return predicts_stars() ? "score" : "choice_score"; }
+
   // Display name of an item: its title, or "movieId <id>" without titles.
   std::string item_label(std::uint32_t item) const;
   // Training or validation rating by the user (topn leaves all of them out).

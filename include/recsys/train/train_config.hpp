@@ -19,11 +19,17 @@ namespace recsys {
 // kBlocksAbove (trainer.hpp), Global otherwise.
 enum class Shuffle { Auto, Global, Blocks };
 
+// What the model learns. Rating: sigmoid(user . movie + biases) fitted to the
+// scaled stars (MSE). Choice: which films a user rates at all, every unrated
+// film a weighted 0 (choice_trainer.hpp); its scores rank, they are no stars.
+enum class Objective { Rating, Choice };
+
 struct TrainConfig {
   // The defaults are the `default` preset, chosen by measurement on MovieLens
   // (docs/training.md): a small init lets the biases fit first; light decay
   // and early stopping stop the overfitting the notebook's settings show.
   std::string preset = "default";
+  Objective objective = Objective::Rating;
   int dim = 32;
   int epochs = 30;
   std::uint64_t batch = 256;
@@ -31,7 +37,8 @@ struct TrainConfig {
   double weight_decay = 3e-5;  // added to the gradient, as torch.optim.Adam
   double init_std = 0.01;
   Adam::Mode optimizer = Adam::Mode::Sparse;
-  int early_stopping = 3;  // epochs without a better val MSE before stopping; 0 = off
+  int early_stopping = 3;        // epochs without a better val MSE before stopping; 0 = off
+  double negative_weight = 0.2;  // choice: the weight of each unrated pair's 0
   // Not part of a preset:
   std::uint64_t seed = 42;      // the split, the initial weights and the shuffling
   int threads = 0;              // 0 = all cores; a model file stores the count used
@@ -71,6 +78,7 @@ bool set_setting(TrainConfig& config, std::string_view key, std::string_view tex
 
 std::string optimizer_name(Adam::Mode mode);
 std::string shuffle_name(Shuffle shuffle);
+std::string objective_name(Objective objective);
 std::string split_name(Split split);
 
 class JsonWriter;
