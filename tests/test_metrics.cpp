@@ -9,6 +9,7 @@
 #include "metrics_model.hpp"
 #include "recsys/eval/beyond_accuracy.hpp"
 #include "recsys/eval/evaluation.hpp"
+#include "recsys/eval/popularity.hpp"
 #include "recsys/eval/ranking_metrics.hpp"
 #include "recsys/eval/similar_items.hpp"
 #include "recsys/eval/top_n.hpp"
@@ -310,4 +311,46 @@ TEST_CASE("similar_items ranks by cosine and leaves the movie itself out", "[sim
 
 TEST_CASE("training_mean recovers the training rows' mean from the item stats", "[metrics]") {
   CHECK(recsys::training_mean(metrics_test::hand_model()) == Approx(23.0 / 7.0));
+}
+
+TEST_CASE("popularity lists: training counts only, ties to the lower index, exclusions",
+          "[metrics][popularity]") {
+  const auto m = metrics_test::hand_model();
+  // Users with a training row of each movie: i0 u0 u2, i1 u1 u2, i2 u2 (its
+  // two rows are one pair), i4 u1; none for i3. The validation rows (u0 i1,
+  // u0 i3, u2 i3) do not count: with them i1 would lead with 3 and i3 would
+  // pass i2 and i4, as it does in the model's per-movie statistics.
+  const auto counts = recsys::training_counts(m.train_rated, 5);
+  CHECK(counts == std::vector<std::uint32_t>{2, 2, 1, 0, 1});
+  CHECK(m.stats.count == std::vector<std::uint32_t>{2, 3, 2, 2, 1});
+  // Order: i0 and i1 tie at 2, i2 and i4 at 1, each tie to the lower index:
+  // i0, i1, i2, i4, i3.
+  const TopNRequest all_rated{3, {&m.train_rated, &m.validation_rated}, nullptr};
+  const TopNRequest training_only{3, {&m.train_rated, &m.validation_rated}, &m.validation_rated};
+  const TopNRequest nothing{3, {}, nullptr};
+  const auto lists = recsys::popularity_lists(counts, 3, {all_rated, training_only, nothing});
+  REQUIRE(lists.size() == 3);
+  // Training and validation movies left out: u0 (i0, i1, i3) -> [i2, i4];
+  // u1 (i1, i4) -> [i0, i2, i3]; u2 (i0..i3) -> [i4], a short list.
+  CHECK(as_vector(lists[0].of(0)) == Items{2, 4});
+  CHECK(as_vector(lists[0].of(1)) == Items{0, 2, 3});
+  CHECK(as_vector(lists[0].of(2)) == Items{4});
+  CHECK(lists[0].logits_of(1)[0] == 2.0f);
+  CHECK(lists[0].logits_of(1)[2] == 0.0f);
+  // Validation movies kept: u0 (i0 left out) -> [i1, i2, i4]; u2 (i0..i2) -> [i4, i3].
+  CHECK(as_vector(lists[1].of(0)) == Items{1, 2, 4});
+  CHECK(as_vector(lists[1].of(1)) == Items{0, 2, 3});
+  CHECK(as_vector(lists[1].of(2)) == Items{4, 3});
+  // Nothing left out: the same list for everyone.
+  for (std::uint32_t u = 0; u < 3; ++u) CHECK(as_vector(lists[2].of(u)) == Items{0, 1, 2});
+  CHECK(lists[2].k == 3);
+  CHECK(lists[2].stride == 3);
+
+  // k beyond the catalogue: every candidate, in order; the stride is the catalogue.
+  const auto longer = recsys::popularity_lists(counts, 3, {TopNRequest{9, {}, nullptr}});
+  CHECK(longer[0].stride == 5);
+  CHECK(as_vector(longer[0].of(1)) == Items{0, 1, 2, 4, 3});
+  // No movies: empty lists.
+  const auto none = recsys::popularity_lists({}, 2, {nothing});
+  CHECK(none[0].length == std::vector<std::uint32_t>{0, 0});
 }
