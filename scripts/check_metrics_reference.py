@@ -7,7 +7,7 @@ Nothing is taken from recsys but the weights: the item and user indexes are
 rebuilt from the CSVs (order of first appearance, training file then
 validation file), the scores, the top-k lists, the exclusions, the cosine
 matrix of each list (the reference notebook's way, a k x k matrix) and every
-count come from numpy.
+count come from numpy; so do the most-popular yardstick's lists and figures.
 
   scripts/check_metrics_reference.py [--recsys BIN] [--data DIR] [--model FILE] [--preset NAME]
 
@@ -214,17 +214,27 @@ def main():
     for u, i, s in val:
         if s >= 4.0:
             relevant.setdefault(users[u], set()).add(items[i])
-    mine = dict(
-        diversity=diversity(lists, item_vec),
-        novelty=float(np.mean(np.concatenate([-np.log2(count[l] / n_users) for l in lists]))),
-        mean_rating_of_recommended=float(np.mean([mean[l].mean() for l in lists])),
-        mean_popularity=float(np.mean(np.concatenate([count[l] for l in lists]))),
-        coverage=len(np.unique(np.concatenate(lists))) / n_items,
-        **ranking(lists_ranked, relevant, k),
-    )
-    times = np.sort(np.bincount(np.concatenate(lists), minlength=n_items).astype(np.float64))
-    idx = np.arange(1, n_items + 1)
-    mine["gini"] = float(np.sum((2 * idx - n_items - 1) * times) / ((n_items - 1) * times.sum()))
+
+    def list_figures(lists, lists_ranked):
+        out = dict(
+            diversity=diversity(lists, item_vec),
+            novelty=float(np.mean(np.concatenate([-np.log2(count[l] / n_users) for l in lists]))),
+            mean_rating_of_recommended=float(np.mean([mean[l].mean() for l in lists])),
+            mean_popularity=float(np.mean(np.concatenate([count[l] for l in lists]))),
+            coverage=len(np.unique(np.concatenate(lists))) / n_items,
+            **ranking(lists_ranked, relevant, k),
+        )
+        times = np.sort(np.bincount(np.concatenate(lists), minlength=n_items).astype(np.float64))
+        idx = np.arange(1, n_items + 1)
+        out["gini"] = float(np.sum((2 * idx - n_items - 1) * times) / ((n_items - 1) * times.sum()))
+        return out
+
+    mine = list_figures(lists, lists_ranked)
+    # The most-popular yardstick: users with a training row of the movie, the
+    # same exclusions. Counts are whole numbers, so their ties are exact and
+    # go to the lower index: no near-tie slack.
+    popular = np.tile(train_rated.sum(axis=0).astype(np.float64), (n_users, 1))
+    mine_popular = list_figures(top_k(popular, k, rated)[0], top_k(popular, k, rated & ~val_items)[0])
     mine_incl = dict(diversity=diversity(lists_incl, item_vec),
                      novelty=float(np.mean(np.concatenate([-np.log2(count[l] / n_users) for l in lists_incl]))),
                      mean_rating_of_recommended=float(np.mean([mean[l].mean() for l in lists_incl])))
@@ -237,10 +247,13 @@ def main():
 
     failed = 0
     print(f"{'figure':<44} {'recsys':>12} {'numpy':>12}")
-    for label, ours, theirs in (("", figures, mine), (" (--include-rated)", figures_incl, mine_incl)):
+    for label, ours, theirs, near in (("", figures, mine, ranking_slack),
+                                      (" (--include-rated)", figures_incl, mine_incl, 0.0),
+                                      (" (popularity)", figures["baselines"]["popularity"],
+                                       mine_popular, 0.0)):
         for name, value in theirs.items():
             got = ours[name]
-            slack = ranking_slack if name in ranking_names else 0.0
+            slack = near if name in ranking_names else 0.0
             ok = abs(got - value) <= 1e-6 * max(1.0, abs(value)) + slack
             failed += not ok
             print(f"{name + label:<44} {got:>12.6f} {value:>12.6f}{'' if ok else '   DIFFERS'}")

@@ -9,6 +9,7 @@
 #include "metrics_model.hpp"
 #include "recsys/eval/beyond_accuracy.hpp"
 #include "recsys/eval/evaluation.hpp"
+#include "recsys/eval/popularity.hpp"
 #include "recsys/eval/ranking_metrics.hpp"
 #include "recsys/eval/similar_items.hpp"
 #include "recsys/eval/top_n.hpp"
@@ -310,4 +311,114 @@ TEST_CASE("similar_items ranks by cosine and leaves the movie itself out", "[sim
 
 TEST_CASE("training_mean recovers the training rows' mean from the item stats", "[metrics]") {
   CHECK(recsys::training_mean(metrics_test::hand_model()) == Approx(23.0 / 7.0));
+}
+
+TEST_CASE("popularity lists: training counts only, ties to the lower index, exclusions",
+          "[metrics][popularity]") {
+  const auto m = metrics_test::hand_model();
+  // Users with a training row of each movie: i0 u0 u2, i1 u1 u2, i2 u2 (its
+  // two rows are one pair), i4 u1; none for i3. The validation rows (u0 i1,
+  // u0 i3, u2 i3) do not count: with them i1 would lead with 3 and i3 would
+  // pass i2 and i4, as it does in the model's per-movie statistics.
+  const auto counts = recsys::training_counts(m.train_rated, 5);
+  CHECK(counts == std::vector<std::uint32_t>{2, 2, 1, 0, 1});
+  CHECK(m.stats.count == std::vector<std::uint32_t>{2, 3, 2, 2, 1});
+  // Order: i0 and i1 tie at 2, i2 and i4 at 1, each tie to the lower index:
+  // i0, i1, i2, i4, i3.
+  const TopNRequest all_rated{3, {&m.train_rated, &m.validation_rated}, nullptr};
+  const TopNRequest training_only{3, {&m.train_rated, &m.validation_rated}, &m.validation_rated};
+  const TopNRequest nothing{3, {}, nullptr};
+  const auto lists = recsys::popularity_lists(counts, 3, {all_rated, training_only, nothing});
+  REQUIRE(lists.size() == 3);
+  // Training and validation movies left out: u0 (i0, i1, i3) -> [i2, i4];
+  // u1 (i1, i4) -> [i0, i2, i3]; u2 (i0..i3) -> [i4], a short list.
+  CHECK(as_vector(lists[0].of(0)) == Items{2, 4});
+  CHECK(as_vector(lists[0].of(1)) == Items{0, 2, 3});
+  CHECK(as_vector(lists[0].of(2)) == Items{4});
+  CHECK(lists[0].logits_of(1)[0] == 2.0f);
+  CHECK(lists[0].logits_of(1)[2] == 0.0f);
+  // Validation movies kept: u0 (i0 left out) -> [i1, i2, i4]; u2 (i0..i2) -> [i4, i3].
+  CHECK(as_vector(lists[1].of(0)) == Items{1, 2, 4});
+  CHECK(as_vector(lists[1].of(1)) == Items{0, 2, 3});
+  CHECK(as_vector(lists[1].of(2)) == Items{4, 3});
+  // Nothing left out: the same list for everyone.
+  for (std::uint32_t u = 0; u < 3; ++u) CHECK(as_vector(lists[2].of(u)) == Items{0, 1, 2});
+  CHECK(lists[2].k == 3);
+  CHECK(lists[2].stride == 3);
+
+  // k beyond the catalogue: every candidate, in order; the stride is the catalogue.
+  const auto longer = recsys::popularity_lists(counts, 3, {TopNRequest{9, {}, nullptr}});
+  CHECK(longer[0].stride == 5);
+  CHECK(as_vector(longer[0].of(1)) == Items{0, 1, 2, 4, 3});
+  // No movies: empty lists.
+  const auto none = recsys::popularity_lists({}, 2, {nothing});
+  CHECK(none[0].length == std::vector<std::uint32_t>{0, 0});
+}
+
+TEST_CASE("evaluate: the popularity yardstick on the hand model", "[metrics][popularity]") {
+  const auto m = metrics_test::hand_model();
+  recsys::MetricsOptions o;
+  o.k = 3;
+  const auto r = recsys::evaluate(m, m.validation, o);
+  const auto& g = r.popularity.ranking;
+  // Ranking lists of the test above: u0 [i1, i2, i4], u2 [i4, i3]; relevant
+  // u0 {i1}, u2 {i3}; u1 has no validation row and is left out.
+  //   u0: hit at rank 1 -> precision 1/3, recall 1, nDCG 1, AP 1
+  //   u2: hit at rank 2 -> precision 1/3, recall 1, nDCG 1/log2(3), AP 1/2
+  // Counting the validation rows would give u2 [i3, i4] and nDCG 1.
+  CHECK(g.users == 2);
+  CHECK(g.hits == 2);
+  CHECK(g.precision == Approx(1.0 / 3.0));
+  CHECK(g.recall == Approx(1.0));
+  CHECK(g.ndcg == Approx((1 + 1 / std::log2(3.0)) / 2));
+  CHECK(g.hit_rate == Approx(1.0));
+  CHECK(g.map == Approx(0.75));
+  // Beyond-accuracy lists [i2, i4], [i0, i2, i3], [i4]: the model's movies in
+  // another order, so the model's figures (the beyond_accuracy test above).
+  const auto& b = r.popularity.beyond;
+  CHECK(b.diversity == Approx(1.0 + kSqrt2 / 6.0));
+  CHECK(b.novelty == Approx(std::log2(3.0) - 2.0 / 3.0));
+  CHECK(b.mean_popularity == Approx(10.0 / 6.0));
+  CHECK(b.coverage == Approx(0.8));
+  CHECK(b.gini == Approx(10.0 / 24.0));
+
+  o.include_rated = true;
+  const auto incl = recsys::evaluate(m, m.validation, o);
+  // Every list is [i0, i1, i2].
+  //   u0 {i1} at rank 2: precision 1/3, recall 1, nDCG 1/log2(3), AP 1/2; u2 {i3}: no hit.
+  const auto& gi = incl.popularity.ranking;
+  CHECK(gi.precision == Approx(1.0 / 6.0));
+  CHECK(gi.recall == Approx(0.5));
+  CHECK(gi.ndcg == Approx(0.5 / std::log2(3.0)));
+  CHECK(gi.hit_rate == Approx(0.5));
+  CHECK(gi.map == Approx(0.25));
+  // Diversity: cos(i0,i1) = 0, cos(i0,i2) = cos(i1,i2) = 1/sqrt2 -> (3 - sqrt2) / 3.
+  // Counts (all rows) 2, 3, 2 of 3 users: (2 (log2 3 - 1) + 0) / 3 bits; mean
+  // popularity 7/3; mean rating (3 + 13/3 + 4) / 3 = 34/9. Times 3, 3, 3, 0, 0:
+  // ascending weights -4, -2, 0, 2, 4 -> (0 + 6 + 12) / (4 * 9) = 1/2.
+  const auto& bi = incl.popularity.beyond;
+  CHECK(bi.diversity == Approx((3 - kSqrt2) / 3));
+  CHECK(bi.novelty == Approx(2 * (std::log2(3.0) - 1) / 3));
+  CHECK(bi.mean_popularity == Approx(7.0 / 3.0));
+  CHECK(bi.mean_rating_of_recommended == Approx(34.0 / 9.0));
+  CHECK(bi.distinct == 3);
+  CHECK(bi.coverage == Approx(0.6));
+  CHECK(bi.gini == Approx(0.5));
+
+  // A test file: u0 and u1 give i3 4 and 5 stars. Popularity still comes
+  // from the training rows alone (counting these two would put i3 third,
+  // before i2). Ranking lists leave out training and validation movies but
+  // keep the test movie: u0 [i2, i4, i3], u1 [i0, i2, i3]; a hit at rank 3
+  // each: precision 1/3, recall 1, nDCG 1/log2(4) = 1/2, AP 1/3.
+  recsys::Ratings test;
+  test.push(0, 3, 4.0f);
+  test.push(1, 3, 5.0f);
+  o.include_rated = false;
+  const auto on_test = recsys::evaluate(m, test, o);
+  const auto& gt = on_test.popularity.ranking;
+  CHECK(gt.users == 2);
+  CHECK(gt.precision == Approx(1.0 / 3.0));
+  CHECK(gt.recall == Approx(1.0));
+  CHECK(gt.ndcg == Approx(0.5));
+  CHECK(gt.map == Approx(1.0 / 3.0));
 }

@@ -110,6 +110,78 @@ TEST_CASE("metrics --ratings: a test file, unknown ids left out", "[cli][metrics
   CHECK(json_number(r.out, "map_at_k") == Approx(1.0 / 3.0));
 }
 
+TEST_CASE("metrics: the popularity yardstick in the JSON and the table",
+          "[cli][metrics][popularity]") {
+  Fixture f;
+  // The figures worked out in test_metrics.cpp's popularity tests.
+  const Result r = run_recsys("metrics --top 3 --format json" + f.m());
+  REQUIRE(r.code == 0);
+  const std::string block = "\"baselines\":{\"popularity\":{";
+  const auto at = r.out.find(block);
+  REQUIRE(at != std::string::npos);
+  // Last in the object, after every field the JSON had before it.
+  const std::string before = r.out.substr(0, at);
+  const std::string popular = r.out.substr(at + block.size());
+  CHECK_THAT(before, Contains("\"distinct_recommended\":4,"));
+  CHECK(popular.substr(popular.size() - 4) == "}}}\n");
+  CHECK(popular.find('{') == std::string::npos);
+  for (const char* name : {"precision_at_k", "recall_at_k", "ndcg_at_k", "hit_rate_at_k",
+                           "map_at_k", "diversity", "novelty", "mean_rating_of_recommended",
+                           "mean_popularity", "coverage", "gini", "distinct_recommended"})
+    CHECK(has_key(popular, name));
+  for (const char* name : {"rmse", "baseline_rmse", "relevant", "ranking_users", "diversity_users"})
+    CHECK_FALSE(has_key(popular, name));
+  CHECK(json_number(popular, "ndcg_at_k") == Approx((1 + 1 / std::log2(3.0)) / 2));
+  CHECK(json_number(popular, "map_at_k") == Approx(0.75));
+  CHECK(json_number(popular, "gini") == Approx(10.0 / 24.0));
+
+  // Rated movies included: every list [i0, i1, i2]; the model's nDCG is 0.25.
+  const Result incl =
+      run_recsys("metrics --top 3 --include-rated --ranking --coverage --format json" + f.m());
+  REQUIRE(incl.code == 0);
+  const std::string incl_popular = incl.out.substr(incl.out.find(block));
+  CHECK(json_number(incl.out, "ndcg_at_k") == Approx(0.25));
+  CHECK(json_number(incl_popular, "ndcg_at_k") == Approx(0.5 / std::log2(3.0)));
+  CHECK(json_number(incl_popular, "map_at_k") == Approx(0.25));
+  CHECK(json_number(incl_popular, "coverage") == Approx(0.6));
+  CHECK(json_number(incl_popular, "distinct_recommended") == 3);
+  CHECK_FALSE(has_key(incl_popular, "diversity"));
+
+  // A test file: popularity from the training rows alone; u0 and u1 each
+  // find i3 third (the model: u1's i3 first, u0's second).
+  const std::string test = f.dir.write("test.csv", "userId,movieId,rating\nu0,m3,4\nu1,m3,5\n");
+  const Result on_test =
+      run_recsys("metrics --top 3 --ranking --format json --ratings '" + test + "'" + f.m());
+  REQUIRE(on_test.code == 0);
+  const std::string test_popular = on_test.out.substr(on_test.out.find(block));
+  CHECK(json_number(on_test.out, "ndcg_at_k") == Approx((1 + 1 / std::log2(3.0)) / 2));
+  CHECK(json_number(test_popular, "ndcg_at_k") == Approx(0.5));
+
+  // Accuracy alone has no list to compare: no block.
+  const Result accuracy = run_recsys("metrics --top 3 --accuracy --format json" + f.m());
+  REQUIRE(accuracy.code == 0);
+  CHECK_FALSE(has_key(accuracy.out, "baselines"));
+
+  // The table: a popularity column beside the value, "-" where it has no figure.
+  const Result table = run_recsys("metrics --top 3 --include-rated --accuracy --ranking" + f.m());
+  REQUIRE(table.code == 0);
+  CHECK(table.out ==
+        "figure           value  popularity  what it is\n"
+        "k                    3           -  list length\n"
+        "users                3           -  each with a top-3 list, rated movies included\n"
+        "rmse            1.5638           -  stars, on 3 validation rows\n"
+        "mae             1.5185           -  stars, on 3 validation rows\n"
+        "baseline_rmse   1.4220           -  stars, predicting the training mean (3.286) for "
+        "every row\n"
+        "precision_at_k  0.1667      0.1667  relevant movies in the list / k, over 2 users with a "
+        "validation rating >= 4.0\n"
+        "recall_at_k     0.5000      0.5000  relevant movies in the list / the user's relevant "
+        "movies\n"
+        "ndcg_at_k       0.2500      0.3155  discounted cumulative gain / its best possible value\n"
+        "hit_rate_at_k   0.5000      0.5000  share of users with a relevant movie in the list\n"
+        "map_at_k        0.1667      0.2500  mean average precision\n");
+}
+
 TEST_CASE("metrics: bad options are errors with exit code 2", "[cli][metrics]") {
   Fixture f;
   const Result k0 = run_recsys("metrics --top 0" + f.m());

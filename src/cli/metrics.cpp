@@ -38,6 +38,30 @@ std::string with_commas(std::uint64_t n) {
 // "n/a" where a figure has no data (NaN), so a table never shows "nan".
 std::string number(double x, int decimals) { return std::isfinite(x) ? fixed(x, decimals) : "n/a"; }
 
+// The selected ranking and beyond-accuracy figures of one recommender's
+// lists. The user counts belong with the model's figures only: the yardstick
+// is scored on the same users and its lists have the same lengths.
+void write_list_figures(JsonWriter& j, const MetricsCliOptions& o, const RankingMetrics& g,
+                        const BeyondAccuracy& b, bool with_user_counts) {
+  if (o.ranking) {
+    if (with_user_counts)
+      j.field("relevant", o.relevant).field("ranking_users", static_cast<std::uint64_t>(g.users));
+    j.field("precision_at_k", g.precision).field("recall_at_k", g.recall);
+    j.field("ndcg_at_k", g.ndcg).field("hit_rate_at_k", g.hit_rate).field("map_at_k", g.map);
+  }
+  if (o.diversity) {
+    j.field("diversity", b.diversity);
+    if (with_user_counts) j.field("diversity_users", static_cast<std::uint64_t>(b.diversity_lists));
+  }
+  if (o.novelty)
+    j.field("novelty", b.novelty).field("mean_rating_of_recommended", b.mean_rating_of_recommended);
+  if (o.popularity) j.field("mean_popularity", b.mean_popularity);
+  if (o.coverage) {
+    j.field("coverage", b.coverage).field("gini", b.gini);
+    j.field("distinct_recommended", static_cast<std::uint64_t>(b.distinct));
+  }
+}
+
 void run(MetricsCliOptions o) {
   // No figure named: all of them.
   if (!(o.accuracy || o.ranking || o.diversity || o.novelty || o.popularity || o.coverage))
@@ -94,23 +118,11 @@ void run(MetricsCliOptions o) {
       j.field("baseline_rmse", r.baseline.rmse).field("baseline_mae", r.baseline.mae);
       j.field("training_mean", r.training_mean);
     }
-    if (o.ranking) {
-      const RankingMetrics& g = r.ranking;
-      j.field("relevant", o.relevant).field("ranking_users", static_cast<std::uint64_t>(g.users));
-      j.field("precision_at_k", g.precision).field("recall_at_k", g.recall);
-      j.field("ndcg_at_k", g.ndcg).field("hit_rate_at_k", g.hit_rate).field("map_at_k", g.map);
-    }
-    const BeyondAccuracy& b = r.beyond;
-    if (o.diversity)
-      j.field("diversity", b.diversity)
-          .field("diversity_users", static_cast<std::uint64_t>(b.diversity_lists));
-    if (o.novelty)
-      j.field("novelty", b.novelty)
-          .field("mean_rating_of_recommended", b.mean_rating_of_recommended);
-    if (o.popularity) j.field("mean_popularity", b.mean_popularity);
-    if (o.coverage) {
-      j.field("coverage", b.coverage).field("gini", b.gini);
-      j.field("distinct_recommended", static_cast<std::uint64_t>(b.distinct));
+    write_list_figures(j, o, r.ranking, r.beyond, true);
+    if (o.ranking || o.diversity || o.novelty || o.popularity || o.coverage) {
+      j.key("baselines").begin_object().key("popularity").begin_object();
+      write_list_figures(j, o, r.popularity.ranking, r.popularity.beyond, false);
+      j.end_object().end_object();
     }
     j.end_object();
     write_stdout(j.str() + "\n");
@@ -133,41 +145,55 @@ void run(MetricsCliOptions o) {
         {"baseline_rmse", number(r.baseline.rmse, 4),
          "stars, predicting the training mean (" + number(r.training_mean, 3) + ") for every row"});
   }
+  // The popularity column: the yardstick's value of each ranking and
+  // beyond-accuracy figure, "-" on the rows it has none for.
+  std::vector<std::string> yardstick;
+  const auto list_figure = [&](std::string name, double value, double popular, int decimals,
+                               std::string what) {
+    yardstick.resize(rows.size(), "-");
+    yardstick.push_back(number(popular, decimals));
+    rows.push_back({std::move(name), number(value, decimals), std::move(what)});
+  };
   if (o.ranking) {
-    const RankingMetrics& g = r.ranking;
+    const RankingMetrics &g = r.ranking, &p = r.popularity.ranking;
     const std::string who = "over " + with_commas(g.users) + " users with a " + source +
                             " rating >= " + number(o.relevant, 1);
-    rows.push_back(
-        {"precision_at_k", number(g.precision, 4), "relevant movies in the list / k, " + who});
-    rows.push_back({"recall_at_k", number(g.recall, 4),
-                    "relevant movies in the list / the user's relevant movies"});
-    rows.push_back(
-        {"ndcg_at_k", number(g.ndcg, 4), "discounted cumulative gain / its best possible value"});
-    rows.push_back({"hit_rate_at_k", number(g.hit_rate, 4),
-                    "share of users with a relevant movie in the list"});
-    rows.push_back({"map_at_k", number(g.map, 4), "mean average precision"});
+    list_figure("precision_at_k", g.precision, p.precision, 4,
+                "relevant movies in the list / k, " + who);
+    list_figure("recall_at_k", g.recall, p.recall, 4,
+                "relevant movies in the list / the user's relevant movies");
+    list_figure("ndcg_at_k", g.ndcg, p.ndcg, 4,
+                "discounted cumulative gain / its best possible value");
+    list_figure("hit_rate_at_k", g.hit_rate, p.hit_rate, 4,
+                "share of users with a relevant movie in the list");
+    list_figure("map_at_k", g.map, p.map, 4, "mean average precision");
   }
-  const BeyondAccuracy& b = r.beyond;
+  const BeyondAccuracy &b = r.beyond, &p = r.popularity.beyond;
   if (o.diversity)
-    rows.push_back({"diversity", number(b.diversity, 4),
-                    "mean (1 - cosine) of the embeddings of each list's pairs"});
+    list_figure("diversity", b.diversity, p.diversity, 4,
+                "mean (1 - cosine) of the embeddings of each list's pairs");
   if (o.novelty) {
-    rows.push_back(
-        {"novelty", number(b.novelty, 3), "bits: mean -log2(ratings of the movie / users)"});
-    rows.push_back({"mean_rating_of_recommended", number(b.mean_rating_of_recommended, 4),
-                    "stars: mean rating of the listed movies (the notebook's \"Novelty\")"});
+    list_figure("novelty", b.novelty, p.novelty, 3,
+                "bits: mean -log2(ratings of the movie / users)");
+    list_figure("mean_rating_of_recommended", b.mean_rating_of_recommended,
+                p.mean_rating_of_recommended, 4,
+                "stars: mean rating of the listed movies (the notebook's \"Novelty\")");
   }
   if (o.popularity)
-    rows.push_back({"mean_popularity", number(b.mean_popularity, 1),
-                    "ratings of a recommended movie, on average"});
+    list_figure("mean_popularity", b.mean_popularity, p.mean_popularity, 1,
+                "ratings of a recommended movie, on average");
   if (o.coverage) {
-    rows.push_back({"coverage", number(b.coverage, 4),
-                    with_commas(b.distinct) + " of " + with_commas(m.items.size()) +
-                        " movies appear in some list"});
-    rows.push_back({"gini", number(b.gini, 4),
-                    "how unevenly movies are recommended: 0 even, 1 one movie only"});
+    list_figure("coverage", b.coverage, p.coverage, 4,
+                with_commas(b.distinct) + " of " + with_commas(m.items.size()) +
+                    " movies appear in some list");
+    list_figure("gini", b.gini, p.gini, 4,
+                "how unevenly movies are recommended: 0 even, 1 one movie only");
   }
-  write_stdout(format_table({"figure", "value", "what it is"}, rows, {false, true, false}));
+  yardstick.resize(rows.size(), "-");
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    rows[i].insert(rows[i].begin() + 2, std::move(yardstick[i]));
+  write_stdout(format_table({"figure", "value", "popularity", "what it is"}, rows,
+                            {false, true, true, false}));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "recsys/eval/popularity.hpp"
+
 namespace recsys {
 
 double training_mean(const TrainedModel& model) {
@@ -62,12 +64,19 @@ MetricsReport evaluate(const TrainedModel& model, const Ratings& held_out,
   if (options.beyond) requests.push_back(shown);
   if (options.ranking && !(same_lists && options.beyond)) requests.push_back(ranked);
   const std::vector<TopNLists> lists = top_n_all(model.tables, requests, options.threads);
+  const std::vector<TopNLists> popular =
+      popularity_lists(training_counts(model.train_rated, model.tables.n_items), n_users, requests);
 
-  if (options.beyond)
+  if (options.beyond) {
     report.beyond = beyond_accuracy(lists.front(), model.tables, model.stats, model.users.size());
-  if (options.ranking)
-    report.ranking =
-        ranking_metrics(lists.back(), relevant_items(held_out, n_users, options.relevant));
+    report.popularity.beyond =
+        beyond_accuracy(popular.front(), model.tables, model.stats, model.users.size());
+  }
+  if (options.ranking) {
+    const RatedItems relevant = relevant_items(held_out, n_users, options.relevant);
+    report.ranking = ranking_metrics(lists.back(), relevant);
+    report.popularity.ranking = ranking_metrics(popular.back(), relevant);
+  }
   return report;
 }
 

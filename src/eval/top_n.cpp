@@ -111,22 +111,11 @@ std::vector<TopNLists> top_n_all(const Embeddings& tables, const std::vector<Top
           for (std::size_t q = 0; q < requests.size(); ++q) {
             const TopNRequest& req = requests[q];
             const auto user = static_cast<std::uint32_t>(u);
-            bool any = false;
-            for (const RatedItems* ex : req.exclude)
-              if (ex && user < ex->n_users())
-                for (const auto i : ex->of(user)) {
-                  skip[i] = 1;
-                  any = true;
-                }
-            if (any && req.keep && user < req.keep->n_users())
-              for (const auto i : req.keep->of(user)) skip[i] = 0;
+            const bool any = mark_excluded(req, user, skip);
             select_top_k(
                 row, any ? std::span<const std::uint8_t>(skip) : std::span<const std::uint8_t>(),
                 req.k, top);
-            if (any)
-              for (const RatedItems* ex : req.exclude)
-                if (ex && user < ex->n_users())
-                  for (const auto i : ex->of(user)) skip[i] = 0;
+            if (any) clear_excluded(req, user, skip);
             TopNLists& out = lists[q];
             out.length[u] = static_cast<std::uint32_t>(top.size());
             for (std::size_t j = 0; j < top.size(); ++j) {

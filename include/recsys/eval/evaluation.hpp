@@ -12,6 +12,10 @@
 //    training movies are left out (leaving out validation movies would hide
 //    every relevant one).
 // With include_rated nothing is left out and both are the same lists.
+//
+// Beside the model's figures, the same ranking and beyond-accuracy figures of
+// the most-popular recommender (eval/popularity) on the same held-out rows,
+// with the same exclusions, k and users: the yardstick of those figures.
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -32,6 +36,12 @@ struct MetricsOptions {
   int threads = 0;                                      // 0: one per core
 };
 
+// The ranking and beyond-accuracy figures of one recommender's lists.
+struct ListFigures {
+  RankingMetrics ranking;
+  BeyondAccuracy beyond;
+};
+
 struct MetricsReport {
   std::size_t k = 0;
   std::size_t users = 0;  // users with a list: every user of the model
@@ -41,6 +51,9 @@ struct MetricsReport {
   Accuracy accuracy, baseline;  // baseline: predicting training_mean for every row
   RankingMetrics ranking;
   BeyondAccuracy beyond;
+  // The most-popular recommender's figures. Its diversity is measured with
+  // this model's embeddings, as it has none of its own.
+  ListFigures popularity;
 };
 
 // held_out: the model's validation rows, or a test file mapped onto the model's indexes.

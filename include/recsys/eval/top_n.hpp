@@ -35,7 +35,7 @@ struct TopNLists {
   std::size_t stride = 0;             // slots per user: k, or fewer when the catalogue is smaller
   std::vector<std::uint32_t> length;  // per user; below k when fewer candidates remain
   std::vector<std::uint32_t> items;   // n_users x stride; row u holds length[u] items, best first
-  std::vector<float> logits;          // u.v + b_u + b_i of each listed item, same layout
+  std::vector<float> logits;          // scores (top_n_all: u.v + b_u + b_i), same layout
 
   std::size_t n_users() const { return length.size(); }
   std::span<const std::uint32_t> of(std::uint32_t user) const {
@@ -54,6 +54,30 @@ struct TopNRequest {
   std::vector<const RatedItems*> exclude;
   const RatedItems* keep = nullptr;
 };
+
+// Sets skip[i] for every item the request leaves out of the user's list
+// (skip: one flag per item, all clear); false when it leaves out nothing.
+// clear_excluded clears them again, so one mask serves every user at the cost
+// of the user's excluded items instead of the catalogue.
+inline bool mark_excluded(const TopNRequest& req, std::uint32_t user,
+                          std::vector<std::uint8_t>& skip) {
+  bool any = false;
+  for (const RatedItems* ex : req.exclude)
+    if (ex && user < ex->n_users())
+      for (const auto i : ex->of(user)) {
+        skip[i] = 1;
+        any = true;
+      }
+  if (any && req.keep && user < req.keep->n_users())
+    for (const auto i : req.keep->of(user)) skip[i] = 0;
+  return any;
+}
+inline void clear_excluded(const TopNRequest& req, std::uint32_t user,
+                           std::vector<std::uint8_t>& skip) {
+  for (const RatedItems* ex : req.exclude)
+    if (ex && user < ex->n_users())
+      for (const auto i : ex->of(user)) skip[i] = 0;
+}
 
 // The scores u.v + b_u + b_i of every user against the whole catalogue, one
 // block of users at a time (row-major, rows x n_items, valid during the call),
