@@ -527,6 +527,36 @@ TEST_CASE("cli: train logs the rows of each file it read", "[cli]") {
   CHECK(m.settings.epochs == 1);
 }
 
+TEST_CASE("cli: a choice model shows choice scores, never stars", "[cli][choice]") {
+  TempDir dir;
+  const auto ratings = dir.write("ratings.csv", ratings_csv());
+  const auto model = dir.file("c.model");
+  const Result t = recsys_cli("train " + q(ratings) + " --model " + q(model) +
+                              " --objective choice --epochs 3 --threads 1");
+  REQUIRE(t.code == 0);
+  CHECK_THAT(t.err, Contains("preset choice, objective choice"));
+  CHECK_THAT(t.err, Contains("loss "));
+  CHECK_THAT(t.err, Contains("it predicts no stars"));
+  CHECK(t.err.find("val RMSE") == std::string::npos);
+  const recsys::TrainedModel m = recsys::load_model(model);
+  const std::string user = m.users.token(0);
+  const Result csv = recsys_cli("topn --user " + user + " --format csv --model " + q(model));
+  REQUIRE(csv.code == 0);
+  CHECK(csv.out.rfind("rank,movieId,title,choice_score\n", 0) == 0);
+  const Result table = recsys_cli("topn --user " + user + " --model " + q(model));
+  CHECK_THAT(table.out, Contains("choice_score"));
+  const Result all = recsys_cli("topn --all-users --format csv --model " + q(model));
+  CHECK(all.out.rfind("userId,rank,movieId,choice_score\n", 0) == 0);
+  const Result metrics = recsys_cli("metrics --format json --model " + q(model));
+  REQUIRE(metrics.code == 0);
+  CHECK(metrics.out.find("\"rmse\"") == std::string::npos);
+  CHECK_THAT(metrics.out, Contains("\"ndcg_at_k\""));
+  CHECK_THAT(metrics.err, Contains("no accuracy figures (its scores are not ratings)"));
+  const Result info = recsys_cli("info --model " + q(model));
+  CHECK_THAT(info.out, Contains("objective choice"));
+  CHECK_THAT(info.out, Contains("none in stars"));
+}
+
 TEST_CASE("cli: a missing ratings file exits 2 with one line and writes nothing", "[cli][errors]") {
   TempDir dir;
   const auto missing = dir.file("nope.csv"), model = dir.file("m.model");
@@ -729,7 +759,7 @@ TEST_CASE("cli: negative, zero and absurd sizes are refused before loading", "[h
       {"--val-fraction 1", "--val-fraction must be in [0, 1)"},
       {"--val-fraction -0.1", "--val-fraction must be in [0, 1)"},
       {"--val-fraction nan", "--val-fraction must be in [0, 1)"},
-      {"--preset huge", "unknown --preset 'huge' (choose default or notebook)"},
+      {"--preset huge", "unknown --preset 'huge' (choose default, notebook or choice)"},
       {"--optimizer sgd", "sgd"},
       {"--format xml", "--format"},
       {"--epochs many", "--epochs"},

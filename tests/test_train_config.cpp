@@ -53,7 +53,7 @@ TEST_CASE("train config: the default preset is the defaults; notebook is the not
   CHECK(n.shuffle == recsys::Shuffle::Auto);
 
   CHECK_THROWS_WITH(TrainConfig::from_preset("fast"),
-                    "unknown --preset 'fast' (choose default or notebook)");
+                    "unknown --preset 'fast' (choose default, notebook or choice)");
 }
 
 TEST_CASE("train config: each check names the option", "[train_config]") {
@@ -127,8 +127,9 @@ TEST_CASE("train config: JSON lists every setting in table order, numbers as num
   recsys::JsonWriter j;
   recsys::write_json(j, TrainConfig::from_preset("notebook"));
   CHECK(j.str() ==
-        "{\"preset\":\"notebook\",\"dim\":16,\"epochs\":10,\"batch\":64,\"lr\":0.01,"
-        "\"weight_decay\":0,\"init_std\":1,\"optimizer\":\"adam\",\"seed\":42,\"threads\":0,"
+        "{\"preset\":\"notebook\",\"objective\":\"rating\",\"dim\":16,\"epochs\":10,"
+        "\"batch\":64,\"lr\":0.01,\"weight_decay\":0,\"init_std\":1,\"optimizer\":\"adam\","
+        "\"negative_weight\":0.5,\"seed\":42,\"threads\":0,"
         "\"early_stopping\":0,\"val_fraction\":0.1,\"split\":\"random\",\"shuffle\":\"auto\","
         "\"block_groups\":0}");
 }

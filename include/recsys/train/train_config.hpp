@@ -38,7 +38,7 @@ struct TrainConfig {
   double init_std = 0.01;
   Adam::Mode optimizer = Adam::Mode::Sparse;
   int early_stopping = 3;        // epochs without a better val MSE before stopping; 0 = off
-  double negative_weight = 0.2;  // choice: the weight of each unrated pair's 0
+  double negative_weight = 0.5;  // choice: the weight of each unrated pair's 0
   // Not part of a preset:
   std::uint64_t seed = 42;      // the split, the initial weights and the shuffling
   int threads = 0;              // 0 = all cores; a model file stores the count used
