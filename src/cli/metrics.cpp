@@ -28,13 +28,6 @@ struct MetricsCliOptions {
        coverage = false;
 };
 
-std::string with_commas(std::uint64_t n) {
-  std::string s = std::to_string(n);
-  for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3)
-    s.insert(static_cast<std::size_t>(k), ",");
-  return s;
-}
-
 // "n/a" where a figure has no data (NaN), so a table never shows "nan".
 std::string number(double x, int decimals) { return std::isfinite(x) ? fixed(x, decimals) : "n/a"; }
 

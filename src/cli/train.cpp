@@ -44,39 +44,30 @@ TrainConfig resolve(const CLI::App& cmd, const TrainOptions& o) {
   return config;
 }
 
-std::string number_with_commas(std::uint64_t n) {
-  std::string s = std::to_string(n);
-  for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3)
-    s.insert(static_cast<std::size_t>(k), ",");
-  return s;
-}
-
 void log_start(const FitStart& s, const TrainOptions& o) {
   const Dataset& d = s.data;
-  const std::string rows = o.val.empty()
-                               ? number_with_commas(d.ratings_file_rows) + " ratings"
-                               : number_with_commas(d.ratings_file_rows) + " ratings, " + o.val +
-                                     ": " + number_with_commas(d.val_file_rows) + " ratings";
+  const std::string rows = o.val.empty() ? with_commas(d.ratings_file_rows) + " ratings"
+                                         : with_commas(d.ratings_file_rows) + " ratings, " + o.val +
+                                               ": " + with_commas(d.val_file_rows) + " ratings";
   spdlog::info("{}: {}, {} users, {} movies, stars {}..{}; loaded in {:.2f} s", o.ratings, rows,
-               number_with_commas(d.users.size()), number_with_commas(d.items.size()), d.scaler.min,
-               d.scaler.max, s.load_seconds);
+               with_commas(d.users.size()), with_commas(d.items.size()), d.scaler.min, d.scaler.max,
+               s.load_seconds);
   const TrainConfig& c = s.config;
   const std::string share = fixed(c.val_fraction * 100, 1) + "%";
   const std::string holdout =
       c.split == Split::UserTime ? "user-time split: each user's latest " + share + " by timestamp"
       : c.split == Split::Time ? "time split: the latest " + share + " of all ratings by timestamp"
                                : "random " + share + " holdout, seed " + std::to_string(c.seed);
-  spdlog::info("training rows {}, validation rows {}{}", number_with_commas(d.train.size()),
-               number_with_commas(d.val.size()),
-               o.val.empty() ? " (" + holdout + ")" : " from " + o.val);
+  spdlog::info("training rows {}, validation rows {}{}", with_commas(d.train.size()),
+               with_commas(d.val.size()), o.val.empty() ? " (" + holdout + ")" : " from " + o.val);
   if (d.cold_val_rows > 0)
     spdlog::info(
         "{} validation rows have a user or movie with no training row; they are scored "
         "with that row's initial weights",
-        number_with_commas(d.cold_val_rows));
+        with_commas(d.cold_val_rows));
   if (d.untitled_items > 0 && !d.movies_path.empty())
     spdlog::warn("{}: {} movies have no title there; they are shown by id", d.movies_path,
-                 number_with_commas(d.untitled_items));
+                 with_commas(d.untitled_items));
   if (c.objective == Objective::Choice) {
     spdlog::info(
         "training: preset {}, objective choice, negative weight {}, dim {}, {} epochs (each a "

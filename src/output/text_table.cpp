@@ -64,4 +64,11 @@ std::string fixed(double x, int decimals) {
   return buf;
 }
 
+std::string with_commas(std::uint64_t n) {
+  std::string s = std::to_string(n);
+  for (int k = static_cast<int>(s.size()) - 3; k > 0; k -= 3)
+    s.insert(static_cast<std::size_t>(k), ",");
+  return s;
+}
+
 }  // namespace recsys

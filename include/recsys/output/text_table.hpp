@@ -1,6 +1,7 @@
 #pragma once
 // Human-readable tables and CSV fields for stdout.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -26,5 +27,7 @@ std::string format_table(const std::vector<std::string>& header, std::size_t n_r
 
 // printf-style "%.*f" into a std::string.
 std::string fixed(double x, int decimals);
+// 1234567 -> "1,234,567", for counts in log lines.
+std::string with_commas(std::uint64_t n);
 
 }  // namespace recsys
