@@ -12,7 +12,7 @@ struct PlantedFile {
   TempDir dir;
   std::string ratings;
   PlantedFile(std::int64_t users, std::int64_t movies, std::int64_t rows, int dim, double noise,
-              std::uint64_t seed) {
+              std::uint64_t seed, double favourite_share = 0.3) {
     recsys::SynthOptions o;
     o.users = users;
     o.movies = movies;
@@ -21,6 +21,7 @@ struct PlantedFile {
     o.noise = noise;
     o.genres = 4;
     o.seed = seed;
+    o.favourite_share = favourite_share;
     recsys::write_synthetic(o, dir.path().string());
     ratings = dir.file("ratings.csv");
   }

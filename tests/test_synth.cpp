@@ -314,6 +314,30 @@ TEST_CASE("synth: users rate their planted favourite genre higher", "[synth]") {
     CHECK(info.genres == "Action");
 }
 
+TEST_CASE("synth: --favourite-share plants which films users choose", "[synth]") {
+  // The share of each user's rows in their favourite genre follows the option.
+  auto share_in_favourite = [](double favourite_share) {
+    ScratchDir dir;
+    recsys::SynthOptions o = small_shape();
+    o.favourite_share = favourite_share;
+    recsys::write_synthetic(o, dir.str());
+    const auto movies = recsys::load_movies(dir.file("movies.csv"));
+    const auto favourite = read_favourites(dir.file("users.csv"));
+    std::size_t in = 0, all = 0;
+    for (const Row& r : read_rows(dir.file("ratings.csv"))) {
+      in += primary_genre(movies.at(std::to_string(r.movie)).genres) == favourite.at(r.user);
+      ++all;
+    }
+    return double(in) / double(all);
+  };
+  const double none = share_in_favourite(0.0), some = share_in_favourite(0.3),
+               most = share_in_favourite(0.9);
+  INFO("rows in the favourite genre: " << none << " / " << some << " / " << most);
+  CHECK(none < 0.3);  // popularity alone: about one genre's share of the catalogue
+  CHECK(some > none + 0.1);
+  CHECK(most > some + 0.2);  // a user who exhausts the genre takes the rest by popularity
+}
+
 TEST_CASE("synth: the noise stream changes ratings but not who rated what", "[synth]") {
   ScratchDir quiet, loud;
   recsys::SynthOptions o = small_shape();
@@ -363,6 +387,7 @@ TEST_CASE("synth: absurd options are recsys::Error, before anything is written",
       "--genres");
   rejects([](recsys::SynthOptions& o) { o.dim = 0; }, "--dim");
   rejects([](recsys::SynthOptions& o) { o.noise = -0.1; }, "--noise");
+  rejects([](recsys::SynthOptions& o) { o.favourite_share = 1.5; }, "--favourite-share");
   rejects([](recsys::SynthOptions& o) { o.noise = std::numeric_limits<double>::quiet_NaN(); },
           "--noise");
 

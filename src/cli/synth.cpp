@@ -67,6 +67,10 @@ void register_synth(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--genres", o->synth.genres, "Planted genres, the first N of: " + genres)
       ->capture_default_str();
+  cmd->add_option("--favourite-share", o->synth.favourite_share,
+                  "Share of each user's ratings drawn from their favourite genre, the rest by "
+                  "popularity: how much the choice of films, not only the stars, follows taste")
+      ->capture_default_str();
   cmd->add_option("--seed", o->synth.seed, "Seed; the same options and seed give the same bytes")
       ->capture_default_str();
   add_deprecated_alias(cmd, "--users", o->synth.users, users, "a count");

@@ -31,10 +31,6 @@ constexpr double kSecondGenreWeight = 0.3;  // how much such a movie leans towar
 constexpr double kUserBiasStd = 0.3;
 constexpr double kMovieBiasStd = 0.3;
 constexpr double kMovieZipfExponent = 1.0;
-// Share of a user's picks drawn from their favourite genre (the rest follow
-// overall popularity): people watch more of what they like, and the model has
-// more of the user's taste to learn from.
-constexpr double kFavouriteShare = 0.3;
 // User activity is Zipf-Mandelbrot in the user's quantile q = rank / users:
 // weight 1 / (q + offset)^exponent, the same shape at any number of users.
 // These give the ML-25M shape a median near 60 ratings per user and a busiest
@@ -368,6 +364,8 @@ void check_synth_options(const SynthOptions& o) {
     throw Error("--genres must be between 1 and " + std::to_string(kGenres.size()));
   if (!(o.noise >= 0) || !std::isfinite(o.noise) || o.noise > 5)
     throw Error("--noise must be between 0 and 5 (stars)");
+  if (!(o.favourite_share >= 0 && o.favourite_share <= 1))
+    throw Error("--favourite-share must be between 0 and 1");
   if (o.ratings < o.users)
     throw Error("--n-ratings must be at least --n-users (" + std::to_string(o.users) +
                 "): every user rates at least one movie");
@@ -491,7 +489,7 @@ SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
     // (E exponential), which is the same distribution (Efraimidis-Spirakis) in O(M).
     const std::uint32_t k = counts[u];
     const std::vector<std::uint32_t>& fav_ranks = genre_ranks[g];
-    const double share = fav_ranks.empty() ? 0.0 : kFavouriteShare;
+    const double share = fav_ranks.empty() ? 0.0 : o.favourite_share;
     picked.clear();
     if (std::uint64_t(k) * 8 <= M && k * share * 4 <= static_cast<double>(fav_ranks.size())) {
       std::size_t fav_left =

@@ -38,6 +38,10 @@ struct SynthOptions {
   int dim = 32;                     // size of the planted latent vectors
   double noise = 0.5;               // std dev of the rating noise, in stars
   int genres = 8;                   // planted genres: the first `genres` of genre_names()
+  // Share of a user's picks drawn from their favourite genre, the rest by
+  // overall popularity: how much which films a user rates (not only how)
+  // depends on their taste.
+  double favourite_share = 0.3;
   std::uint64_t seed = 42;
 };
 
