@@ -5,11 +5,14 @@
 # top 10 (`topn --all-users`) and computes `metrics`, each as its own process
 # timed for wall seconds and peak RSS.
 #   rows: MovieLens ml-latest-small (../shared/data, or data/movielens/ from
-#         scripts/get-movielens.sh) with the default settings and with the
-#         notebook preset; the PyTorch reference when Debian's python3-torch
-#         is installed; a synthetic ML-25M-shaped file (`recsys synth`
-#         defaults, generated once into $RECSYS_BENCH_DATA, default
-#         build/bench-data), 20 epochs without early stopping.
+#         scripts/get-movielens.sh) with the default settings, the notebook
+#         preset and --objective choice; the PyTorch reference when Debian's
+#         python3-torch is installed; a synthetic ML-25M-shaped file (`recsys
+#         synth` defaults, generated once into $RECSYS_BENCH_DATA, default
+#         build/bench-data): the rating objective for 20 epochs without early
+#         stopping, and 5 epochs of the choice objective at the same dim.
+#   columns: speed and memory, val RMSE (rating objective only), and ndcg@10
+#         of `metrics` next to its popularity yardstick.
 #   after the table: the notebook preset's speed-up over PyTorch, and the cost
 #         of top-N for all users over the bare score matrix product.
 #   scripts/bench.sh [--no-reference] [--no-25m] [--threads N]
@@ -56,7 +59,7 @@ bench_set() {
   # shellcheck disable=SC2086
   run "$name-train" "$recsys" train "$@" $train_opts --threads "$threads" --format json -q --model "$work/$name.model"
   run "$name-topn" "$recsys" topn --all-users --model "$work/$name.model"  # all cores
-  run "$name-metrics" "$recsys" metrics --model "$work/$name.model" --threads "$threads"
+  run "$name-metrics" "$recsys" metrics --model "$work/$name.model" --threads "$threads" --format json
   echo "$name" >>"$work/sets"
 }
 
@@ -75,6 +78,7 @@ if [ -n "$ml" ]; then
   fi
   train_opts="" bench_set ml-small-default "$ml_bytes" "${ml_args[@]}"
   train_opts="--preset notebook" bench_set ml-small-notebook "$ml_bytes" "${ml_args[@]}"
+  train_opts="--objective choice" bench_set ml-small-choice "$ml_bytes" "${ml_args[@]}"
   train_opts="--preset notebook" run ml-small-notebook-1thread "$recsys" train "${ml_args[@]}" --preset notebook \
     --threads 1 --format json -q --model "$work/nb1.model"
   if [ $reference = 1 ] && /usr/bin/python3 -c "import torch, pandas, sklearn" 2>/dev/null; then
@@ -97,6 +101,8 @@ if [ $big = 1 ]; then
   train_opts="--epochs 20 --early-stopping 0" bench_set synth-25m "$(stat -c %s "$synth_dir/ratings.csv")" \
     "$synth_dir/ratings.csv"
   run synth-25m-ratio ./build/tests/recsys_bench_top_n "$work/synth-25m.model" "$threads" 1
+  train_opts="--objective choice --epochs 5 --dim 32" bench_set synth-25m-choice \
+    "$(stat -c %s "$synth_dir/ratings.csv")" "$synth_dir/ratings.csv"
 fi
 
 python3 - "$work" "$threads" <<'PY'
@@ -114,12 +120,17 @@ cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.start
 print(f"recsys benchmark, {threads} threads; machine: {os.cpu_count()} cores, {cpu}")
 print()
 print("| data | run | ratings | load s | MB/s | epochs | epoch s | M ratings/s | total train s "
-      "| end to end s | topn-all s | metrics s | peak RSS MiB: train | topn-all | metrics | val RMSE |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+      "| end to end s | topn-all s | metrics s | peak RSS MiB: train | topn-all | metrics | val RMSE "
+      "| ndcg@10 | popularity ndcg@10 |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 sets = open(os.path.join(work, "sets")).read().split() if os.path.exists(os.path.join(work, "sets")) else []
 labels = {"ml-small-default": ("ml-latest-small", "default settings"),
           "ml-small-notebook": ("ml-latest-small", "--preset notebook"),
-          "synth-25m": ("synthetic ML-25M shape", "default settings, 20 epochs")}
+          "ml-small-choice": ("ml-latest-small", "--objective choice"),
+          "synth-25m": ("synthetic ML-25M shape", "default settings, 20 epochs"),
+          "synth-25m-choice": ("synthetic ML-25M shape", "--objective choice --dim 32, 5 epochs")}
+def figure(x, digits):
+    return "-" if x is None else f"{x:.{digits}f}"
 train_s = {}
 epoch_times = {}
 for name in sets:
@@ -135,15 +146,18 @@ for name in sets:
     data, run = labels.get(name, (name, ""))
     train_s[name] = d["train_seconds"]
     # End to end = the whole train process: load, split, train, validate, save.
+    m = last_json(name + "-metrics")
+    pop = m.get("baselines", {}).get("popularity", {}).get("ndcg_at_k")
     print(f"| {data} | {run} | {ratings:,} | {d['load_seconds']:.2f} | {mb_s:.0f} | {epochs} | {epoch_s:.3f} | {d['train_rows'] / epoch_s / 1e6:.1f} | {d['train_seconds']:.2f} | "
-          f"{wall:.2f} | {topn_wall:.2f} | {met_wall:.2f} | {rss:.0f} | {topn_rss:.0f} | {met_rss:.0f} | {d['val_rmse']:.4f} |")
+          f"{wall:.2f} | {topn_wall:.2f} | {met_wall:.2f} | {rss:.0f} | {topn_rss:.0f} | {met_rss:.0f} | {figure(d['val_rmse'], 4)} "
+          f"| {figure(m.get('ndcg_at_k'), 4)} | {figure(pop, 4)} |")
     epoch_times[name] = sorted(h["seconds"] for h in d["history"])
 if os.path.exists(os.path.join(work, "torch.time")):
     wall, rss = timing("torch")
     d = last_json("torch")
     print(f"| ml-latest-small | PyTorch reference (notebook) | 100,836 | - | - | {d['settings']['epochs']} "
           f"| {d['seconds_per_epoch']:.3f} | - | {d['train_seconds']:.2f} | {wall:.2f} | - | - | {rss:.0f} "
-          f"| - | - | {d['val_rmse_stars']:.4f} |")
+          f"| - | - | {d['val_rmse_stars']:.4f} | - | - |")
 print()
 if os.path.exists(os.path.join(work, "torch.time")) and "ml-small-notebook" in train_s:
     d = last_json("torch")
@@ -151,6 +165,10 @@ if os.path.exists(os.path.join(work, "torch.time")) and "ml-small-notebook" in t
     print(f"- notebook preset speed-up over PyTorch, training time: "
           f"{d['train_seconds'] / train_s['ml-small-notebook']:.0f}x ({threads} threads), "
           f"{d['train_seconds'] / one:.0f}x (1 thread)")
+if "synth-25m" in epoch_times and "synth-25m-choice" in epoch_times:
+    r, c = epoch_times["synth-25m"], epoch_times["synth-25m-choice"]
+    print(f"- synthetic 25M, dim 32: a choice epoch (median {c[len(c) // 2]:.2f} s) costs "
+          f"{c[len(c) // 2] / r[len(r) // 2]:.2f}x a rating epoch (median {r[len(r) // 2]:.2f} s)")
 if "synth-25m" in epoch_times:
     t = epoch_times["synth-25m"]
     print(f"- synthetic 25M, seconds per epoch (with its validation pass): fastest {t[0]:.2f}, "
