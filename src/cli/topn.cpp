@@ -47,7 +47,9 @@ void run(const TopnOptions& o) {
 void register_topn(CLI::App& app) {
   auto o = std::make_shared<TopnOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "topn", "A user's best movies by predicted rating (score = predicted stars)");
+      "topn",
+      "A user's best movies: score = predicted stars (rating objective) or choice_score "
+      "(choice objective)");
   cmd->add_option("--user", o->user, "The user's id as in the ratings file (userId)");
   cmd->add_flag("--all-users", o->all_users, "Every user's list (csv: userId,rank,movieId,score)");
   at_least(cmd->add_option("-n,--top", o->n, "How many movies")->capture_default_str(), 1);
