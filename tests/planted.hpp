@@ -3,6 +3,7 @@
 // temporary directory, for the tests that train on it.
 #include <string>
 
+#include "recsys/data/dataset.hpp"
 #include "recsys/synth/synth.hpp"
 #include "support.hpp"
 
@@ -24,6 +25,12 @@ struct PlantedFile {
     o.favourite_share = favourite_share;
     recsys::write_synthetic(o, dir.path().string());
     ratings = dir.file("ratings.csv");
+  }
+  // The file as fit() and load_dataset() take it.
+  recsys::DatasetOptions files() const {
+    recsys::DatasetOptions d;
+    d.ratings_path = ratings;
+    return d;
   }
 };
 

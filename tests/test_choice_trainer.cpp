@@ -104,7 +104,7 @@ TEST_CASE("choice: rated films the model never saw score above unrated ones", "[
   TrainConfig c = TrainConfig::from_preset("choice");
   c.epochs = 30;
   c.threads = 1;
-  const FitResult f = fit({file.ratings}, c);
+  const FitResult f = fit(file.files(), c);
   const TrainedModel& m = f.model;
   CHECK(std::isnan(f.validation.rmse));  // no stars for a choice model
   CHECK(m.history.size() == 30u);
@@ -129,9 +129,9 @@ TEST_CASE("choice: one model whatever the thread count", "[choice]") {
   TrainConfig c = TrainConfig::from_preset("choice");
   c.epochs = 5;
   c.threads = 1;
-  const TrainedModel one = fit({file.ratings}, c).model;
+  const TrainedModel one = fit(file.files(), c).model;
   c.threads = 2;
-  const TrainedModel two = fit({file.ratings}, c).model;
+  const TrainedModel two = fit(file.files(), c).model;
   CHECK(one.tables.user_vec == two.tables.user_vec);
   CHECK(one.tables.item_vec == two.tables.item_vec);
   CHECK(one.tables.item_bias == two.tables.item_bias);
@@ -156,8 +156,8 @@ TEST_CASE("choice: on planted choices it beats the rating objective and populari
   choice.threads = 1;
   MetricsOptions o;
   o.threads = 1;
-  const TrainedModel r = fit({file.ratings}, rating).model;
-  const TrainedModel c = fit({file.ratings}, choice).model;
+  const TrainedModel r = fit(file.files(), rating).model;
+  const TrainedModel c = fit(file.files(), choice).model;
   const MetricsReport by_rating = evaluate(r, r.validation, o);
   const MetricsReport by_choice = evaluate(c, c.validation, o);
   const double popularity = by_choice.popularity.ranking.ndcg;

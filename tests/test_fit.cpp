@@ -17,7 +17,7 @@ using namespace recsys;
 
 struct Planted {
   test_support::PlantedFile file{300, 200, 20000, 6, 0.3, 8};
-  DatasetOptions files{file.ratings};
+  DatasetOptions files = file.files();
 };
 
 TrainConfig quick(int epochs) {

@@ -18,7 +18,7 @@ using namespace recsys;
 
 struct Planted {
   test_support::PlantedFile file{400, 300, 30000, 8, 0.3, 3};
-  Dataset data = load_dataset({file.ratings}, {0.1, 5});
+  Dataset data = load_dataset(file.files(), {0.1, 5});
 };
 
 TrainConfig sparse_settings(int threads, int epochs, int early_stopping = 0) {
