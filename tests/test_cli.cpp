@@ -981,14 +981,17 @@ TEST_CASE("cli: Ctrl-C after an epoch stops after the batch and saves",
   }
 }
 
+// Dense Adam with small batches: the first epoch takes many seconds, so a
+// signal surely lands inside it.
+std::vector<std::string> slow_first_epoch(const std::string& model) {
+  return {"train", data().ratings, "--model", model,       "--optimizer", "adam",     "--dim",
+          "256",   "--batch",      "4",       "--threads", "1",           "--epochs", "5"};
+}
+
 TEST_CASE("cli: Ctrl-C before the first epoch ends writes nothing and exits 130",
           "[hardening][cli][signals]") {
   WithModel w;
-  // Dense Adam with small batches: the first epoch takes many seconds.
-  std::vector<std::string> args = {
-      "train", data().ratings, "--model", w.model,     "--optimizer", "adam",     "--dim",
-      "256",   "--batch",      "4",       "--threads", "1",           "--epochs", "5"};
-  Child child(args, w.dir.file("out"), w.dir.file("err"));
+  Child child(slow_first_epoch(w.model), w.dir.file("out"), w.dir.file("err"));
   REQUIRE(child.wait_for_stderr("training: preset", 60));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   child.signal(SIGINT);
@@ -1001,10 +1004,7 @@ TEST_CASE("cli: Ctrl-C before the first epoch ends writes nothing and exits 130"
 TEST_CASE("cli: a second Ctrl-C quits at once, the model file untouched",
           "[hardening][cli][signals]") {
   WithModel w;
-  std::vector<std::string> args = {
-      "train", data().ratings, "--model", w.model,     "--optimizer", "adam",     "--dim",
-      "256",   "--batch",      "4",       "--threads", "1",           "--epochs", "5"};
-  Child child(args, w.dir.file("out"), w.dir.file("err"));
+  Child child(slow_first_epoch(w.model), w.dir.file("out"), w.dir.file("err"));
   REQUIRE(child.wait_for_stderr("training: preset", 60));
   child.signal(SIGINT);
   REQUIRE(child.wait_for_stderr("stopping after this batch", 10));
