@@ -66,8 +66,14 @@ TEST_CASE("choice: the loss through the Gramians is the sum over every pair", "[
   for (const double alpha : {0.1, 0.5, 1.0})
     for (const double decay : {0.0, 0.3}) {
       INFO("alpha " << alpha << " decay " << decay);
-      CHECK(choice_loss(t.m, t.by_user, alpha, decay) ==
-            Approx(brute_force_loss(t.m, t.by_user, alpha, decay)).epsilon(1e-6));
+      const double expected = brute_force_loss(t.m, t.by_user, alpha, decay);
+      CHECK(choice_loss(t.m, t.by_user, alpha, decay) == Approx(expected).epsilon(1e-6));
+      // Training reports the loss as the sum of the rows' shares of either side.
+      Tiny copy;
+      const ChoiceGradients g =
+          choice_gradients(copy.m, copy.by_user, copy.by_item, choice_config(alpha, decay));
+      CHECK(g.loss_by_users == Approx(expected).epsilon(1e-6));
+      CHECK(g.loss_by_items == Approx(expected).epsilon(1e-6));
     }
 }
 

@@ -32,7 +32,6 @@ struct Side {
 // Adam moments for one side, laid out like its table.
 struct Moments {
   std::vector<float> m, v, m_bias, v_bias;
-  std::int64_t steps = 0;
   Moments(std::size_t rows, int dim, bool bias)
       : m(rows * std::size_t(dim)),
         v(rows * std::size_t(dim)),
@@ -40,9 +39,25 @@ struct Moments {
         v_bias(bias ? rows : 0) {}
 };
 
+// The rows of the fixed side are gathered in the order a row's rated list
+// names them: fetching a few ahead hides most of the cache misses.
+constexpr std::size_t kPrefetchAhead = 6;
+
+inline void prefetch_row(const float* row, int dim) {
+  for (int e = 0; e < dim; e += 16) __builtin_prefetch(row + e);
+  __builtin_prefetch(row + dim - 1);
+}
+
+// What SideGradient gives for one row besides its vector's gradient.
+struct RowTerms {
+  float bias_gradient;
+  double loss;  // the row's share of the loss: its pairs and its own decay
+};
+
 // Half the gradient of the loss for the rows of one side, the other side
-// fixed. The fixed side enters through its Gramian G = O'O, g = O' b_other
-// and, for a trained bias, sum(O) and its row count.
+// fixed, and each row's share of the loss at the same point. The fixed side
+// enters through its Gramian G = O'O, g = O' b_other, sum(O), and the sum and
+// the sum of squares of its biases.
 class SideGradient {
  public:
   SideGradient(const Side& side, int dim, const TrainConfig& config)
@@ -54,28 +69,45 @@ class SideGradient {
     gram_ = other.transpose() * other;
     other_sum_ = other.colwise().sum();
     other_bias_sum_ = Eigen::VectorXf::Zero(dim);
-    if (side.other_bias)
-      other_bias_sum_ = other.transpose() * ConstRow(side.other_bias, Eigen::Index(side.n_other));
+    if (side.other_bias) {
+      const ConstRow c(side.other_bias, Eigen::Index(side.n_other));
+      other_bias_sum_ = other.transpose() * c;
+      bias_total_ = c.cast<double>().sum();
+      bias_squares_ = c.cast<double>().squaredNorm();
+    }
   }
 
-  // Row r's gradient into g (dim floats); returns its bias's.
-  float operator()(std::size_t r, float* out) const {
+  // Row r's gradient into out (dim floats), its bias's and its loss.
+  RowTerms operator()(std::size_t r, float* out) const {
     const ConstRow p(side_.rows + r * std::size_t(dim_), dim_);
     const float b = side_.bias ? side_.bias[r] : 0.0f;
+    const auto rated = side_.rated->of(static_cast<std::uint32_t>(r));
+    const float* other = side_.other;
+    const std::size_t stride = std::size_t(dim_);
+    for (std::size_t j = 0; j < std::min(kPrefetchAhead, rated.size()); ++j)
+      prefetch_row(other + rated[j] * stride, dim_);
     Row g(out, dim_);
     // Every pair as a 0 of weight alpha, through the Gramian...
     g.noalias() = gram_ * p;
+    const double n = double(side_.n_other);
+    double loss = alpha_ * (double(p.dot(g)) + 2.0 * p.dot(other_bias_sum_ + b * other_sum_) +
+                            n * b * b + 2.0 * b * bias_total_ + bias_squares_) +
+                  decay_ * double(p.squaredNorm());
     g = alpha_ * (g + other_bias_sum_ + b * other_sum_) + decay_ * p;
-    float gb = alpha_ * (other_sum_.dot(p) + float(side_.n_other) * b);
+    float gb = alpha_ * (other_sum_.dot(p) + float(n) * b);
     // ...then each rated pair corrected to a 1 of weight 1.
-    for (const std::uint32_t o : side_.rated->of(static_cast<std::uint32_t>(r))) {
-      const ConstRow q(side_.other + std::size_t(o) * dim_, dim_);
+    for (std::size_t j = 0; j < rated.size(); ++j) {
+      if (j + kPrefetchAhead < rated.size())
+        prefetch_row(other + rated[j + kPrefetchAhead] * stride, dim_);
+      const std::uint32_t o = rated[j];
+      const ConstRow q(other + o * stride, dim_);
       const float s = p.dot(q) + b + (side_.other_bias ? side_.other_bias[o] : 0.0f);
       const float e = (1.0f - alpha_) * s - 1.0f;
       g += e * q;
       gb += e;
+      loss += double(1.0f - s) * (1.0f - s) - alpha_ * double(s) * s;
     }
-    return gb;
+    return {gb, loss};
   }
 
  private:
@@ -84,6 +116,7 @@ class SideGradient {
   float alpha_, decay_;
   Eigen::MatrixXf gram_;
   Eigen::VectorXf other_sum_, other_bias_sum_;
+  double bias_total_ = 0, bias_squares_ = 0;
 };
 
 Side user_side(Embeddings& m, const RatedItems& by_user) {
@@ -96,22 +129,30 @@ Side item_side(Embeddings& m, const RatedItems& by_item) {
           m.n_users,         &by_item};
 }
 
-// One phase: mini-batches of rows of `side`, one Adam step per batch.
-void train_side(const Side& side, int dim, const TrainConfig& config, Moments& state,
-                WorkerPool& pool, const TrainHooks& hooks, std::size_t& batches_done,
-                std::size_t batches_total) {
+// One phase: mini-batches of rows of `side`, one Adam step per batch. Each
+// row takes one step per epoch, so the epoch is its step count for Adam's
+// bias correction (a count of batches would undercorrect v by ~1/epoch).
+// Returns the sum of the rows' shares of the loss, each taken just before
+// its row's step (summed in row order, so any thread count gives the same).
+double train_side(const Side& side, int dim, const TrainConfig& config, int epoch, Moments& state,
+                  WorkerPool& pool, const TrainHooks& hooks, std::size_t& batches_done,
+                  std::size_t batches_total) {
   const SideGradient gradient(side, dim, config);
   AdamSettings adam;
   adam.lr = static_cast<float>(config.lr);
   const std::size_t batch = std::max<std::size_t>(1, config.batch);
   std::vector<float> grad(batch * std::size_t(dim)), grad_bias(batch);
+  std::vector<double> row_loss(batch);
+  const Adam::Coefficients c = Adam::coefficients(adam, epoch);
+  double loss = 0;
   for (std::size_t first = 0; first < side.n; first += batch) {
-    if (hooks.stop && hooks.stop->load(std::memory_order_relaxed)) return;
+    if (hooks.stop && hooks.stop->load(std::memory_order_relaxed)) return loss;
     const std::size_t n = std::min(batch, side.n - first);
-    const Adam::Coefficients c = Adam::coefficients(adam, ++state.steps);
     pool.parallel_for(n, [&](std::size_t k, int) {
       const std::size_t r = first + k;
-      grad_bias[k] = gradient(r, grad.data() + k * std::size_t(dim));
+      const RowTerms terms = gradient(r, grad.data() + k * std::size_t(dim));
+      grad_bias[k] = terms.bias_gradient;
+      row_loss[k] = terms.loss;
       const std::size_t at = r * std::size_t(dim);
       Adam::update(side.rows + at, state.m.data() + at, state.v.data() + at,
                    grad.data() + k * std::size_t(dim), std::size_t(dim), c);
@@ -119,8 +160,14 @@ void train_side(const Side& side, int dim, const TrainConfig& config, Moments& s
         Adam::update(side.bias + r, state.m_bias.data() + r, state.v_bias.data() + r,
                      grad_bias.data() + k, 1, c);
     });
+    for (std::size_t k = 0; k < n; ++k) loss += row_loss[k];
     if (hooks.on_batch) hooks.on_batch(++batches_done, batches_total);
   }
+  return loss;
+}
+
+double squared_norm(const std::vector<float>& table) {
+  return ConstRow(table.data(), Eigen::Index(table.size())).cast<double>().squaredNorm();
 }
 
 }  // namespace
@@ -155,11 +202,21 @@ ChoiceGradients choice_gradients(Embeddings& model, const RatedItems& by_user,
   out.user_vec.resize(model.user_vec.size());
   out.item_vec.resize(model.item_vec.size());
   out.item_bias.resize(model.item_bias.size());
+  const double pairs = double(std::max<std::size_t>(by_user.items.size(), 1));
+  const double decay = config.weight_decay;
   const SideGradient users(user_side(model, by_user), d, config);
-  for (std::size_t u = 0; u < model.n_users; ++u) users(u, out.user_vec.data() + u * d);
+  double user_terms = 0;
+  for (std::size_t u = 0; u < model.n_users; ++u)
+    user_terms += users(u, out.user_vec.data() + u * d).loss;
+  out.loss_by_users = (user_terms + decay * squared_norm(model.item_vec)) / pairs;
   const SideGradient items(item_side(model, by_item), d, config);
-  for (std::size_t i = 0; i < model.n_items; ++i)
-    out.item_bias[i] = items(i, out.item_vec.data() + i * d);
+  double item_terms = 0;
+  for (std::size_t i = 0; i < model.n_items; ++i) {
+    const RowTerms terms = items(i, out.item_vec.data() + i * d);
+    out.item_bias[i] = terms.bias_gradient;
+    item_terms += terms.loss;
+  }
+  out.loss_by_items = (item_terms + decay * squared_norm(model.user_vec)) / pairs;
   return out;
 }
 
@@ -177,24 +234,28 @@ TrainReport train_choice(Embeddings& model, const Ratings& train_rows, const Tra
   const std::size_t batch = std::max<std::size_t>(1, config.batch);
   const std::size_t batches_per_epoch =
       (model.n_users + batch - 1) / batch + (model.n_items + batch - 1) / batch;
+  const double pairs = double(std::max<std::size_t>(by_user.items.size(), 1));
   auto stopped = [&] { return hooks.stop && hooks.stop->load(std::memory_order_relaxed); };
 
   TrainReport report;
   for (int epoch = 1; epoch <= config.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     std::size_t done = 0;
-    train_side(user_side(model, by_user), d, config, user_state, pool, hooks, done,
+    train_side(user_side(model, by_user), d, config, epoch, user_state, pool, hooks, done,
                batches_per_epoch);
-    train_side(item_side(model, by_item), d, config, item_state, pool, hooks, done,
-               batches_per_epoch);
+    // The film phase sees the users fixed, so its rows' shares add up to the
+    // loss of the model between the two phases: no extra pass is needed.
+    const double film_terms = train_side(item_side(model, by_item), d, config, epoch, item_state,
+                                         pool, hooks, done, batches_per_epoch);
     if (stopped() && done < batches_per_epoch) {
       report.interrupted = true;
       break;
     }
     const double nan = std::nan("");
-    EpochRecord record{
-        epoch, choice_loss(model, by_user, config.negative_weight, config.weight_decay), nan, nan,
-        nan,   std::chrono::duration<double>(Clock::now() - epoch_start).count()};
+    const double loss = (film_terms + config.weight_decay * squared_norm(model.user_vec)) / pairs;
+    EpochRecord record{epoch, loss,
+                       nan,   nan,
+                       nan,   std::chrono::duration<double>(Clock::now() - epoch_start).count()};
     report.history.push_back(record);
     report.best_epoch = epoch;
     if (hooks.on_epoch) hooks.on_epoch(record);

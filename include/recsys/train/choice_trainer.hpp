@@ -24,20 +24,24 @@
 namespace recsys {
 
 // Trains model's user_vec, item_vec and item_bias on the rated pairs of
-// train_rows (their stars are not used); each epoch's record holds the loss
-// per rated pair as train_mse and NaN validation figures.
+// train_rows (their stars are not used); each epoch's record holds, as
+// train_mse, the loss per rated pair of the model between the epoch's user
+// and film phases, and NaN validation figures.
 TrainReport train_choice(Embeddings& model, const Ratings& train_rows, const TrainConfig& config,
                          const TrainHooks& hooks);
 
 // Half the gradient of the loss (without the division by the rated pairs) at
-// the model as it is, through the same code as training, for the tests.
+// the model as it is, and the loss per rated pair summed row by row over
+// either side, through the same code as training, for the tests.
 struct ChoiceGradients {
   std::vector<float> user_vec, item_vec, item_bias;
+  double loss_by_users = 0, loss_by_items = 0;
 };
 ChoiceGradients choice_gradients(Embeddings& model, const RatedItems& by_user,
                                  const RatedItems& by_item, const TrainConfig& config);
 
-// The loss above divided by the number of rated pairs, for reports and tests.
+// The loss above divided by the number of rated pairs, written apart from
+// the training code so that tests can hold one against the other.
 double choice_loss(const Embeddings& model, const RatedItems& rated_by_user, double negative_weight,
                    double weight_decay);
 
