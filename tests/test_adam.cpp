@@ -244,7 +244,7 @@ TEST_CASE("dense Adam moves rows outside the batch on their momentum", "[adam][d
   CHECK(adam.mode() == Adam::Mode::Dense);
 }
 
-TEST_CASE("sparse Adam leaves rows outside the batch alone; the step counter is shared",
+TEST_CASE("sparse Adam leaves rows outside the batch alone, the step counter is shared",
           "[adam][sparse]") {
   // Same schedule as the dense test. Rows outside the batch do not move. User 1's
   // first update happens at t=2, with t=2's bias corrections (one counter for

@@ -130,21 +130,24 @@ TEST_CASE("choice: rated films the model never saw score above unrated ones", "[
   CHECK(auc > 0.75);
 }
 
-TEST_CASE("choice: one model whatever the thread count", "[choice]") {
+TEST_CASE("choice: one model whatever the thread count and the batch", "[choice]") {
   const test_support::PlantedFile file(120, 80, 3000, 4, 0.3, 9);
   TrainConfig c = TrainConfig::from_preset("choice");
   c.epochs = 5;
   c.threads = 1;
+  c.negative_weight = 0.6;
   const TrainedModel one = fit(file.files(), c).model;
   c.threads = 2;
+  c.batch = 7;  // every row still takes one step per epoch
   const TrainedModel two = fit(file.files(), c).model;
   CHECK(one.tables.user_vec == two.tables.user_vec);
   CHECK(one.tables.item_vec == two.tables.item_vec);
   CHECK(one.tables.item_bias == two.tables.item_bias);
+  CHECK(one.history.back().train_mse == two.history.back().train_mse);
   // And the model file keeps what it is.
   const TrainedModel back = parse_model(serialize_model(one), "choice.model");
   CHECK(back.settings.objective == Objective::Choice);
-  CHECK(back.settings.negative_weight == 0.5);
+  CHECK(back.settings.negative_weight == 0.6);
   CHECK_FALSE(back.predicts_stars());
   CHECK(std::string(back.score_name()) == "choice_score");
   CHECK(back.shown_score(0.75f) == 0.75);
@@ -155,7 +158,7 @@ TEST_CASE("choice: on planted choices it beats the rating objective and populari
   // Users take 60% of their films from their favourite genre: which films
   // they rate follows their taste, which a rating model never learns.
   const test_support::PlantedFile file(600, 400, 36000, 8, 0.5, 5, 0.6);
-  TrainConfig rating;  // the rating objective's defaults
+  TrainConfig rating = TrainConfig::from_preset("default", Objective::Rating);
   rating.threads = 1;
   TrainConfig choice = TrainConfig::from_preset("choice");
   choice.epochs = 30;

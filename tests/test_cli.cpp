@@ -86,7 +86,8 @@ std::string movies_csv() {
 }
 
 const std::string kTrainArgs =
-    " --dim 4 --epochs 40 --batch 16 --lr 0.05 --init-std 0.1 --optimizer adam --early-stopping 0 "
+    " --objective rating --dim 4 --epochs 40 --batch 16 --lr 0.05 --init-std 0.1 --optimizer adam "
+    "--early-stopping 0 "
     "--quiet";
 
 struct Fixture {
@@ -428,7 +429,7 @@ TEST_CASE("cli: dense adam gives the same weights whatever --threads", "[cli]") 
   CHECK(m3.settings.threads == 3);
 }
 
-TEST_CASE("cli: stdout carries data only; train --format json is one JSON object", "[cli]") {
+TEST_CASE("cli: stdout carries data only, train --format json is one JSON object", "[cli]") {
   TempDir dir;
   const auto ratings = dir.write("ratings.csv", ratings_csv());
   const auto model = dir.file("m.model");
@@ -442,10 +443,10 @@ TEST_CASE("cli: stdout carries data only; train --format json is one JSON object
   }
   SECTION("json format") {
     const int epochs = 6;
-    const Result r =
-        recsys_cli("train " + q(ratings) + " --model " + q(model) +
-                   " --seed 11 --threads 1 --dim 4 --epochs " + std::to_string(epochs) +
-                   " --batch 16 --lr 0.05 --early-stopping 0 --format json");
+    const Result r = recsys_cli("train " + q(ratings) + " --model " + q(model) +
+                                " --objective rating --seed 11 --threads 1 --dim 4 --epochs " +
+                                std::to_string(epochs) +
+                                " --batch 16 --lr 0.05 --early-stopping 0 --format json");
     REQUIRE(r.code == 0);
     INFO("stdout: " << r.out);
     REQUIRE(!r.out.empty());
@@ -491,7 +492,8 @@ TEST_CASE("cli: val_rmse in the JSON matches the saved model's validation rows",
   const auto model = dir.file("m.model");
   const Result r = recsys_cli(
       "train " + q(ratings) + " --model " + q(model) +
-      " --seed 5 --threads 1 --dim 4 --epochs 5 --batch 16 --early-stopping 0 --format json");
+      " --objective rating --seed 5 --threads 1 --dim 4 --epochs 5 --batch 16 --early-stopping 0 "
+      "--format json");
   REQUIRE(r.code == 0);
   const Json doc = JsonParser(r.out).parse_document();
   const recsys::TrainedModel m = recsys::load_model(model);
@@ -527,14 +529,14 @@ TEST_CASE("cli: train logs the rows of each file it read", "[cli]") {
   CHECK(m.settings.epochs == 1);
 }
 
-TEST_CASE("cli: a choice model shows choice scores, never stars", "[cli][choice]") {
+TEST_CASE("cli: the default choice model shows choice scores, never stars", "[cli][choice]") {
   TempDir dir;
   const auto ratings = dir.write("ratings.csv", ratings_csv());
   const auto model = dir.file("c.model");
-  const Result t = recsys_cli("train " + q(ratings) + " --model " + q(model) +
-                              " --objective choice --epochs 3 --threads 1");
+  const Result t =
+      recsys_cli("train " + q(ratings) + " --model " + q(model) + " --epochs 3 --threads 1");
   REQUIRE(t.code == 0);
-  CHECK_THAT(t.err, Contains("preset choice, objective choice"));
+  CHECK_THAT(t.err, Contains("preset default, objective choice, negative weight 0.75, dim 64"));
   CHECK_THAT(t.err, Contains("loss "));
   CHECK_THAT(t.err, Contains("it predicts no stars"));
   CHECK(t.err.find("val RMSE") == std::string::npos);
@@ -555,6 +557,35 @@ TEST_CASE("cli: a choice model shows choice scores, never stars", "[cli][choice]
   const Result info = recsys_cli("info --model " + q(model));
   CHECK_THAT(info.out, Contains("objective choice"));
   CHECK_THAT(info.out, Contains("none in stars"));
+}
+
+TEST_CASE("cli: --objective rating and --preset notebook bring the rating settings",
+          "[cli][choice]") {
+  TempDir dir;
+  const auto ratings = dir.write("ratings.csv", ratings_csv());
+  const auto train = [&](const std::string& args) {
+    const auto model = dir.file("m.model");
+    const Result r = recsys_cli("train " + q(ratings) + " --model " + q(model) +
+                                " --epochs 2 --threads 1 " + args);
+    REQUIRE(r.code == 0);
+    return recsys::load_model(model).settings;
+  };
+  const recsys::TrainConfig rating = train("--objective rating");
+  CHECK(rating.preset == "default");
+  CHECK(rating.objective == recsys::Objective::Rating);
+  CHECK(rating.dim == 32);
+  CHECK(rating.lr == 0.002);
+  CHECK(rating.early_stopping == 3);
+  const recsys::TrainConfig notebook = train("--preset notebook");
+  CHECK(notebook.objective == recsys::Objective::Rating);
+  CHECK(notebook.dim == 16);
+  // An explicit option still wins over the objective's preset.
+  const recsys::TrainConfig wide = train("--objective rating --dim 8");
+  CHECK(wide.dim == 8);
+  CHECK(wide.batch == 256u);
+  const recsys::TrainConfig choice = train("--preset choice");
+  CHECK(choice.objective == recsys::Objective::Choice);
+  CHECK(choice.dim == 64);
 }
 
 TEST_CASE("cli: a missing ratings file exits 2 with one line and writes nothing", "[cli][errors]") {
@@ -814,7 +845,7 @@ TEST_CASE("cli: an output path in a missing directory fails before training", "[
                 2, file + "/m.model: ", {"is not a directory"});
 }
 
-TEST_CASE("cli: a device as the model is refused up front and survives; a full stdout is an error",
+TEST_CASE("cli: a device as the model is refused up front and survives, a full stdout is an error",
           "[hardening][cli]") {
   const Data& d = data();
   // Only regular files are written (atomic_file.hpp): /dev/full and /dev/null
@@ -984,8 +1015,8 @@ TEST_CASE("cli: Ctrl-C after an epoch stops after the batch and saves",
 // Dense Adam with small batches: the first epoch takes many seconds, so a
 // signal surely lands inside it.
 std::vector<std::string> slow_first_epoch(const std::string& model) {
-  return {"train", data().ratings, "--model", model,       "--optimizer", "adam",     "--dim",
-          "256",   "--batch",      "4",       "--threads", "1",           "--epochs", "5"};
+  return {"train", data().ratings, "--model", model, "--objective", "rating", "--optimizer", "adam",
+          "--dim", "256",          "--batch", "4",   "--threads",   "1",      "--epochs",    "5"};
 }
 
 TEST_CASE("cli: Ctrl-C before the first epoch ends writes nothing and exits 130",

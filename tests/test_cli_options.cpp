@@ -215,7 +215,7 @@ TEST_CASE("cli: project --ids, and --movies as its deprecated name", "[cli][opti
           ": --movies: movieId 'nosuchfilm' is not in this model (it knows 400 movies)\n");
 }
 
-TEST_CASE("cli: synth counts are --n-users/--n-movies/--n-ratings; the old names warn",
+TEST_CASE("cli: synth counts are --n-users/--n-movies/--n-ratings, the old names warn",
           "[cli][options][synth]") {
   TempDir dir;
   const std::string shape = " --genres 3 --dim 4 --seed 9";

@@ -21,7 +21,7 @@ struct Planted {
 };
 
 TrainConfig quick(int epochs) {
-  TrainConfig c;
+  TrainConfig c = TrainConfig::from_preset("default", Objective::Rating);
   c.dim = 8;
   c.epochs = epochs;
   c.lr = 0.01;
@@ -61,7 +61,7 @@ TEST_CASE("fit trains in-process and returns a complete model", "[fit]") {
   CHECK(back.train_rated.items == m.train_rated.items);
 }
 
-TEST_CASE("fit: the same seed on one thread gives the same bytes; another seed does not", "[fit]") {
+TEST_CASE("fit: the same seed on one thread gives the same bytes, another seed does not", "[fit]") {
   const Planted p;
   const auto a = serialize_model(fit(p.files, quick(2)).model);
   const auto b = serialize_model(fit(p.files, quick(2)).model);
@@ -71,7 +71,7 @@ TEST_CASE("fit: the same seed on one thread gives the same bytes; another seed d
   CHECK(serialize_model(fit(p.files, other).model) != a);
 }
 
-TEST_CASE("fit: threads 0 is stored as the count used; a bad setting is refused first", "[fit]") {
+TEST_CASE("fit: threads 0 is stored as the count used, a bad setting is refused first", "[fit]") {
   const Planted p;
   TrainConfig c = quick(1);
   c.threads = 0;

@@ -156,7 +156,7 @@ TEST_CASE("PCA agrees with the SVD of the centred matrix on embedding-like data"
   check_sign_rule(p.axes);
 }
 
-TEST_CASE("a 1-dimensional embedding still gives two columns; too few rows is an error", "[pca]") {
+TEST_CASE("a 1-dimensional embedding still gives two columns, too few rows is an error", "[pca]") {
   Eigen::MatrixXd rows(3, 1);
   rows << 1, 2, 6;
   const Pca p = Pca::fit(rows, 2);

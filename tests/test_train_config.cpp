@@ -24,21 +24,39 @@ std::string error_of(const TrainConfig& c) {
 
 }  // namespace
 
-TEST_CASE("train config: the default preset is the defaults; notebook is the notebook's",
+TEST_CASE("train config: the default preset is per objective, notebook is the notebook's",
           "[train_config]") {
   const TrainConfig d = TrainConfig::from_preset("default");
   CHECK(d.preset == "default");
-  CHECK(d.dim == 32);
-  CHECK(d.epochs == 30);
-  CHECK(d.batch == 256u);
-  CHECK(d.lr == 0.002);
-  CHECK(d.weight_decay == 3e-5);
-  CHECK(d.init_std == 0.01);
-  CHECK(d.optimizer == recsys::Adam::Mode::Sparse);
-  CHECK(d.early_stopping == 3);
+  CHECK(d.objective == recsys::Objective::Choice);
+  CHECK(d.dim == 64);
+  CHECK(d.epochs == 100);
+  CHECK(d.lr == 0.02);
+  CHECK(d.weight_decay == 10);
+  CHECK(d.init_std == 0.1);
+  CHECK(d.negative_weight == 0.75);
+  CHECK(d.early_stopping == 0);
+  // TrainConfig{} is what `recsys train` does with no options.
+  CHECK(recsys::setting_text(d, "dim") == recsys::setting_text(TrainConfig{}, "dim"));
+  for (const auto& s : recsys::train_settings())
+    CHECK(recsys::setting_text(d, s.key) == recsys::setting_text(TrainConfig{}, s.key));
+
+  const TrainConfig r = TrainConfig::from_preset("default", recsys::Objective::Rating);
+  CHECK(r.preset == "default");
+  CHECK(r.objective == recsys::Objective::Rating);
+  CHECK(r.dim == 32);
+  CHECK(r.epochs == 30);
+  CHECK(r.batch == 256u);
+  CHECK(r.lr == 0.002);
+  CHECK(r.weight_decay == 3e-5);
+  CHECK(r.init_std == 0.01);
+  CHECK(r.optimizer == recsys::Adam::Mode::Sparse);
+  CHECK(r.early_stopping == 3);
+  CHECK(r.negative_weight == 0.5);
 
   const TrainConfig n = TrainConfig::from_preset("notebook");
   CHECK(n.preset == "notebook");
+  CHECK(n.objective == recsys::Objective::Rating);
   CHECK(n.dim == 16);
   CHECK(n.epochs == 10);
   CHECK(n.batch == 64u);
@@ -47,10 +65,20 @@ TEST_CASE("train config: the default preset is the defaults; notebook is the not
   CHECK(n.init_std == 1.0);
   CHECK(n.optimizer == recsys::Adam::Mode::Dense);
   CHECK(n.early_stopping == 0);
+  CHECK(n.negative_weight == 0.5);
   // A preset leaves the run's other settings at their defaults.
   CHECK(n.seed == 42u);
   CHECK(n.val_fraction == 0.1);
   CHECK(n.shuffle == recsys::Shuffle::Auto);
+  // The objective asked for goes with the notebook's settings.
+  CHECK(TrainConfig::from_preset("notebook", recsys::Objective::Choice).objective ==
+        recsys::Objective::Choice);
+
+  const TrainConfig c = TrainConfig::from_preset("choice");
+  CHECK(c.preset == "choice");
+  CHECK(c.objective == recsys::Objective::Choice);
+  CHECK(c.dim == d.dim);
+  CHECK(c.negative_weight == d.negative_weight);
 
   CHECK_THROWS_WITH(TrainConfig::from_preset("fast"),
                     "unknown --preset 'fast' (choose default, notebook or choice)");

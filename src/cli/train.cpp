@@ -32,10 +32,14 @@ struct TrainOptions {
 
 // The preset, then every setting the user gave explicitly, then one check.
 TrainConfig resolve(const CLI::App& cmd, const TrainOptions& o) {
-  // --objective choice alone brings the choice preset's settings with it.
-  const bool choice = cmd.count("--objective") && o.settings.at("objective") == "choice";
-  TrainConfig config = TrainConfig::from_preset(
-      cmd.count("--preset") || !choice ? o.settings.at("preset") : "choice");
+  // The preset's values are those of the objective asked for.
+  std::optional<Objective> objective;
+  if (cmd.count("--objective")) {
+    TrainConfig parsed;
+    set_setting(parsed, "objective", o.settings.at("objective"));
+    objective = parsed.objective;
+  }
+  TrainConfig config = TrainConfig::from_preset(o.settings.at("preset"), objective);
   for (const SettingInfo& s : train_settings())
     if (s.key != "preset" && cmd.count(std::string(s.option)))
       set_setting(config, s.key, o.settings.at(std::string(s.key)));
@@ -200,13 +204,21 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   if (report.interrupted) throw Interrupted(stop_signals.received());
 }
 
+// Each option's help ends with its default, per objective where they differ.
 void add_setting_options(CLI::App* cmd, TrainOptions& o) {
-  const TrainConfig defaults;
+  const TrainConfig choice = TrainConfig::from_preset("default", Objective::Choice);
+  const TrainConfig rating = TrainConfig::from_preset("default", Objective::Rating);
   for (const SettingInfo& s : train_settings()) {
     std::string& text = o.settings[std::string(s.key)];
-    text = setting_text(defaults, s.key, TextForm::Short);
+    text = setting_text(choice, s.key, TextForm::Short);
+    const std::string for_rating = setting_text(rating, s.key, TextForm::Short);
     std::string help(s.help);
-    help += (s.in_preset ? " [default preset: " : " [default: ") + text + "]";
+    if (s.key == "objective")
+      help += " [default: choice; rating with --preset notebook]";
+    else if (for_rating == text)
+      help += " [default: " + text + "]";
+    else
+      help += " [default: " + text + " for choice, " + for_rating + " for rating]";
     cmd->add_option(std::string(s.option), text, help);
   }
 }

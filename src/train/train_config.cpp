@@ -32,16 +32,16 @@ constexpr std::array<std::string_view, 2> kObjectives = {"rating", "choice"};
 // The one table: order = the order of the model file, JSON and --help.
 const auto kSettings = std::to_array<Setting>({
     {{"preset", "--preset",
-      "default | notebook (dim 16, batch 64, lr 0.01, N(0,1) init, dense adam, 10 epochs) | "
-      "choice (the choice objective's settings; the preset of --objective choice); options "
-      "given explicitly override it",
+      "default (the settings measured best for the objective) | notebook (the PyTorch "
+      "notebook's rating model: dim 16, batch 64, lr 0.01, N(0,1) init, dense adam, 10 epochs) "
+      "| choice (default with --objective choice); options given explicitly override it",
       false},
      &TrainConfig::preset,
      nullptr,
      ""},
     {{"objective", "--objective",
-      "rating (fit the stars; topn shows predicted stars) | choice (learn which films a user "
-      "rates at all, every unrated film a weighted 0; ranks better, shows a choice score): see "
+      "choice (learn which films a user rates at all, every unrated film a weighted 0: ranks "
+      "films, predicts no stars) | rating (fit the stars: predicts ratings, ranks worse); see "
       "docs/training.md",
       true},
      &TrainConfig::objective,
@@ -55,7 +55,10 @@ const auto kSettings = std::to_array<Setting>({
      &TrainConfig::epochs,
      [](double x) { return x >= 1 && x <= 1e6; },
      "must be between 1 and 1000000"},
-    {{"batch", "--batch", "Mini-batch size", true},
+    {{"batch", "--batch",
+      "Mini-batch size (choice: rows per Adam step; each row takes one exact step per epoch, so "
+      "it changes only how work is shared)",
+      true},
      &TrainConfig::batch,
      [](double x) { return x >= 1 && x <= double(1u << 24); },
      "must be between 1 and 16777216"},
@@ -90,7 +93,8 @@ const auto kSettings = std::to_array<Setting>({
      [](double x) { return x >= 0 && x <= 1024; },
      "must be between 0 (all cores) and 1024"},
     {{"early_stopping", "--early-stopping",
-      "Stop after N epochs without a better val MSE and keep the best epoch; 0 = off", true},
+      "rating: stop after N epochs without a better val MSE and keep the best epoch; 0 = off",
+      true},
      &TrainConfig::early_stopping,
      [](double x) { return x >= 0; },
      "must be 0 (off) or more"},
@@ -183,11 +187,31 @@ double as_number(const TrainConfig& c, const Member& m) {
 
 }  // namespace
 
-TrainConfig TrainConfig::from_preset(std::string_view name) {
-  TrainConfig c;
-  if (name == "default") return c;
+TrainConfig TrainConfig::from_preset(std::string_view name, std::optional<Objective> objective) {
+  TrainConfig c;  // the choice objective's default
+  if (name == "choice") {
+    c.preset = "choice";
+    c.objective = objective.value_or(Objective::Choice);
+    return c;
+  }
+  if (name == "default" && objective.value_or(Objective::Choice) == Objective::Choice) return c;
+  if (name != "default" && name != "notebook") {
+    throw Error("unknown --preset '" + std::string(name) +
+                "' (choose default, notebook or choice)");
+  }
+  // The rating objective's default, on which the notebook builds.
+  c.objective = Objective::Rating;
+  c.dim = 32;
+  c.epochs = 30;
+  c.batch = 256;
+  c.lr = 0.002;
+  c.weight_decay = 3e-5;
+  c.init_std = 0.01;
+  c.early_stopping = 3;
+  c.negative_weight = 0.5;
   if (name == "notebook") {
     c.preset = "notebook";
+    c.objective = objective.value_or(Objective::Rating);
     c.dim = 16;
     c.epochs = 10;
     c.batch = 64;
@@ -196,23 +220,8 @@ TrainConfig TrainConfig::from_preset(std::string_view name) {
     c.init_std = 1.0;
     c.optimizer = Adam::Mode::Dense;
     c.early_stopping = 0;
-    return c;
   }
-  if (name == "choice") {
-    // Measured on the seed split (docs/training.md, "Objectives").
-    c.preset = "choice";
-    c.objective = Objective::Choice;
-    c.dim = 64;
-    c.epochs = 100;
-    c.batch = 64;
-    c.lr = 0.02;
-    c.weight_decay = 10;
-    c.init_std = 0.1;
-    c.early_stopping = 0;
-    c.negative_weight = 0.5;
-    return c;
-  }
-  throw Error("unknown --preset '" + std::string(name) + "' (choose default, notebook or choice)");
+  return c;
 }
 
 void TrainConfig::check() const {

@@ -25,7 +25,10 @@ struct SourceInfo {
 };
 
 struct TrainedModel {
-  TrainConfig settings;  // as trained: threads is the count used, val_fraction 0 with a --val file
+  // As trained: threads is the count used, val_fraction 0 with a --val file.
+  // Until told otherwise it is a rating model, as every file written before
+  // the objective setting existed holds one.
+  TrainConfig settings = TrainConfig::from_preset("default", Objective::Rating);
   // The model file's format version when loaded (kModelFormatVersion when
   // made in this process): version 1 files did not record shuffle or
   // block_groups, which then hold their defaults.

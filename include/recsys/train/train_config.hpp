@@ -3,6 +3,7 @@
 // check and its text form, which the model file, `train --format json`,
 // `info` and the command line all go through (one table in train_config.cpp).
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,20 +26,21 @@ enum class Shuffle { Auto, Global, Blocks };
 enum class Objective { Rating, Choice };
 
 struct TrainConfig {
-  // The defaults are the `default` preset, chosen by measurement on MovieLens
-  // (docs/training.md): a small init lets the biases fit first; light decay
-  // and early stopping stop the overfitting the notebook's settings show.
+  // The defaults are the `default` preset of the default objective, choice,
+  // chosen by measurement on MovieLens (docs/training.md, "Objectives"). With
+  // it every row takes one exact Adam step per epoch whatever the batch, so
+  // the batch only sizes the work shared between threads.
   std::string preset = "default";
-  Objective objective = Objective::Rating;
-  int dim = 32;
-  int epochs = 30;
-  std::uint64_t batch = 256;
-  double lr = 0.002;
-  double weight_decay = 3e-5;  // added to the gradient, as torch.optim.Adam
-  double init_std = 0.01;
-  Adam::Mode optimizer = Adam::Mode::Sparse;
-  int early_stopping = 3;        // epochs without a better val MSE before stopping; 0 = off
-  double negative_weight = 0.5;  // choice: the weight of each unrated pair's 0
+  Objective objective = Objective::Choice;
+  int dim = 64;
+  int epochs = 100;
+  std::uint64_t batch = 512;
+  double lr = 0.02;
+  double weight_decay = 10;  // added to the gradient, as torch.optim.Adam
+  double init_std = 0.1;
+  Adam::Mode optimizer = Adam::Mode::Sparse;  // rating only
+  int early_stopping = 0;                     // rating: epochs without a better val MSE; 0 = off
+  double negative_weight = 0.75;              // choice: the weight of each unrated pair's 0
   // Not part of a preset:
   std::uint64_t seed = 42;      // the split, the initial weights and the shuffling
   int threads = 0;              // 0 = all cores; a model file stores the count used
@@ -47,10 +49,18 @@ struct TrainConfig {
   Shuffle shuffle = Shuffle::Auto;
   int block_groups = 0;  // Blocks: user groups; 0 sizes them to the cache
 
-  // The named set of settings: "default" or "notebook" (the PyTorch notebook
-  // recsys replaces: dim 16, batch 64, lr 0.01, N(0, 1) init, dense adam, 10
-  // epochs). Throws recsys::Error for another name.
-  static TrainConfig from_preset(std::string_view name);
+  // A named set of settings for an objective:
+  //   default   the settings measured best for the objective (choice when
+  //             none is given). For rating a small init lets the biases fit
+  //             first; light decay and early stopping stop the overfitting
+  //             the notebook's settings show.
+  //   notebook  the PyTorch notebook recsys replaces (rating unless another
+  //             objective is given): dim 16, batch 64, lr 0.01, N(0, 1)
+  //             init, dense adam, 10 epochs.
+  //   choice    the same as default with the choice objective.
+  // Throws recsys::Error for another name.
+  static TrainConfig from_preset(std::string_view name,
+                                 std::optional<Objective> objective = std::nullopt);
 
   // Throws recsys::Error naming the option of the first setting out of range.
   void check() const;
