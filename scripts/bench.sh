@@ -5,14 +5,18 @@
 # top 10 (`topn --all-users`) and computes `metrics`, each as its own process
 # timed for wall seconds and peak RSS.
 #   rows: MovieLens ml-latest-small (../shared/data, or data/movielens/ from
-#         scripts/get-movielens.sh) with the default settings, the notebook
-#         preset and --objective choice; the PyTorch reference when Debian's
+#         scripts/get-movielens.sh) with the default settings (the choice
+#         objective), --objective rating and the notebook preset; the PyTorch
+#         reference when Debian's
 #         python3-torch is installed; a synthetic ML-25M-shaped file (`recsys
 #         synth` defaults, generated once into $RECSYS_BENCH_DATA, default
 #         build/bench-data): the rating objective for 20 epochs without early
-#         stopping, and 5 epochs of the choice objective at the same dim.
+#         stopping, and 5 epochs of the default (choice) settings.
 #   columns: speed and memory, val RMSE (rating objective only), and ndcg@10
 #         of `metrics` next to its popularity yardstick.
+#   a second table: each ml-latest-small run's ranking figures, RMSE and
+#         epoch time, with the popularity yardstick as its last row (the
+#         README's objective table).
 #   after the table: the notebook preset's speed-up over PyTorch, and the cost
 #         of top-N for all users over the bare score matrix product.
 #   scripts/bench.sh [--no-reference] [--no-25m] [--threads N]
@@ -77,8 +81,8 @@ if [ -n "$ml" ]; then
     ml_bytes=$(stat -c %s "$ml/ratings.csv")
   fi
   train_opts="" bench_set ml-small-default "$ml_bytes" "${ml_args[@]}"
+  train_opts="--objective rating" bench_set ml-small-rating "$ml_bytes" "${ml_args[@]}"
   train_opts="--preset notebook" bench_set ml-small-notebook "$ml_bytes" "${ml_args[@]}"
-  train_opts="--objective choice" bench_set ml-small-choice "$ml_bytes" "${ml_args[@]}"
   train_opts="--preset notebook" run ml-small-notebook-1thread "$recsys" train "${ml_args[@]}" --preset notebook \
     --threads 1 --format json -q --model "$work/nb1.model"
   if [ $reference = 1 ] && /usr/bin/python3 -c "import torch, pandas, sklearn" 2>/dev/null; then
@@ -98,10 +102,10 @@ if [ $big = 1 ]; then
     "$recsys" synth --out "$synth_dir" --seed 1 >&2
   fi
   echo "synthetic 25M ..." >&2
-  train_opts="--epochs 20 --early-stopping 0" bench_set synth-25m "$(stat -c %s "$synth_dir/ratings.csv")" \
-    "$synth_dir/ratings.csv"
-  run synth-25m-ratio ./build/tests/recsys_bench_top_n "$work/synth-25m.model" "$threads" 1
-  train_opts="--objective choice --epochs 5 --dim 32" bench_set synth-25m-choice \
+  train_opts="--objective rating --epochs 20 --early-stopping 0" bench_set synth-25m-rating \
+    "$(stat -c %s "$synth_dir/ratings.csv")" "$synth_dir/ratings.csv"
+  run synth-25m-ratio ./build/tests/recsys_bench_top_n "$work/synth-25m-rating.model" "$threads" 1
+  train_opts="--epochs 5" bench_set synth-25m-default \
     "$(stat -c %s "$synth_dir/ratings.csv")" "$synth_dir/ratings.csv"
 fi
 
@@ -124,15 +128,16 @@ print("| data | run | ratings | load s | MB/s | epochs | epoch s | M ratings/s |
       "| ndcg@10 | popularity ndcg@10 |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 sets = open(os.path.join(work, "sets")).read().split() if os.path.exists(os.path.join(work, "sets")) else []
-labels = {"ml-small-default": ("ml-latest-small", "default settings"),
+labels = {"ml-small-default": ("ml-latest-small", "default settings (choice)"),
+          "ml-small-rating": ("ml-latest-small", "--objective rating"),
           "ml-small-notebook": ("ml-latest-small", "--preset notebook"),
-          "ml-small-choice": ("ml-latest-small", "--objective choice"),
-          "synth-25m": ("synthetic ML-25M shape", "default settings, 20 epochs"),
-          "synth-25m-choice": ("synthetic ML-25M shape", "--objective choice --dim 32, 5 epochs")}
+          "synth-25m-rating": ("synthetic ML-25M shape", "--objective rating, 20 epochs"),
+          "synth-25m-default": ("synthetic ML-25M shape", "default settings (choice), 5 epochs")}
 def figure(x, digits):
     return "-" if x is None else f"{x:.{digits}f}"
 train_s = {}
 epoch_times = {}
+ranking_rows = []
 for name in sets:
     wall, rss = timing(name + "-train")
     d = last_json(name + "-train")
@@ -152,6 +157,9 @@ for name in sets:
           f"{wall:.2f} | {topn_wall:.2f} | {met_wall:.2f} | {rss:.0f} | {topn_rss:.0f} | {met_rss:.0f} | {figure(d['val_rmse'], 4)} "
           f"| {figure(m.get('ndcg_at_k'), 4)} | {figure(pop, 4)} |")
     epoch_times[name] = sorted(h["seconds"] for h in d["history"])
+    if name.startswith("ml-small"):
+        ranking_rows.append((run, m, d["val_rmse"], epoch_s))
+        popularity = m.get("baselines", {}).get("popularity")
 if os.path.exists(os.path.join(work, "torch.time")):
     wall, rss = timing("torch")
     d = last_json("torch")
@@ -165,16 +173,26 @@ if os.path.exists(os.path.join(work, "torch.time")) and "ml-small-notebook" in t
     print(f"- notebook preset speed-up over PyTorch, training time: "
           f"{d['train_seconds'] / train_s['ml-small-notebook']:.0f}x ({threads} threads), "
           f"{d['train_seconds'] / one:.0f}x (1 thread)")
-if "synth-25m" in epoch_times and "synth-25m-choice" in epoch_times:
-    r, c = epoch_times["synth-25m"], epoch_times["synth-25m-choice"]
-    print(f"- synthetic 25M, dim 32: a choice epoch (median {c[len(c) // 2]:.2f} s) costs "
+if "synth-25m-rating" in epoch_times and "synth-25m-default" in epoch_times:
+    r, c = epoch_times["synth-25m-rating"], epoch_times["synth-25m-default"]
+    print(f"- synthetic 25M: a default (choice) epoch (median {c[len(c) // 2]:.2f} s) costs "
           f"{c[len(c) // 2] / r[len(r) // 2]:.2f}x a rating epoch (median {r[len(r) // 2]:.2f} s)")
-if "synth-25m" in epoch_times:
-    t = epoch_times["synth-25m"]
+if "synth-25m-rating" in epoch_times:
+    t = epoch_times["synth-25m-rating"]
     print(f"- synthetic 25M, seconds per epoch (with its validation pass): fastest {t[0]:.2f}, "
           f"median {t[len(t) // 2]:.2f}, slowest {t[-1]:.2f}")
 if os.path.exists(os.path.join(work, "synth-25m-ratio.time")):
     r = last_json("synth-25m-ratio")
     print(f"- top 10 of all {r['users']:,} users over {r['movies']:,} movies, rated ones excluded: "
           f"{r['topn_s']:.2f} s; the bare score matrix product alone: {r['bare_s']:.2f} s; ratio {r['ratio']:.2f}")
+if ranking_rows:
+    print()
+    print("ml-latest-small, top 10, rated films excluded, relevant = held-out rating >= 4:")
+    print()
+    print("| run | ndcg@10 | precision@10 | recall@10 | hit rate | coverage | val RMSE | epoch s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for run, m, rmse, epoch_s in ranking_rows + [("most popular (the yardstick)", popularity, None, None)]:
+        print(f"| {run} | {figure(m.get('ndcg_at_k'), 4)} | {figure(m.get('precision_at_k'), 4)} "
+              f"| {figure(m.get('recall_at_k'), 4)} | {figure(m.get('hit_rate_at_k'), 3)} "
+              f"| {figure(m.get('coverage'), 3)} | {figure(rmse, 4)} | {figure(epoch_s, 3)} |")
 PY

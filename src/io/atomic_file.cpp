@@ -1,7 +1,9 @@
 #include "recsys/io/atomic_file.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -161,6 +163,28 @@ std::string temp_name(const Destination& d) {
   return d.dir + "/" + base_name(d.target) + ".tmp." + std::to_string(::getpid());
 }
 
+// A temporary of this target whose process no longer runs: SIGKILL landed
+// between naming the complete file and renaming it (or, without O_TMPFILE,
+// during the write). The next write to the same target removes it, so
+// killed runs never pile up copies of a model.
+void remove_stale_temporaries(const Destination& d) {
+  DIR* dir = ::opendir(d.dir.c_str());
+  if (!dir) return;
+  const std::string prefix = base_name(d.target) + ".tmp.";
+  while (const dirent* e = ::readdir(dir)) {
+    const std::string_view name = e->d_name;
+    if (!name.starts_with(prefix) || name.size() == prefix.size() ||
+        name.size() > prefix.size() + 9)
+      continue;
+    const std::string_view digits = name.substr(prefix.size());
+    if (digits.find_first_not_of("0123456789") != std::string_view::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(std::string(digits)));
+    if (pid > 0 && pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH)
+      ::unlink((d.dir + "/" + std::string(name)).c_str());
+  }
+  ::closedir(dir);
+}
+
 // Keeps an existing target's permission bits (a model made private stays private).
 void copy_mode(int fd, const std::string& target) {
   struct stat st {};
@@ -240,6 +264,7 @@ void check_writable(const std::string& path) {
 
 void write_file_atomically(const std::string& path, std::span<const std::uint8_t> bytes) {
   const Destination d = examine(path);
+  remove_stale_temporaries(d);
   if (!write_unnamed(d, path, bytes)) write_named(d, path, bytes);
 }
 

@@ -3,7 +3,9 @@
 // target directory, are flushed to disk, and only then renamed over the
 // target. A crash, a full disk or Ctrl-C never leaves half a model. Where the
 // file system allows it the temporary has no name until it is complete, so
-// even SIGKILL leaves nothing behind. A symbolic link is followed, so the
+// SIGKILL leaves at most a complete copy named TARGET.tmp.PID (when it lands
+// in the microseconds between naming and renaming), which the next write to
+// the same target removes once PID no longer runs. A symbolic link is followed, so the
 // link itself is kept. Only regular files are written: a directory, a FIFO
 // (whose write would wait for a reader forever), a socket or a device
 // (/dev/null) is refused with an error naming the path.
