@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Speed of `recsys metrics` (every figure, every user's top 10) on the
-# MovieLens seed split, for a notebook-preset and a default model side by
-# side: one Markdown table of the figures and the wall time of the whole
-# command (model load included), median and best of RUNS runs.
+# MovieLens seed split, for a notebook-preset, a rating-objective and a
+# default (choice) model side by side: one Markdown table of the figures and
+# the wall time of the whole command (model load included), median and best
+# of RUNS runs.
 #   scripts/bench-metrics.sh [RUNS]          (RECSYS=path/to/recsys to skip the build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,11 +20,16 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "training a notebook-preset and a default model ..." >&2
-for preset in notebook default; do
+echo "training a notebook-preset, a rating and a default model ..." >&2
+train() {
+  local name=$1
+  shift
   "$RECSYS" train "$ml/seed-split/train.csv" --val "$ml/seed-split/val.csv" --movies "$ml/movies.csv" \
-    --preset "$preset" -q --model "$work/$preset.model" 2>/dev/null
-done
+    "$@" -q --model "$work/$name.model" 2>/dev/null
+}
+train notebook --preset notebook
+train rating --objective rating
+train default
 
 python3 - "$RECSYS" "$work" "$runs" <<'PY'
 import json, os, statistics, subprocess, sys, time
@@ -38,7 +44,8 @@ def timed(args):
     return out, statistics.median(times), min(times)
 
 figures, timing = {}, {}
-for preset in ("notebook", "default"):
+models = ("notebook", "rating", "default")
+for preset in models:
     model = os.path.join(work, preset + ".model")
     out, median, best = timed([recsys, "metrics", "--model", model, "--format", "json"])
     figures[preset] = json.loads(out)
@@ -52,18 +59,21 @@ cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.start
 print(f"recsys metrics on MovieLens ml-latest-small seed split, {figures['notebook']['users']} users, "
       f"top {figures['notebook']['k']}; {os.cpu_count()} cores, {cpu}; {runs} runs each")
 print()
-print("| figure | notebook preset | default settings |")
-print("|---|---|---|")
+heads = "| notebook preset | --objective rating | default settings (choice) |"
+print("| figure " + heads)
+print("|---|---|---|---|")
 for name, value in figures["notebook"].items():
-    other = figures["default"].get(name)
-    decimal = any(isinstance(v, float) for v in (value, other))
-    fmt = (lambda v: f"{v:.4f}") if decimal else str
-    print(f"| {name} | {fmt(value)} | {fmt(other)} |")
+    if isinstance(value, dict):
+        continue  # the popularity yardstick: `recsys metrics` prints it
+    values = [figures[m].get(name) for m in models]
+    decimal = any(isinstance(v, float) for v in values)
+    fmt = lambda v: "-" if v is None else (f"{v:.4f}" if decimal else str(v))
+    print(f"| {name} | " + " | ".join(fmt(v) for v in values) + " |")
 print()
-print("| wall time of the whole command, s | notebook preset | default settings |")
-print("|---|---|---|")
+print("| wall time of the whole command, s " + heads)
+print("|---|---|---|---|")
 for label, suffix in (("metrics, all cores (median / best)", ""), ("metrics --threads 1 (median / best)", "1"),
                       ("info (loading the model file alone)", "info")):
-    cells = [f"{timing[p + suffix][0]:.3f} / {timing[p + suffix][1]:.3f}" for p in ("notebook", "default")]
-    print(f"| {label} | {cells[0]} | {cells[1]} |")
+    cells = [f"{timing[p + suffix][0]:.3f} / {timing[p + suffix][1]:.3f}" for p in models]
+    print(f"| {label} | " + " | ".join(cells) + " |")
 PY
