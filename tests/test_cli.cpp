@@ -537,6 +537,9 @@ TEST_CASE("cli: the default choice model shows choice scores, never stars", "[cl
       recsys_cli("train " + q(ratings) + " --model " + q(model) + " --epochs 3 --threads 1");
   REQUIRE(t.code == 0);
   CHECK_THAT(t.err, Contains("preset default, objective choice, negative weight 0.75, dim 64"));
+  CHECK_THAT(t.err, Contains("lr 0.02 (cosine)"));
+  CHECK_THAT(t.err, Contains("val ndcg@10 "));
+  CHECK_THAT(t.err, Contains("(the most-popular chart: "));
   CHECK_THAT(t.err, Contains("loss "));
   CHECK_THAT(t.err, Contains("it predicts no stars"));
   CHECK(t.err.find("val RMSE") == std::string::npos);
@@ -552,6 +555,17 @@ TEST_CASE("cli: the default choice model shows choice scores, never stars", "[cl
   const Result metrics = recsys_cli("metrics --format json --model " + q(model));
   REQUIRE(metrics.code == 0);
   CHECK(metrics.out.find("\"rmse\"") == std::string::npos);
+  // train's closing validation figures are those metrics computes on the same rows.
+  const Result again = recsys_cli("train " + q(ratings) + " --model " + q(model) +
+                                  " --epochs 3 --threads 1 --format json");
+  REQUIRE(again.code == 0);
+  const Json trained = JsonParser(again.out).parse_document();
+  const Json measured = JsonParser(metrics.out).parse_document();
+  CHECK(trained.get("val_ndcg_at_10")->number == measured.get("ndcg_at_k")->number);
+  CHECK(trained.get("val_hit_rate_at_10")->number == measured.get("hit_rate_at_k")->number);
+  CHECK(trained.get("popularity_val_ndcg_at_10")->number ==
+        measured.get("baselines")->get("popularity")->get("ndcg_at_k")->number);
+  CHECK(trained.get("val_rmse")->type == Json::Null);
   CHECK_THAT(metrics.out, Contains("\"ndcg_at_k\""));
   CHECK_THAT(metrics.err, Contains("no accuracy figures (its scores are not ratings)"));
   const Result info = recsys_cli("info --model " + q(model));

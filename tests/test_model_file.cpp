@@ -574,3 +574,20 @@ TEST_CASE("a model read from a pipe loads, and a cut one is refused", "[model_fi
       hardening::shell("head -c 100 " + q(t.model) + " | RECSYS info --model /dev/stdin");
   check_failure(cut, 2, "/dev/stdin: ", {"truncated"});
 }
+
+TEST_CASE("the lr schedule is stored only when it is not the constant older files imply",
+          "[model_file][compat]") {
+  auto has_key = [](const Bytes& b) {
+    const std::string text(b.begin(), b.end());
+    return text.find("lr_schedule") != std::string::npos;
+  };
+  TrainedModel m = sample_model();
+  REQUIRE(m.settings.lr_schedule == recsys::LrSchedule::Constant);
+  const Bytes constant = recsys::serialize_model(m);
+  CHECK_FALSE(has_key(constant));  // the bytes of a file written before the setting existed
+  CHECK(parse(constant).settings.lr_schedule == recsys::LrSchedule::Constant);
+  m.settings.lr_schedule = recsys::LrSchedule::Cosine;
+  const Bytes cosine = recsys::serialize_model(m);
+  CHECK(has_key(cosine));
+  CHECK(parse(cosine).settings.lr_schedule == recsys::LrSchedule::Cosine);
+}

@@ -156,8 +156,28 @@ TEST_CASE("train config: JSON lists every setting in table order, numbers as num
   recsys::write_json(j, TrainConfig::from_preset("notebook"));
   CHECK(j.str() ==
         "{\"preset\":\"notebook\",\"objective\":\"rating\",\"dim\":16,\"epochs\":10,"
-        "\"batch\":64,\"lr\":0.01,\"weight_decay\":0,\"init_std\":1,\"optimizer\":\"adam\","
+        "\"batch\":64,\"lr\":0.01,\"lr_schedule\":\"constant\",\"weight_decay\":0,\"init_std\":1,"
+        "\"optimizer\":\"adam\","
         "\"negative_weight\":0.5,\"seed\":42,\"threads\":0,"
         "\"early_stopping\":0,\"val_fraction\":0.1,\"split\":\"random\",\"shuffle\":\"auto\","
         "\"block_groups\":0}");
+}
+
+TEST_CASE("train config: the cosine schedule falls from lr to near 0, constant stays",
+          "[train_config]") {
+  TrainConfig c = TrainConfig::from_preset("default");
+  CHECK(c.lr_schedule == recsys::LrSchedule::Cosine);
+  c.lr = 0.04;
+  c.epochs = 10;
+  CHECK(recsys::lr_at(c, 1) == 0.04);
+  CHECK(recsys::lr_at(c, 6) == Approx(0.02).margin(1e-15));  // half way: cos(pi/2) = 0
+  // The last epoch: 0.04 (1 + cos(0.9 pi)) / 2 = 0.04 * 0.0244717...
+  CHECK(recsys::lr_at(c, 10) == Approx(0.04 * 0.5 * (1 - 0.9510565162951535)).epsilon(1e-12));
+  for (int e = 2; e <= 10; ++e) CHECK(recsys::lr_at(c, e) < recsys::lr_at(c, e - 1));
+  const TrainConfig r = TrainConfig::from_preset("default", recsys::Objective::Rating);
+  CHECK(r.lr_schedule == recsys::LrSchedule::Constant);
+  CHECK(recsys::lr_at(r, 1) == r.lr);
+  CHECK(recsys::lr_at(r, 30) == r.lr);
+  CHECK_THROWS_WITH(recsys::set_setting(c, "lr_schedule", "step"),
+                    "unknown --lr-schedule 'step' (choose constant or cosine)");
 }

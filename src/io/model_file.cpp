@@ -57,8 +57,10 @@ std::span<const T> view(const std::vector<T>& v) {
 // version.
 std::vector<std::pair<std::string, std::string>> settings_pairs(const TrainedModel& m) {
   std::vector<std::pair<std::string, std::string>> pairs;
-  for (const SettingInfo& s : train_settings())
-    pairs.emplace_back(s.key, setting_text(m.settings, s.key));
+  for (const SettingInfo& s : train_settings()) {
+    std::string text = setting_text(m.settings, s.key);
+    if (text != s.implied_when_absent) pairs.emplace_back(s.key, std::move(text));
+  }
   pairs.emplace_back("best_epoch", std::to_string(m.best_epoch));
   char mean[64];
   std::snprintf(mean, sizeof mean, "%.17g", m.training_mean);

@@ -139,7 +139,7 @@ double train_side(const Side& side, int dim, const TrainConfig& config, int epoc
                   std::size_t batches_total) {
   const SideGradient gradient(side, dim, config);
   AdamSettings adam;
-  adam.lr = static_cast<float>(config.lr);
+  adam.lr = static_cast<float>(lr_at(config, epoch));
   const std::size_t batch = std::max<std::size_t>(1, config.batch);
   std::vector<float> grad(batch * std::size_t(dim)), grad_bias(batch);
   std::vector<double> row_loss(batch);

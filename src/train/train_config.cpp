@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <numbers>
 #include <variant>
 
 #include "recsys/output/json_writer.hpp"
@@ -15,7 +16,7 @@ namespace {
 using Member =
     std::variant<std::string TrainConfig::*, int TrainConfig::*, std::uint64_t TrainConfig::*,
                  double TrainConfig::*, Adam::Mode TrainConfig::*, Shuffle TrainConfig::*,
-                 Split TrainConfig::*, Objective TrainConfig::*>;
+                 Split TrainConfig::*, Objective TrainConfig::*, LrSchedule TrainConfig::*>;
 
 struct Setting {
   SettingInfo info;
@@ -28,6 +29,7 @@ constexpr std::array<std::string_view, 2> kOptimizers = {"adam", "sparse-adam"};
 constexpr std::array<std::string_view, 3> kShuffles = {"auto", "global", "blocks"};
 constexpr std::array<std::string_view, 3> kSplits = {"random", "user-time", "time"};
 constexpr std::array<std::string_view, 2> kObjectives = {"rating", "choice"};
+constexpr std::array<std::string_view, 2> kSchedules = {"constant", "cosine"};
 
 // The one table: order = the order of the model file, JSON and --help.
 const auto kSettings = std::to_array<Setting>({
@@ -66,6 +68,13 @@ const auto kSettings = std::to_array<Setting>({
      &TrainConfig::lr,
      [](double x) { return x > 0 && std::isfinite(x); },
      "must be a positive number"},
+    {{"lr_schedule", "--lr-schedule",
+      "constant | cosine (from --lr at the first epoch down to near 0 at the last: lr (1 + "
+      "cos(pi (epoch-1) / epochs)) / 2)",
+      true, "constant"},
+     &TrainConfig::lr_schedule,
+     nullptr,
+     ""},
     {{"weight_decay", "--weight-decay", "L2 added to the gradient, as torch.optim.Adam", true},
      &TrainConfig::weight_decay,
      [](double x) { return x >= 0 && std::isfinite(x); },
@@ -201,6 +210,7 @@ TrainConfig TrainConfig::from_preset(std::string_view name, std::optional<Object
   }
   // The rating objective's default, on which the notebook builds.
   c.objective = Objective::Rating;
+  c.lr_schedule = LrSchedule::Constant;
   c.dim = 32;
   c.epochs = 30;
   c.batch = 256;
@@ -251,6 +261,16 @@ std::string objective_name(Objective objective) {
   return std::string(kObjectives[static_cast<std::size_t>(objective)]);
 }
 
+std::string lr_schedule_name(LrSchedule schedule) {
+  return std::string(kSchedules[static_cast<std::size_t>(schedule)]);
+}
+
+double lr_at(const TrainConfig& config, int epoch) {
+  if (config.lr_schedule == LrSchedule::Constant) return config.lr;
+  const double progress = double(epoch - 1) / double(std::max(config.epochs, 1));
+  return config.lr * 0.5 * (1.0 + std::cos(std::numbers::pi * progress));
+}
+
 std::string split_name(Split split) {
   return std::string(kSplits[static_cast<std::size_t>(split)]);
 }
@@ -272,6 +292,8 @@ std::string setting_text(const TrainConfig& config, std::string_view key, TextFo
           return split_name(v);
         else if constexpr (std::is_same_v<T, Objective>)
           return objective_name(v);
+        else if constexpr (std::is_same_v<T, LrSchedule>)
+          return lr_schedule_name(v);
         else if constexpr (std::is_floating_point_v<T>)
           return number_text(v, form);
         else
@@ -298,6 +320,8 @@ bool set_setting(TrainConfig& config, std::string_view key, std::string_view tex
           v = static_cast<Split>(choice_index(kSplits, text, option));
         else if constexpr (std::is_same_v<T, Objective>)
           v = static_cast<Objective>(choice_index(kObjectives, text, option));
+        else if constexpr (std::is_same_v<T, LrSchedule>)
+          v = static_cast<LrSchedule>(choice_index(kSchedules, text, option));
         else
           v = parse_number<T>(text, option);
       },

@@ -126,6 +126,7 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
   double best_val = INFINITY;
   int epochs_without_gain = 0;
   for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
+    adam.set_lr(static_cast<float>(lr_at(settings, epoch)));
     const auto epoch_start = Clock::now();
     EpochSums sums(pool.size());
     if (blocks) {

@@ -39,6 +39,8 @@ class Adam {
   // arithmetic is the same whatever the split, so results do not depend on it.
   void step(Embeddings& model, const Gradients& grad, WorkerPool* pool = nullptr);
   std::int64_t steps() const { return steps_.load(); }
+  // The learning rate of the steps from now on (a schedule sets it per epoch).
+  void set_lr(float lr) { settings_.lr = lr; }
 
   // Hogwild: several threads each call this with their own batch's gradients,
   // updating the shared tables and moments without locks (as word2vec and

@@ -25,6 +25,10 @@ enum class Shuffle { Auto, Global, Blocks };
 // film a weighted 0 (choice_trainer.hpp); its scores rank, they are no stars.
 enum class Objective { Rating, Choice };
 
+// How Adam's learning rate moves over the epochs: Constant, or Cosine from lr
+// at the first epoch down towards 0 at the last (lr_at below).
+enum class LrSchedule { Constant, Cosine };
+
 struct TrainConfig {
   // The defaults are the `default` preset of the default objective, choice,
   // chosen by measurement on MovieLens (docs/training.md, "Objectives"). With
@@ -36,6 +40,7 @@ struct TrainConfig {
   int epochs = 100;
   std::uint64_t batch = 512;
   double lr = 0.02;
+  LrSchedule lr_schedule = LrSchedule::Cosine;
   double weight_decay = 10;  // added to the gradient, as torch.optim.Adam
   double init_std = 0.1;
   Adam::Mode optimizer = Adam::Mode::Sparse;  // rating only
@@ -72,6 +77,10 @@ struct SettingInfo {
   std::string_view option;  // command-line option, e.g. "--weight-decay"
   std::string_view help;
   bool in_preset;  // a preset sets it
+  // Non-empty for a setting added after files existed without it: the value
+  // such a file implies. A model file leaves the setting out when it has this
+  // value, so those models keep the bytes they had.
+  std::string_view implied_when_absent = {};
 };
 
 std::span<const SettingInfo> train_settings();
@@ -89,7 +98,12 @@ bool set_setting(TrainConfig& config, std::string_view key, std::string_view tex
 std::string optimizer_name(Adam::Mode mode);
 std::string shuffle_name(Shuffle shuffle);
 std::string objective_name(Objective objective);
+std::string lr_schedule_name(LrSchedule schedule);
 std::string split_name(Split split);
+
+// The learning rate of epoch (1-based) under config's schedule: lr itself
+// when Constant; lr * (1 + cos(pi * (epoch - 1) / epochs)) / 2 when Cosine.
+double lr_at(const TrainConfig& config, int epoch);
 
 class JsonWriter;
 // The settings as one JSON object, numbers as numbers.
