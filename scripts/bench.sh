@@ -184,7 +184,8 @@ if "synth-25m-rating" in epoch_times:
 if os.path.exists(os.path.join(work, "synth-25m-ratio.time")):
     r = last_json("synth-25m-ratio")
     print(f"- top 10 of all {r['users']:,} users over {r['movies']:,} movies, rated ones excluded: "
-          f"{r['topn_s']:.2f} s; the bare score matrix product alone: {r['bare_s']:.2f} s; ratio {r['ratio']:.2f}")
+          f"{r['topn_s']:.2f} s; the bare score matrix product alone: {r['bare_s']:.2f} s; ratio {r['ratio']:.2f} "
+          f"(score product: {r.get('product', '?')})")
 if ranking_rows:
     print()
     print("ml-latest-small, top 10, rated films excluded, relevant = held-out rating >= 4:")

@@ -1,7 +1,7 @@
 // recsys_bench_top_n MODEL [THREADS [REPEATS]]: how much every user's top 10 (rated
 // movies excluded, as `recsys topn --all-users`) costs over the bare score
 // matrix product it selects from. Prints one JSON line on stdout:
-//   {"users":..., "movies":..., "bare_s":..., "topn_s":..., "ratio":...}
+//   {"users":..., "movies":..., "bare_s":..., "topn_s":..., "ratio":..., "product":...}
 // Each figure is the best of REPEATS runs (default 3). Used by scripts/bench.sh.
 #include <algorithm>
 #include <chrono>
@@ -39,10 +39,9 @@ int main(int argc, char** argv) {
     const int repeats = argc > 3 ? std::max(1, std::stoi(argv[3])) : 3;
     double sink = 0;
     const double bare = best_of(repeats, [&] {
-      recsys::for_each_score_block(
-          m.tables, threads, [&](int, std::size_t, const float* s, std::size_t) {
-            sink += s[0];  // one read per block keeps the product from being optimised away
-          });
+      recsys::for_each_score_tile(m.tables, threads, [&](const recsys::ScoreTile& t) {
+        sink += t.scores[0];  // one read per tile keeps the product from being optimised away
+      });
     });
     recsys::TopNRequest request;
     request.k = 10;
@@ -50,8 +49,11 @@ int main(int argc, char** argv) {
     std::size_t listed = 0;
     const double topn = best_of(
         repeats, [&] { listed = recsys::top_n_all(m.tables, {request}, threads)[0].items.size(); });
-    std::printf("{\"users\":%u,\"movies\":%u,\"bare_s\":%.4f,\"topn_s\":%.4f,\"ratio\":%.3f}\n",
-                m.tables.n_users, m.tables.n_items, bare, topn, topn / bare);
+    std::printf(
+        "{\"users\":%u,\"movies\":%u,\"bare_s\":%.4f,\"topn_s\":%.4f,\"ratio\":%.3f,"
+        "\"product\":\"%s\"}\n",
+        m.tables.n_users, m.tables.n_items, bare, topn, topn / bare,
+        recsys::score_product_backend());
     std::fprintf(stderr, "(checksums %g, %zu)\n", sink, listed);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "recsys_bench_top_n: %s\n", e.what());

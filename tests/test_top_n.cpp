@@ -81,8 +81,11 @@ std::vector<Plain> plain_top(const recsys::TrainedModel& m, std::uint32_t u, std
 }  // namespace
 
 TEST_CASE("blocked top-N equals a plain loop over every pair", "[top_n]") {
-  for (const bool coarse : {true, false}) {
-    const auto m = random_model(150, 300, 8, coarse, coarse ? 7 : 8);
+  // 5,000 movies span three tiles of 2,048, the last one partial; 150 users
+  // three blocks of 64. Coarse weights give equal scores in different tiles.
+  for (const auto& [coarse, n_items] : {std::pair{true, 300u}, std::pair{false, 300u},
+                                        std::pair{true, 5000u}, std::pair{false, 5000u}}) {
+    const auto m = random_model(150, n_items, 8, coarse, coarse ? 7 : 8);
     for (const bool exclude : {true, false}) {
       for (const std::size_t k : {std::size_t(1), std::size_t(10), std::size_t(400)}) {
         recsys::TopNRequest request{k, {}, nullptr};
@@ -92,7 +95,8 @@ TEST_CASE("blocked top-N equals a plain loop over every pair", "[top_n]") {
         for (std::uint32_t u = 0; u < 150; ++u) {
           const auto want = plain_top(m, u, k, exclude);
           const auto got = lists.of(u);
-          INFO("coarse " << coarse << ", exclude " << exclude << ", k " << k << ", user " << u);
+          INFO("coarse " << coarse << ", movies " << n_items << ", exclude " << exclude << ", k "
+                         << k << ", user " << u);
           REQUIRE(got.size() == want.size());
           for (std::size_t r = 0; r < got.size(); ++r) {
             CHECK(lists.logits_of(u)[r] == Approx(want[r].logit).margin(1e-5));

@@ -10,6 +10,7 @@
 #include "model_option.hpp"
 #include "output.hpp"
 #include "recsys/eval/evaluation.hpp"
+#include "recsys/eval/top_n.hpp"
 #include "recsys/io/model_file.hpp"
 #include "recsys/output/json_writer.hpp"
 #include "recsys/output/text_table.hpp"
@@ -94,10 +95,11 @@ void run(MetricsCliOptions o) {
   options.threads = o.threads;
   const MetricsReport r = evaluate(m, *held_out, options);
   const auto done = Clock::now();
-  spdlog::info("{} users x {} movies, top {}: loaded in {:.3f} s, figures in {:.3f} s",
-               with_commas(m.users.size()), with_commas(m.items.size()), o.k,
-               std::chrono::duration<double>(loaded - start).count(),
-               std::chrono::duration<double>(done - loaded).count());
+  spdlog::info(
+      "{} users x {} movies, top {}: loaded in {:.3f} s, figures in {:.3f} s (score product: {})",
+      with_commas(m.users.size()), with_commas(m.items.size()), o.k,
+      std::chrono::duration<double>(loaded - start).count(),
+      std::chrono::duration<double>(done - loaded).count(), score_product_backend());
   const std::string source = o.ratings.empty() ? "validation" : o.ratings;
 
   if (o.format == "json") {

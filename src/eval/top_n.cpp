@@ -3,7 +3,12 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <thread>
+
+#ifdef RECSYS_HAVE_OPENBLAS
+#include <cblas.h>
+#endif
 
 #include "recsys/util/worker_pool.hpp"
 
@@ -12,12 +17,107 @@ namespace {
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// 64 users x the catalogue per product: large enough for the GEMM kernel to
-// reach full speed, small enough that a block of scores (2.5 MB for 10k
-// movies) stays near the cache while it is selected from.
+// A tile is kBlockUsers users x kTileItems movies: 64 x 2048 floats = 512 KB,
+// which stays in the core's L2 cache from the product that writes it to the
+// selection that reads it (a whole row block of a 60k-movie catalogue, 15 MB,
+// would go out to memory and back). 64 users keep the product at full speed.
 constexpr std::size_t kBlockUsers = 64;
+constexpr std::size_t kTileItems = 2048;
+
+// tile (rows x cols, row-major) = users[first_user, +rows) . items[first_item, +cols)'
+//                                 + user biases + item biases.
+void score_tile(const Embeddings& t, std::size_t first_user, std::size_t rows,
+                std::size_t first_item, std::size_t cols, float* tile) {
+  const auto dim = static_cast<Eigen::Index>(t.dim);
+  const float* users = t.user_vec.data() + first_user * t.dim;
+  const float* items = t.item_vec.data() + first_item * t.dim;
+#ifdef RECSYS_HAVE_OPENBLAS
+  // Our workers each compute their own tiles: OpenBLAS's threads would only
+  // compete with them for the same cores.
+  static std::once_flag single_threaded;
+  std::call_once(single_threaded, [] { openblas_set_num_threads(1); });
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows),
+              static_cast<int>(cols), static_cast<int>(dim), 1.0f, users, static_cast<int>(dim),
+              items, static_cast<int>(dim), 0.0f, tile, static_cast<int>(cols));
+#else
+  Eigen::Map<RowMatrix>(tile, static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols))
+      .noalias() =
+      Eigen::Map<const RowMatrix>(users, static_cast<Eigen::Index>(rows), dim) *
+      Eigen::Map<const RowMatrix>(items, static_cast<Eigen::Index>(cols), dim).transpose();
+#endif
+  const float* item_bias = t.item_bias.data() + first_item;
+  for (std::size_t r = 0; r < rows; ++r) {
+    float* row = tile + r * cols;
+    const float user_bias = t.user_bias[first_user + r];
+    for (std::size_t j = 0; j < cols; ++j) row[j] += user_bias + item_bias[j];
+  }
+}
+
+// True when some score of the 8 from `s` is above t: compares that the
+// compiler turns into a few vector instructions, so the scores that cannot
+// enter a full list cost no branch each.
+inline bool any_above(const float* s, float t) {
+  bool any = false;
+  for (int e = 0; e < 8; ++e) any |= s[e] > t;
+  return any;
+}
+
+// Whether the request leaves item out of user's list (the mask test of
+// mark_excluded, by binary search: only candidates that would enter the list
+// are asked).
+bool excluded(const TopNRequest& req, std::uint32_t user, std::uint32_t item) {
+  bool out = false;
+  for (const RatedItems* ex : req.exclude)
+    if (ex && user < ex->n_users() && ex->contains(user, item)) out = true;
+  if (out && req.keep && user < req.keep->n_users() && req.keep->contains(user, item)) out = false;
+  return out;
+}
+
+// Offers one user's scores of a tile (movies first, first + 1, ...) to their
+// bounded heap, whose front is the worst item kept. Tiles come in movie order,
+// so an equal score never displaces the lower index already kept.
+void offer(std::span<const float> scores, std::uint32_t first, std::size_t k,
+           const TopNRequest& req, std::uint32_t user, std::vector<ScoredItem>& heap) {
+  const auto worse_first = [](const ScoredItem& a, const ScoredItem& b) {
+    return ranks_before(a, b);
+  };
+  const std::size_t n = scores.size();
+  std::size_t j = 0;
+  for (; j < n && heap.size() < k; ++j) {
+    const std::uint32_t item = first + static_cast<std::uint32_t>(j);
+    if (excluded(req, user, item)) continue;
+    heap.push_back({scores[j], item});
+    std::push_heap(heap.begin(), heap.end(), worse_first);
+  }
+  if (heap.size() < k) return;
+  float threshold = heap.front().score;
+  while (j < n) {
+    if (j + 8 <= n && !any_above(scores.data() + j, threshold)) {
+      j += 8;
+      continue;
+    }
+    const std::size_t end = std::min(n, j + 8);
+    for (; j < end; ++j) {
+      if (!(scores[j] > threshold)) continue;
+      const std::uint32_t item = first + static_cast<std::uint32_t>(j);
+      if (excluded(req, user, item)) continue;
+      std::pop_heap(heap.begin(), heap.end(), worse_first);
+      heap.back() = {scores[j], item};
+      std::push_heap(heap.begin(), heap.end(), worse_first);
+      threshold = heap.front().score;
+    }
+  }
+}
 
 }  // namespace
+
+const char* score_product_backend() {
+#ifdef RECSYS_HAVE_OPENBLAS
+  return "OpenBLAS";
+#else
+  return "Eigen";
+#endif
+}
 
 void select_top_k(std::span<const float> scores, std::span<const std::uint8_t> skip, std::size_t k,
                   std::vector<ScoredItem>& out) {
@@ -50,30 +150,24 @@ void select_top_k(std::span<const float> scores, std::span<const std::uint8_t> s
   std::sort_heap(out.begin(), out.end(), worse_first);
 }
 
-void for_each_score_block(const Embeddings& tables, int threads, const ScoreBlockFn& on_block) {
+void for_each_score_tile(const Embeddings& tables, int threads, const ScoreTileFn& on_tile) {
   const std::size_t n_users = tables.n_users, n_items = tables.n_items;
   if (n_users == 0 || n_items == 0) return;
-  const auto dim = static_cast<Eigen::Index>(tables.dim);
-  const Eigen::Map<const RowMatrix> users(tables.user_vec.data(), n_users, dim);
-  const Eigen::Map<const RowMatrix> items(tables.item_vec.data(), n_items, dim);
-  const Eigen::Map<const Eigen::RowVectorXf> item_bias(tables.item_bias.data(), n_items);
   const std::size_t blocks = (n_users + kBlockUsers - 1) / kBlockUsers;
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = static_cast<int>(std::min<std::size_t>(threads, blocks));
   std::atomic<std::size_t> next_block{0};
   WorkerPool pool(threads);
   pool.run([&](int worker) {
-    RowMatrix scores(kBlockUsers, n_items);
+    std::vector<float> tile(kBlockUsers * std::min(kTileItems, n_items));
     for (std::size_t b; (b = next_block.fetch_add(1, std::memory_order_relaxed)) < blocks;) {
       const std::size_t first = b * kBlockUsers;
-      const auto rows = static_cast<Eigen::Index>(std::min(kBlockUsers, n_users - first));
-      auto block = scores.topRows(rows);
-      block.noalias() =
-          users.middleRows(static_cast<Eigen::Index>(first), rows) * items.transpose();
-      for (Eigen::Index r = 0; r < rows; ++r)
-        block.row(r).array() +=
-            tables.user_bias[first + static_cast<std::size_t>(r)] + item_bias.array();
-      on_block(worker, first, scores.data(), static_cast<std::size_t>(rows));
+      const std::size_t rows = std::min(kBlockUsers, n_users - first);
+      for (std::size_t item = 0; item < n_items; item += kTileItems) {
+        const std::size_t cols = std::min(kTileItems, n_items - item);
+        score_tile(tables, first, rows, item, cols, tile.data());
+        on_tile({worker, first, rows, item, cols, tile.data()});
+      }
     }
   });
 }
@@ -90,41 +184,35 @@ std::vector<TopNLists> top_n_all(const Embeddings& tables, const std::vector<Top
     lists[r].logits.assign(n_users * lists[r].stride, 0.0f);
   }
   if (n_users == 0 || n_items == 0 || requests.empty()) return lists;
-  std::size_t max_k = 0;
-  for (const auto& req : requests) max_k = std::max(max_k, req.k);
-  // Scratch per worker: the skip mask and the selection heap.
+  // Per worker: a heap per request and user of the block it is on.
   const int workers =
       threads <= 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : threads;
-  std::vector<std::vector<std::uint8_t>> skips(static_cast<std::size_t>(workers));
-  std::vector<std::vector<ScoredItem>> tops(static_cast<std::size_t>(workers));
-  for_each_score_block(
-      tables, workers, [&](int worker, std::size_t first, const float* scores, std::size_t rows) {
-        auto& skip = skips[static_cast<std::size_t>(worker)];
-        auto& top = tops[static_cast<std::size_t>(worker)];
-        if (skip.empty()) {
-          skip.assign(n_items, 0);
-          top.reserve(std::min(n_items, max_k));
+  std::vector<std::vector<std::vector<ScoredItem>>> heaps(
+      static_cast<std::size_t>(workers),
+      std::vector<std::vector<ScoredItem>>(requests.size() * kBlockUsers));
+  const auto worse_first = [](const ScoredItem& a, const ScoredItem& b) {
+    return ranks_before(a, b);
+  };
+  for_each_score_tile(tables, workers, [&](const ScoreTile& t) {
+    auto& mine = heaps[static_cast<std::size_t>(t.worker)];
+    for (std::size_t q = 0; q < requests.size(); ++q)
+      for (std::size_t r = 0; r < t.rows; ++r) {
+        auto& heap = mine[q * kBlockUsers + r];
+        if (t.first_item == 0) heap.clear();
+        const auto user = static_cast<std::uint32_t>(t.first_user + r);
+        offer({t.scores + r * t.cols, t.cols}, static_cast<std::uint32_t>(t.first_item),
+              requests[q].k, requests[q], user, heap);
+        if (t.first_item + t.cols < n_items) continue;
+        // The block's last tile: the heap holds the user's list.
+        std::sort_heap(heap.begin(), heap.end(), worse_first);
+        TopNLists& out = lists[q];
+        out.length[user] = static_cast<std::uint32_t>(heap.size());
+        for (std::size_t j = 0; j < heap.size(); ++j) {
+          out.items[user * out.stride + j] = heap[j].item;
+          out.logits[user * out.stride + j] = heap[j].score;
         }
-        for (std::size_t r = 0; r < rows; ++r) {
-          const std::size_t u = first + r;
-          const std::span<const float> row(scores + r * n_items, n_items);
-          for (std::size_t q = 0; q < requests.size(); ++q) {
-            const TopNRequest& req = requests[q];
-            const auto user = static_cast<std::uint32_t>(u);
-            const bool any = mark_excluded(req, user, skip);
-            select_top_k(
-                row, any ? std::span<const std::uint8_t>(skip) : std::span<const std::uint8_t>(),
-                req.k, top);
-            if (any) clear_excluded(req, user, skip);
-            TopNLists& out = lists[q];
-            out.length[u] = static_cast<std::uint32_t>(top.size());
-            for (std::size_t j = 0; j < top.size(); ++j) {
-              out.items[u * out.stride + j] = top[j].item;
-              out.logits[u * out.stride + j] = top[j].score;
-            }
-          }
-        }
-      });
+      }
+  });
   return lists;
 }
 

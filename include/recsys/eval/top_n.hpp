@@ -1,8 +1,8 @@
 #pragma once
-// Every user's top k at once. Users are scored in blocks against the whole
-// catalogue with one matrix product per block (a dot product at a time would
-// leave the CPU's vector units and caches idle), then each user's row goes
-// through a bounded-heap partial selection; blocks are shared out between threads.
+// Every user's top k at once. Users are scored in tiles of users x movies with
+// one matrix product per tile (a dot product at a time would leave the CPU's
+// vector units and caches idle), and each user's part of a tile is offered to
+// a bounded heap; blocks of users are shared out between threads.
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -80,12 +80,22 @@ inline void clear_excluded(const TopNRequest& req, std::uint32_t user,
 }
 
 // The scores u.v + b_u + b_i of every user against the whole catalogue, one
-// block of users at a time (row-major, rows x n_items, valid during the call),
-// blocks shared out between threads (threads <= 0: one per core; worker <
-// threads). top_n_all selects from these; the benchmark times them bare.
-using ScoreBlockFn =
-    std::function<void(int worker, std::size_t first_user, const float* scores, std::size_t rows)>;
-void for_each_score_block(const Embeddings& tables, int threads, const ScoreBlockFn& on_block);
+// tile of users x movies at a time (row-major, rows x cols, valid during the
+// call), small enough to stay in cache while it is read. A block of users
+// goes to one worker, which computes its tiles in movie order (first_item 0
+// first); blocks are shared out between threads (threads <= 0: one per core;
+// worker < threads). top_n_all selects from these; the benchmark times them bare.
+struct ScoreTile {
+  int worker;
+  std::size_t first_user, rows, first_item, cols;
+  const float* scores;
+};
+using ScoreTileFn = std::function<void(const ScoreTile&)>;
+void for_each_score_tile(const Embeddings& tables, int threads, const ScoreTileFn& on_tile);
+
+// What computes the tiles' product u.v: "OpenBLAS" when the build found it,
+// else "Eigen". The two agree to float rounding, not to the bit.
+const char* score_product_backend();
 
 // One TopNLists per request, all selected from the same scores, ranked by
 // logit (sigmoid is monotonic) with ties to the lower item index.
