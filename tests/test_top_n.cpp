@@ -81,18 +81,23 @@ std::vector<Plain> plain_top(const recsys::TrainedModel& m, std::uint32_t u, std
 }  // namespace
 
 TEST_CASE("blocked top-N equals a plain loop over every pair", "[top_n]") {
-  // 5,000 movies span three tiles of 2,048, the last one partial; 150 users
-  // three blocks of 64. Coarse weights give equal scores in different tiles.
-  for (const auto& [coarse, n_items] : {std::pair{true, 300u}, std::pair{false, 300u},
-                                        std::pair{true, 5000u}, std::pair{false, 5000u}}) {
-    const auto m = random_model(150, n_items, 8, coarse, coarse ? 7 : 8);
+  // 1,100 users x 1,300 movies span three blocks of 512 users and three tiles
+  // of 512 movies, the last of each partial. Coarse weights give equal scores
+  // in different tiles.
+  struct Size {
+    bool coarse;
+    std::uint32_t users, items;
+  };
+  for (const auto& [coarse, n_users, n_items] : {Size{true, 150, 300}, Size{false, 150, 300},
+                                                 Size{true, 1100, 1300}, Size{false, 1100, 1300}}) {
+    const auto m = random_model(n_users, n_items, 8, coarse, coarse ? 7 : 8);
     for (const bool exclude : {true, false}) {
       for (const std::size_t k : {std::size_t(1), std::size_t(10), std::size_t(400)}) {
         recsys::TopNRequest request{k, {}, nullptr};
         if (exclude) request.exclude = {&m.train_rated, &m.validation_rated};
         const auto lists = recsys::top_n_all(m.tables, {request}, 3).front();
         std::size_t mismatched = 0;
-        for (std::uint32_t u = 0; u < 150; ++u) {
+        for (std::uint32_t u = 0; u < n_users; ++u) {
           const auto want = plain_top(m, u, k, exclude);
           const auto got = lists.of(u);
           INFO("coarse " << coarse << ", movies " << n_items << ", exclude " << exclude << ", k "
@@ -107,7 +112,7 @@ TEST_CASE("blocked top-N equals a plain loop over every pair", "[top_n]") {
             CHECK(std::abs(lists.logits_of(u)[r] - want[r].logit) < 1e-5);
           }
         }
-        CHECK(mismatched <= 2);
+        CHECK(mismatched <= n_users / 100 + 2);  // near-ties are rare
       }
     }
   }

@@ -17,12 +17,14 @@ namespace {
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// A tile is kBlockUsers users x kTileItems movies: 64 x 2048 floats = 512 KB,
-// which stays in the core's L2 cache from the product that writes it to the
-// selection that reads it (a whole row block of a 60k-movie catalogue, 15 MB,
-// would go out to memory and back). 64 users keep the product at full speed.
-constexpr std::size_t kBlockUsers = 64;
-constexpr std::size_t kTileItems = 2048;
+// A tile is kBlockUsers users x kTileItems movies, 1 MB: it stays in a core's
+// L2 from the product that writes it to the selection that reads it (a whole
+// row block of a 60k-movie catalogue would go out to memory and back). Square
+// tiles of 512 measured fastest on the 25M file (docs/performance.md); scores
+// are tested for the heap kChunk at a time.
+constexpr std::size_t kBlockUsers = 512;
+constexpr std::size_t kTileItems = 512;
+constexpr int kChunk = 16;
 
 // tile (rows x cols, row-major) = users[first_user, +rows) . items[first_item, +cols)'
 //                                 + user biases + item biases.
@@ -53,13 +55,13 @@ void score_tile(const Embeddings& t, std::size_t first_user, std::size_t rows,
   }
 }
 
-// True when some score of the 8 from `s` is above t: compares that the
-// compiler turns into a few vector instructions, so the scores that cannot
-// enter a full list cost no branch each.
+// True when some score of the kChunk from `s` is above t: a max the compiler
+// turns into a few vector instructions, so the scores that cannot enter a
+// full list cost no branch each.
 inline bool any_above(const float* s, float t) {
-  bool any = false;
-  for (int e = 0; e < 8; ++e) any |= s[e] > t;
-  return any;
+  float m = s[0];
+  for (int e = 1; e < kChunk; ++e) m = s[e] > m ? s[e] : m;
+  return m > t;
 }
 
 // Whether the request leaves item out of user's list (the mask test of
@@ -92,11 +94,11 @@ void offer(std::span<const float> scores, std::uint32_t first, std::size_t k,
   if (heap.size() < k) return;
   float threshold = heap.front().score;
   while (j < n) {
-    if (j + 8 <= n && !any_above(scores.data() + j, threshold)) {
-      j += 8;
+    if (j + kChunk <= n && !any_above(scores.data() + j, threshold)) {
+      j += kChunk;
       continue;
     }
-    const std::size_t end = std::min(n, j + 8);
+    const std::size_t end = std::min(n, j + kChunk);
     for (; j < end; ++j) {
       if (!(scores[j] > threshold)) continue;
       const std::uint32_t item = first + static_cast<std::uint32_t>(j);
