@@ -571,6 +571,11 @@ TEST_CASE("cli: the default choice model shows choice scores, never stars", "[cl
   const Result info = recsys_cli("info --model " + q(model));
   CHECK_THAT(info.out, Contains("objective choice"));
   CHECK_THAT(info.out, Contains("none in stars"));
+  CHECK_THAT(info.out, Contains("lr 0.0200 (cosine), weight decay 10, init std 0.100, seed 42"));
+  // Its history is a loss per epoch, with no columns of figures in stars.
+  CHECK_THAT(info.out, Contains("epoch    loss\n"));
+  CHECK(info.out.find("val_rmse") == std::string::npos);
+  CHECK(info.out.find("sparse-adam") == std::string::npos);
 }
 
 TEST_CASE("cli: --objective rating and --preset notebook bring the rating settings",

@@ -72,16 +72,26 @@ void run(const InfoOptions& o) {
                                : ", objective " + objective_name(s.objective) +
                                      ", negative weight " + fixed(s.negative_weight, 2)) +
            ", dim " + std::to_string(s.dim) + ", " + std::to_string(s.epochs) + " epochs, batch " +
-           std::to_string(s.batch) + ", lr " + fixed(s.lr, 4) + ", weight decay " +
-           fixed(s.weight_decay, 6) + ", init std " + fixed(s.init_std, 3) + ", " +
-           optimizer_name(s.optimizer) + ", seed " + std::to_string(s.seed)},
-      {"schedule", std::to_string(s.threads) + " thread" + (s.threads == 1 ? "" : "s") +
-                       ", early stopping " +
-                       (s.early_stopping ? std::to_string(s.early_stopping) : "off") + ", " +
-                       (m.format_version < 2 ? "shuffle and block groups not recorded (format "
-                                               "version 1)"
-                                             : shuffle_name(s.shuffle) + " shuffle, block groups " +
-                                                   std::to_string(s.block_groups))},
+           std::to_string(s.batch) + ", lr " + fixed(s.lr, 4) +
+           (s.lr_schedule == LrSchedule::Constant ? ""
+                                                  : " (" + lr_schedule_name(s.lr_schedule) + ")") +
+           ", weight decay " +
+           (m.predicts_stars() ? fixed(s.weight_decay, 6)
+                               : setting_text(s, "weight_decay", TextForm::Short)) +
+           ", init std " + fixed(s.init_std, 3) +
+           // The choice objective steps whole rows with its own Adam.
+           (m.predicts_stars() ? ", " + optimizer_name(s.optimizer) : "") + ", seed " +
+           std::to_string(s.seed)},
+      {"schedule",
+       std::to_string(s.threads) + " thread" + (s.threads == 1 ? "" : "s") +
+           (!m.predicts_stars()
+                ? ""
+                : ", early stopping " +
+                      (s.early_stopping ? std::to_string(s.early_stopping) : "off") + ", " +
+                      (m.format_version < 2
+                           ? "shuffle and block groups not recorded (format version 1)"
+                           : shuffle_name(s.shuffle) + " shuffle, block groups " +
+                                 std::to_string(s.block_groups)))},
       {"training", std::to_string(m.history.size()) + " epochs run; weights of epoch " +
                        std::to_string(m.best_epoch)},
       {"validation figures", m.predicts_stars()
@@ -94,11 +104,17 @@ void run(const InfoOptions& o) {
   out = out.substr(out.find('\n') + 1);  // no header line for a key/value list
   if (!m.history.empty()) {
     std::vector<std::vector<std::string>> h;
-    for (const auto& r : m.history)
-      h.push_back({std::to_string(r.epoch), fixed(r.train_mse, 4), fixed(r.val_mse, 4),
-                   fixed(r.val_rmse, 4), fixed(r.val_mae, 4)});
-    out += "\n" + format_table({"epoch", "train_mse", "val_mse", "val_rmse", "val_mae"}, h,
-                               {true, true, true, true, true});
+    if (m.predicts_stars()) {
+      for (const auto& r : m.history)
+        h.push_back({std::to_string(r.epoch), fixed(r.train_mse, 4), fixed(r.val_mse, 4),
+                     fixed(r.val_rmse, 4), fixed(r.val_mae, 4)});
+      out += "\n" + format_table({"epoch", "train_mse", "val_mse", "val_rmse", "val_mae"}, h,
+                                 {true, true, true, true, true});
+    } else {
+      // A choice model's epochs have a loss per rated pair and no figure in stars.
+      for (const auto& r : m.history) h.push_back({std::to_string(r.epoch), fixed(r.train_mse, 4)});
+      out += "\n" + format_table({"epoch", "loss"}, h, {true, true});
+    }
   }
   write_stdout(out);
 }
