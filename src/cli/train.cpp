@@ -106,7 +106,8 @@ std::string epoch_line(const EpochRecord& r, int epochs, Objective objective) {
 // A choice model has no figure in stars, so its validation figure is how
 // well it ranks the held-out films, as `recsys metrics` computes it (top 10,
 // rated films left out, held-out ratings >= 4 relevant), beside the
-// most-popular chart's. Empty figures without validation rows.
+// most-popular chart's. Empty figures without validation rows or without a
+// relevant one.
 struct ValidationRanking {
   bool computed = false;
   RankingMetrics model, popularity;
@@ -122,7 +123,7 @@ ValidationRanking rank_validation(const FitResult& f, int threads) {
   o.beyond = false;
   o.threads = threads;
   const MetricsReport r = evaluate(f.model, f.model.validation, o);
-  v.computed = true;
+  v.computed = r.ranking.users > 0;  // else no held-out rating is relevant: no figure
   v.model = r.ranking;
   v.popularity = r.popularity.ranking;
   v.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -231,12 +232,13 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
         static_cast<double>(bytes) / 1e6);
   else if (ranked.computed)
     spdlog::info(
-        "val ndcg@10 {:.4f}, hit rate {:.3f} (the most-popular chart: {:.4f}, {:.3f}; {} users "
+        "val ndcg@10 {:.4f}, hit rate {:.3f} (the most-popular chart: {:.4f}, {:.3f}; {} user{} "
         "with a held-out rating >= 4, ranked in {:.2f} s); trained in {:.2f} s; wrote {} ({:.1f} "
         "MB); the {} objective ranks films, it predicts no stars",
         ranked.model.ndcg, ranked.model.hit_rate, ranked.popularity.ndcg,
-        ranked.popularity.hit_rate, with_commas(ranked.model.users), ranked.seconds, report.seconds,
-        o.model, static_cast<double>(bytes) / 1e6, objective_name(config.objective));
+        ranked.popularity.hit_rate, with_commas(ranked.model.users),
+        ranked.model.users == 1 ? "" : "s", ranked.seconds, report.seconds, o.model,
+        static_cast<double>(bytes) / 1e6, objective_name(config.objective));
   else
     spdlog::info(
         "trained in {:.2f} s; wrote {} ({:.1f} MB); the {} objective ranks films, it predicts no "
