@@ -26,33 +26,39 @@ constexpr std::size_t kBlockUsers = 512;
 constexpr std::size_t kTileItems = 512;
 constexpr int kChunk = 16;
 
-// tile (rows x cols, row-major) = users[first_user, +rows) . items[first_item, +cols)'
-//                                 + user biases + item biases.
-void score_tile(const Embeddings& t, std::size_t first_user, std::size_t rows,
-                std::size_t first_item, std::size_t cols, float* tile) {
-  const auto dim = static_cast<Eigen::Index>(t.dim);
-  const float* users = t.user_vec.data() + first_user * t.dim;
-  const float* items = t.item_vec.data() + first_item * t.dim;
+// A table with two columns appended, [vec, bias, 1] for users and [vec, 1,
+// bias] for movies, so that one matrix product gives u.v + b_u + b_i: a
+// separate pass adding the biases cost a sixth of top-N's time.
+std::vector<float> with_bias_columns(const std::vector<float>& vec, const std::vector<float>& bias,
+                                     int dim, bool bias_first) {
+  const std::size_t n = bias.size(), width = std::size_t(dim) + 2;
+  std::vector<float> out(n * width);
+  for (std::size_t r = 0; r < n; ++r) {
+    float* row = out.data() + r * width;
+    std::copy_n(vec.data() + r * std::size_t(dim), dim, row);
+    row[dim] = bias_first ? bias[r] : 1.0f;
+    row[dim + 1] = bias_first ? 1.0f : bias[r];
+  }
+  return out;
+}
+
+// tile (rows x cols, row-major) = users (rows x k) . items (cols x k)', both row-major.
+void score_tile(const float* users, std::size_t rows, const float* items, std::size_t cols, int k,
+                float* tile) {
 #ifdef RECSYS_HAVE_OPENBLAS
   // Our workers each compute their own tiles: OpenBLAS's threads would only
   // compete with them for the same cores.
   static std::once_flag single_threaded;
   std::call_once(single_threaded, [] { openblas_set_num_threads(1); });
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows),
-              static_cast<int>(cols), static_cast<int>(dim), 1.0f, users, static_cast<int>(dim),
-              items, static_cast<int>(dim), 0.0f, tile, static_cast<int>(cols));
+              static_cast<int>(cols), k, 1.0f, users, k, items, k, 0.0f, tile,
+              static_cast<int>(cols));
 #else
   Eigen::Map<RowMatrix>(tile, static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols))
       .noalias() =
-      Eigen::Map<const RowMatrix>(users, static_cast<Eigen::Index>(rows), dim) *
-      Eigen::Map<const RowMatrix>(items, static_cast<Eigen::Index>(cols), dim).transpose();
+      Eigen::Map<const RowMatrix>(users, static_cast<Eigen::Index>(rows), k) *
+      Eigen::Map<const RowMatrix>(items, static_cast<Eigen::Index>(cols), k).transpose();
 #endif
-  const float* item_bias = t.item_bias.data() + first_item;
-  for (std::size_t r = 0; r < rows; ++r) {
-    float* row = tile + r * cols;
-    const float user_bias = t.user_bias[first_user + r];
-    for (std::size_t j = 0; j < cols; ++j) row[j] += user_bias + item_bias[j];
-  }
 }
 
 // True when some score of the kChunk from `s` is above t: a max the compiler
@@ -158,6 +164,11 @@ void for_each_score_tile(const Embeddings& tables, int threads, const ScoreTileF
   const std::size_t blocks = (n_users + kBlockUsers - 1) / kBlockUsers;
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = static_cast<int>(std::min<std::size_t>(threads, blocks));
+  const int k = tables.dim + 2;
+  const std::vector<float> users =
+      with_bias_columns(tables.user_vec, tables.user_bias, tables.dim, true);
+  const std::vector<float> items =
+      with_bias_columns(tables.item_vec, tables.item_bias, tables.dim, false);
   std::atomic<std::size_t> next_block{0};
   WorkerPool pool(threads);
   pool.run([&](int worker) {
@@ -167,7 +178,8 @@ void for_each_score_tile(const Embeddings& tables, int threads, const ScoreTileF
       const std::size_t rows = std::min(kBlockUsers, n_users - first);
       for (std::size_t item = 0; item < n_items; item += kTileItems) {
         const std::size_t cols = std::min(kTileItems, n_items - item);
-        score_tile(tables, first, rows, item, cols, tile.data());
+        score_tile(users.data() + first * std::size_t(k), rows,
+                   items.data() + item * std::size_t(k), cols, k, tile.data());
         on_tile({worker, first, rows, item, cols, tile.data()});
       }
     }
