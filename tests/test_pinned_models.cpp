@@ -3,9 +3,9 @@
 // sample in data/ are pinned by a checksum taken from the release before
 // that change (its model files and these compare equal byte for byte).
 //
-// Adam's loop is compiled for AVX2+FMA and for baseline x86-64 and picked at
-// run time; fused multiply-adds round differently, so the pinned bytes are
-// those of an x86-64 CPU with AVX2 and FMA, and the test is skipped elsewhere.
+// Adam's loop is compiled as AVX2, FMA and baseline x86-64 clones, one picked
+// at run time per CPU; they may round differently, so the pinned bytes are
+// those of an x86-64 CPU with both AVX2 and FMA, and the test is skipped elsewhere.
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstdio>
