@@ -112,7 +112,10 @@ TEST_CASE("blocked top-N equals a plain loop over every pair", "[top_n]") {
             CHECK(std::abs(lists.logits_of(u)[r] - want[r].logit) < 1e-5);
           }
         }
-        CHECK(mismatched <= n_users / 100 + 2);  // near-ties are rare
+        // Near-ties are rare: at most one list entry in a thousand.
+        std::size_t entries = 0;
+        for (std::uint32_t u = 0; u < n_users; ++u) entries += lists.of(u).size();
+        CHECK(mismatched <= entries / 1000 + 2);
       }
     }
   }
