@@ -140,6 +140,13 @@ TEST_CASE("top_n_all agrees with recommend() for every user", "[top_n]") {
   CHECK(lists[0].of(128).size() == 2);
 }
 
+TEST_CASE("top_n_all with k 0 gives empty lists", "[top_n]") {
+  const auto m = random_model(20, 30, 4, false, 5);
+  const auto lists = recsys::top_n_all(m.tables, {recsys::TopNRequest{0, {}, nullptr}}, 2);
+  REQUIRE(lists.size() == 1);
+  for (std::uint32_t u = 0; u < 20; ++u) CHECK(lists[0].of(u).empty());
+}
+
 TEST_CASE("top_n_all with no users or no requests", "[top_n]") {
   recsys::Embeddings e;
   e.dim = 3;

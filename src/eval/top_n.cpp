@@ -70,30 +70,25 @@ inline bool any_above(const float* s, float t) {
   return m > t;
 }
 
-// Whether the request leaves item out of user's list (the mask test of
-// mark_excluded, by binary search: only candidates that would enter the list
-// are asked).
-bool excluded(const TopNRequest& req, std::uint32_t user, std::uint32_t item) {
-  bool out = false;
-  for (const RatedItems* ex : req.exclude)
-    if (ex && user < ex->n_users() && ex->contains(user, item)) out = true;
-  if (out && req.keep && user < req.keep->n_users() && req.keep->contains(user, item)) out = false;
-  return out;
-}
+// The heap order: its front is the worst item kept, so each candidate costs
+// one comparison against it, and only the rare better one costs log k.
+constexpr auto worse_first = [](const ScoredItem& a, const ScoredItem& b) {
+  return ranks_before(a, b);
+};
 
-// Offers one user's scores of a tile (movies first, first + 1, ...) to their
-// bounded heap, whose front is the worst item kept. Tiles come in movie order,
-// so an equal score never displaces the lower index already kept.
-void offer(std::span<const float> scores, std::uint32_t first, std::size_t k,
-           const TopNRequest& req, std::uint32_t user, std::vector<ScoredItem>& heap) {
-  const auto worse_first = [](const ScoredItem& a, const ScoredItem& b) {
-    return ranks_before(a, b);
-  };
+// Offers scores[j], the score of item first + j, to a heap of at most k items
+// whose front is the worst kept, leaving out every item with skip(item).
+// Scores come in item order, so an equal score never displaces the lower
+// index already kept; skip is asked only of items that would enter.
+template <typename Skip>
+void offer(std::span<const float> scores, std::uint32_t first, std::size_t k, const Skip& skip,
+           std::vector<ScoredItem>& heap) {
+  if (k == 0) return;
   const std::size_t n = scores.size();
   std::size_t j = 0;
   for (; j < n && heap.size() < k; ++j) {
     const std::uint32_t item = first + static_cast<std::uint32_t>(j);
-    if (excluded(req, user, item)) continue;
+    if (skip(item)) continue;
     heap.push_back({scores[j], item});
     std::push_heap(heap.begin(), heap.end(), worse_first);
   }
@@ -108,7 +103,7 @@ void offer(std::span<const float> scores, std::uint32_t first, std::size_t k,
     for (; j < end; ++j) {
       if (!(scores[j] > threshold)) continue;
       const std::uint32_t item = first + static_cast<std::uint32_t>(j);
-      if (excluded(req, user, item)) continue;
+      if (skip(item)) continue;
       std::pop_heap(heap.begin(), heap.end(), worse_first);
       heap.back() = {scores[j], item};
       std::push_heap(heap.begin(), heap.end(), worse_first);
@@ -130,31 +125,9 @@ const char* score_product_backend() {
 void select_top_k(std::span<const float> scores, std::span<const std::uint8_t> skip, std::size_t k,
                   std::vector<ScoredItem>& out) {
   out.clear();
-  if (k == 0) return;
-  // A heap whose front is the worst item kept: each candidate costs one
-  // comparison against it, and only the rare better one costs log k.
-  const auto worse_first = [](const ScoredItem& a, const ScoredItem& b) {
-    return ranks_before(a, b);
-  };
-  const std::size_t n = scores.size();
   const bool has_skip = !skip.empty();
-  std::size_t i = 0;
-  for (; i < n && out.size() < k; ++i) {
-    if (has_skip && skip[i]) continue;
-    out.push_back({scores[i], static_cast<std::uint32_t>(i)});
-    std::push_heap(out.begin(), out.end(), worse_first);
-  }
-  if (out.size() == k) {
-    float threshold = out.front().score;
-    for (; i < n; ++i) {
-      // Later items have higher indexes, so an equal score never displaces the kept one.
-      if (!(scores[i] > threshold) || (has_skip && skip[i])) continue;
-      std::pop_heap(out.begin(), out.end(), worse_first);
-      out.back() = {scores[i], static_cast<std::uint32_t>(i)};
-      std::push_heap(out.begin(), out.end(), worse_first);
-      threshold = out.front().score;
-    }
-  }
+  offer(
+      scores, 0, k, [&](std::uint32_t i) { return has_skip && skip[i] != 0; }, out);
   std::sort_heap(out.begin(), out.end(), worse_first);
 }
 
@@ -204,9 +177,6 @@ std::vector<TopNLists> top_n_all(const Embeddings& tables, const std::vector<Top
   std::vector<std::vector<std::vector<ScoredItem>>> heaps(
       static_cast<std::size_t>(workers),
       std::vector<std::vector<ScoredItem>>(requests.size() * kBlockUsers));
-  const auto worse_first = [](const ScoredItem& a, const ScoredItem& b) {
-    return ranks_before(a, b);
-  };
   for_each_score_tile(tables, workers, [&](const ScoreTile& t) {
     auto& mine = heaps[static_cast<std::size_t>(t.worker)];
     for (std::size_t q = 0; q < requests.size(); ++q)
@@ -214,8 +184,10 @@ std::vector<TopNLists> top_n_all(const Embeddings& tables, const std::vector<Top
         auto& heap = mine[q * kBlockUsers + r];
         if (t.first_item == 0) heap.clear();
         const auto user = static_cast<std::uint32_t>(t.first_user + r);
-        offer({t.scores + r * t.cols, t.cols}, static_cast<std::uint32_t>(t.first_item),
-              requests[q].k, requests[q], user, heap);
+        const TopNRequest& req = requests[q];
+        offer(
+            {t.scores + r * t.cols, t.cols}, static_cast<std::uint32_t>(t.first_item), req.k,
+            [&](std::uint32_t item) { return is_excluded(req, user, item); }, heap);
         if (t.first_item + t.cols < n_items) continue;
         // The block's last tile: the heap holds the user's list.
         std::sort_heap(heap.begin(), heap.end(), worse_first);

@@ -78,6 +78,14 @@ inline void clear_excluded(const TopNRequest& req, std::uint32_t user,
     if (ex && user < ex->n_users())
       for (const auto i : ex->of(user)) skip[i] = 0;
 }
+// The same rule for one item, by binary search: for callers that ask only
+// about the few items that would enter a list.
+inline bool is_excluded(const TopNRequest& req, std::uint32_t user, std::uint32_t item) {
+  bool out = false;
+  for (const RatedItems* ex : req.exclude)
+    if (ex && user < ex->n_users() && ex->contains(user, item)) out = true;
+  return out && !(req.keep && user < req.keep->n_users() && req.keep->contains(user, item));
+}
 
 // The scores u.v + b_u + b_i of every user against the whole catalogue, one
 // tile of users x movies at a time (row-major, rows x cols, valid during the
