@@ -18,6 +18,7 @@
 #include <system_error>
 #include <vector>
 
+#include "recsys/kernels/kernels.hpp"
 #include "recsys/util/error.hpp"
 
 namespace test_support {
@@ -93,6 +94,26 @@ std::optional<recsys::Error> error_from(F&& f) {
   }
   return std::nullopt;
 }
+
+// Makes `set` the active kernel set for a scope (a test run once per set the
+// CPU has: GENERATE(from_range(recsys::kernels::available()))).
+class KernelScope {
+ public:
+  explicit KernelScope(const recsys::kernels::KernelSet& set)
+      : previous_(recsys::kernels::use(set)) {}
+  ~KernelScope() { recsys::kernels::use(previous_); }
+  KernelScope(const KernelScope&) = delete;
+  KernelScope& operator=(const KernelScope&) = delete;
+
+ private:
+  const recsys::kernels::KernelSet& previous_;
+};
+
+// Runs the rest of a Catch test once per kernel set this CPU has.
+#define FOR_EACH_KERNEL_SET()                                                   \
+  const auto* kernel_set_ = GENERATE(from_range(recsys::kernels::available())); \
+  const test_support::KernelScope kernel_scope_(*kernel_set_);                  \
+  INFO("kernels " << kernel_set_->name)
 
 // What a run of the recsys binary printed and how it ended.
 struct CliResult {

@@ -12,6 +12,7 @@
 #include "recsys/train/model.hpp"
 #include "recsys/util/rng.hpp"
 #include "recsys/util/worker_pool.hpp"
+#include "support.hpp"
 
 using recsys::Adam;
 using recsys::AdamSettings;
@@ -69,6 +70,7 @@ TEST_CASE("Adam coefficients are the bias corrections of step t", "[adam]") {
 }
 
 TEST_CASE("Adam first step moves each parameter by lr * sign(grad)", "[adam]") {
+  FOR_EACH_KERNEL_SET();
   // At t = 1: m = 0.1 g, v = 0.001 g^2, so m / (1 - 0.9) = g and
   // sqrt(v) / sqrt(1 - 0.999) = |g|: p -= lr * g / (|g| + eps), i.e. lr * sign(g)
   // (|g| / (|g| + 1e-8) differs from 1 by at most 1e-5 here). Zero gradient: no move.
@@ -98,6 +100,7 @@ TEST_CASE("Adam first step moves each parameter by lr * sign(grad)", "[adam]") {
 }
 
 TEST_CASE("Adam several steps match the hand computation", "[adam]") {
+  FOR_EACH_KERNEL_SET();
   // One user, one item, dim 1, lr 0.1; both rows in every batch, so dense and
   // sparse modes agree.
   //
@@ -145,6 +148,7 @@ TEST_CASE("Adam several steps match the hand computation", "[adam]") {
 }
 
 TEST_CASE("Adam with a constant gradient moves lr per step", "[adam]") {
+  FOR_EACH_KERNEL_SET();
   // With g constant, m_t = (1 - b1^t) g and v_t = (1 - b2^t) g^2, so every step
   // is lr * g / (|g| + eps) = lr: ten steps of lr 0.01 move 0.1.
   Embeddings e = tables(1, {0.0f}, {0.0f}, {0.0f}, {0.0f});
@@ -159,6 +163,7 @@ TEST_CASE("Adam with a constant gradient moves lr per step", "[adam]") {
 }
 
 TEST_CASE("Adam first step is exact in binary with betas 0.5 / 0.75", "[adam]") {
+  FOR_EACH_KERNEL_SET();
   // lr 0.125, b1 0.5, b2 0.75, eps 0, p0 = 1.
   //   t=1, g = 0.5: m = 0.25, v = 0.25 * 0.25 = 0.0625; lr/(1-0.5) = 0.25;
   //        1/sqrt(1-0.75) = 2; p -= 0.25 * 0.25 / (0.25 * 2) = 0.125 -> 0.875 exactly
@@ -182,6 +187,7 @@ TEST_CASE("Adam first step is exact in binary with betas 0.5 / 0.75", "[adam]") 
 }
 
 TEST_CASE("dense Adam moves rows outside the batch on their momentum", "[adam][dense]") {
+  FOR_EACH_KERNEL_SET();
   // 2 users, 2 items, dim 1, lr 0.1. Step 1 touches user 0 / item 0, step 2
   // user 1 / item 1, step 3 nothing (all gradients zero).
   //
@@ -246,6 +252,7 @@ TEST_CASE("dense Adam moves rows outside the batch on their momentum", "[adam][d
 
 TEST_CASE("sparse Adam leaves rows outside the batch alone, the step counter is shared",
           "[adam][sparse]") {
+  FOR_EACH_KERNEL_SET();
   // Same schedule as the dense test. Rows outside the batch do not move. User 1's
   // first update happens at t=2, with t=2's bias corrections (one counter for
   // all rows): 0.0744137, where a per-row counter (t=1) would give lr = 0.1.
@@ -299,6 +306,7 @@ TEST_CASE("sparse Adam leaves rows outside the batch alone, the step counter is 
 }
 
 TEST_CASE("weight decay is added to the gradient (Adam, not AdamW)", "[adam]") {
+  FOR_EACH_KERNEL_SET();
   // lr 0.1, wd 0.1. Row 0 (user 0): p0 = 2, grads 0 then 0.5; row 1 (user 1): p0 = 1, grads 0, 0.
   //   row 0, t=1: g = 0 + 0.1*2 = 0.2 -> p = 2 - 0.1 = 1.9
   //          t=2: g = 0.5 + 0.1*1.9 = 0.69; m = 0.9*0.02 + 0.069 = 0.087;
@@ -341,6 +349,7 @@ TEST_CASE("weight decay is added to the gradient (Adam, not AdamW)", "[adam]") {
 
 TEST_CASE("dense Adam split over a worker pool gives the same bits as one thread",
           "[adam][dense]") {
+  FOR_EACH_KERNEL_SET();
   recsys::Rng rng(8);
   // dim 7 and odd table sizes: the pool's chunks do not line up with rows.
   const Embeddings start = Embeddings::random(301, 203, 7, 0.5, rng);

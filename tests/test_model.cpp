@@ -9,6 +9,7 @@
 
 #include "recsys/train/model.hpp"
 #include "recsys/util/rng.hpp"
+#include "support.hpp"
 
 using recsys::Embeddings;
 using recsys::Gradients;
@@ -151,6 +152,7 @@ TEST_CASE("predict is the sigmoid of the logit", "[model]") {
 }
 
 TEST_CASE("one-row batch gradient matches the chain rule by hand", "[model][gradient]") {
+  FOR_EACH_KERNEL_SET();
   const Embeddings e = tiny_tables();
   // Row: user 1, item 1 (logit -1), target 0.75.
   const std::vector<std::uint32_t> user{1}, item{1};
@@ -186,6 +188,7 @@ TEST_CASE("one-row batch gradient matches the chain rule by hand", "[model][grad
 
 TEST_CASE("batch gradient equals central finite differences of the batch MSE (double)",
           "[model][gradient]") {
+  FOR_EACH_KERNEL_SET();
   // Repeated rows (0 and 3 appear twice) accumulate; rows 4 and 6 are not in the batch.
   const std::vector<std::uint32_t> batch{0, 1, 2, 3, 3, 5, 7, 0};
   for (std::uint64_t seed = 1; seed <= 6; ++seed) {
@@ -227,6 +230,7 @@ TEST_CASE("batch gradient equals central finite differences of the batch MSE (do
 
 TEST_CASE("batch gradient double-checked with float finite differences of the library's own MSE",
           "[model][gradient]") {
+  FOR_EACH_KERNEL_SET();
   const std::vector<std::uint32_t> batch{2, 2, 6, 1, 4, 2};
   for (std::uint64_t seed = 11; seed <= 15; ++seed) {
     const Problem pb = random_problem(seed, 4, 3, 2);
@@ -257,6 +261,7 @@ TEST_CASE("batch gradient double-checked with float finite differences of the li
 }
 
 TEST_CASE("repeated rows accumulate: batch {a, b, b} = (G{a} + 2 G{b}) / 3", "[model][gradient]") {
+  FOR_EACH_KERNEL_SET();
   const Problem pb = random_problem(99, 3, 3, 4);
   const TrainingRows rows = pb.rows();
   auto grad_of = [&](std::vector<std::uint32_t> batch) {

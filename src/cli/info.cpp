@@ -1,12 +1,17 @@
 // recsys info: what a model file holds.
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <thread>
 
 #include "commands.hpp"
 #include "model_option.hpp"
 #include "output.hpp"
 #include "recsys/eval/accuracy.hpp"
+#include "recsys/eval/top_n.hpp"
 #include "recsys/io/model_file.hpp"
+#include "recsys/kernels/kernels.hpp"
 #include "recsys/output/json_writer.hpp"
 #include "recsys/output/text_table.hpp"
 
@@ -15,6 +20,7 @@ namespace {
 
 struct InfoOptions {
   std::string model = "recsys.model", format = "table";
+  bool cpu = false;
 };
 
 std::string holdout_text(const TrainConfig& s) {
@@ -30,7 +36,53 @@ std::string holdout_text(const TrainConfig& s) {
   return "random holdout of " + share;
 }
 
+std::string cpu_name() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos)
+      return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+// --cpu: which kernel set and score product this machine runs, and why.
+void run_cpu(const InfoOptions& o) {
+  const kernels::KernelSet& chosen = kernels::active();
+  const char* forced = std::getenv("RECSYS_KERNELS");
+  const bool by_env = forced && *forced;
+  std::vector<std::string> names;
+  for (const kernels::KernelSet* set : kernels::available()) names.push_back(set->name);
+  if (o.format == "json") {
+    JsonWriter j;
+    j.begin_object().field("cpu", cpu_name()).field("kernels", std::string(chosen.name));
+    j.field("forced_by_RECSYS_KERNELS", by_env);
+    j.key("available").begin_array();
+    for (const auto& n : names) j.value(n);
+    j.end_array();
+    j.field("score_product", std::string(score_product_backend()));
+    j.field("threads", static_cast<std::uint64_t>(std::thread::hardware_concurrency()));
+    j.end_object();
+    write_stdout(j.str() + "\n");
+    return;
+  }
+  std::string available;
+  for (const auto& n : names) available += (available.empty() ? "" : ", ") + n;
+  const std::vector<std::vector<std::string>> rows = {
+      {"cpu", cpu_name() + ", " + std::to_string(std::thread::hardware_concurrency()) +
+                  " hardware threads"},
+      {"kernels", kernels::describe(chosen) +
+                      (by_env ? " (set by RECSYS_KERNELS)" : " (the widest this CPU runs)")},
+      {"kernel sets this CPU runs", available},
+      {"score product (top-N)", score_product_backend()},
+  };
+  std::string out = format_table({"", ""}, rows);
+  write_stdout(out.substr(out.find('\n') + 1));
+}
+
 void run(const InfoOptions& o) {
+  if (o.cpu) {
+    run_cpu(o);
+    return;
+  }
   const TrainedModel m = load_model(o.model);
   const TrainConfig& s = m.settings;
   // NaN (null in JSON) where the scores are not ratings.
@@ -126,6 +178,9 @@ void register_info(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("info", "Show what a model file holds");
   add_model_option(cmd, o->model);
   add_format_option(cmd, o->format, {"table", "json"});
+  cmd->add_flag("--cpu", o->cpu,
+                "Show this machine's CPU and the kernel set recsys runs on it (set "
+                "RECSYS_KERNELS=baseline, avx2 or avx512 to force one) instead of a model");
   cmd->callback([o] { run(*o); });
 }
 

@@ -16,6 +16,7 @@
 #include "options.hpp"
 #include "output.hpp"
 #include "parse_error.hpp"
+#include "recsys/kernels/kernels.hpp"
 #include "recsys/util/error.hpp"
 
 namespace {
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
   recsys::cli::register_export(app);
   recsys::cli::register_project(app);
   recsys::cli::remember_arguments(argc, argv);
+  // A bad RECSYS_KERNELS fails before any work, not after a long load.
+  app.parse_complete_callback([] { recsys::kernels::active(); });
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

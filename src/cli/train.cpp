@@ -12,6 +12,7 @@
 #include "recsys/eval/evaluation.hpp"
 #include "recsys/io/atomic_file.hpp"
 #include "recsys/io/model_file.hpp"
+#include "recsys/kernels/kernels.hpp"
 #include "recsys/output/json_writer.hpp"
 #include "recsys/output/text_table.hpp"
 #include "recsys/train/fit.hpp"
@@ -80,17 +81,17 @@ void log_start(const FitStart& s, const TrainOptions& o) {
     spdlog::info(
         "training: preset {}, objective choice, negative weight {}, dim {}, {} epochs (each a "
         "pass over users, then over movies), batch {} rows, lr {}, weight decay {}, init std {}, "
-        "{} thread{}",
+        "{} thread{}, {} kernels",
         c.preset, c.negative_weight, c.dim, c.epochs, c.batch, lr, c.weight_decay, c.init_std,
-        c.threads, c.threads == 1 ? "" : "s");
+        c.threads, c.threads == 1 ? "" : "s", kernels::active().name);
     return;
   }
   spdlog::info(
       "training: preset {}, dim {}, {} epochs, batch {}, lr {}, weight decay {}, init std {}, "
-      "{}, early stopping {}, {} shuffle, {} thread{}",
+      "{}, early stopping {}, {} shuffle, {} thread{}, {} kernels",
       c.preset, c.dim, c.epochs, c.batch, lr, c.weight_decay, c.init_std,
       optimizer_name(c.optimizer), c.early_stopping ? std::to_string(c.early_stopping) : "off",
-      shuffle_name(s.shuffle), c.threads, c.threads == 1 ? "" : "s");
+      shuffle_name(s.shuffle), c.threads, c.threads == 1 ? "" : "s", kernels::active().name);
 }
 
 std::string epoch_line(const EpochRecord& r, int epochs, Objective objective) {
@@ -147,7 +148,8 @@ void write_json(const FitResult& f, const ValidationRanking& ranked, double tota
   j.field("stopped_early", report.stopped_early).field("interrupted", report.interrupted);
   j.field("seconds", total_s)
       .field("load_seconds", f.load_seconds)
-      .field("train_seconds", report.seconds);
+      .field("train_seconds", report.seconds)
+      .field("kernels", std::string(kernels::active().name));
   j.field("train_rows", static_cast<std::uint64_t>(f.train_rows));
   j.field("val_rows", static_cast<std::uint64_t>(m.validation.size()));
   j.field("users", static_cast<std::uint64_t>(m.users.size()));

@@ -1,5 +1,6 @@
 #include "recsys/eval/accuracy.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -9,9 +10,12 @@ namespace {
 // Rows are cut into a fixed number of parts whatever the threads, and the
 // parts' sums added in order, so the figures do not depend on the pool.
 constexpr std::size_t kParts = 16;
+// Predictions are made a block of rows at a time, into a buffer on the stack.
+constexpr std::size_t kBlock = 256;
 
+// predict(first, n, out) writes the scaled predictions of rows first..first+n-1.
 template <typename Predict>
-Accuracy measure(const Ratings& rows, const Scaler& scaler, Predict predict_unit,
+Accuracy measure(const Ratings& rows, const Scaler& scaler, Predict predict,
                  WorkerPool* pool = nullptr) {
   Accuracy a;
   a.rows = rows.size();
@@ -23,10 +27,15 @@ Accuracy measure(const Ratings& rows, const Scaler& scaler, Predict predict_unit
   auto part = [&](std::size_t p, int) {
     const auto [begin, end] = chunk(rows.size(), kParts, p);
     double sq = 0, ab = 0;  // locals: neighbouring parts share a cache line
-    for (std::size_t k = begin; k < end; ++k) {
-      const double error = double(predict_unit(k, end)) - double(scaler.to_unit(rows.stars[k]));
-      sq += error * error;
-      ab += std::abs(error);
+    std::array<float, kBlock> predicted;
+    for (std::size_t first = begin; first < end; first += kBlock) {
+      const std::size_t n = std::min(kBlock, end - first);
+      predict(first, n, predicted.data());
+      for (std::size_t k = 0; k < n; ++k) {
+        const double error = double(predicted[k]) - double(scaler.to_unit(rows.stars[first + k]));
+        sq += error * error;
+        ab += std::abs(error);
+      }
     }
     squared[p] = sq;
     absolute[p] = ab;
@@ -50,24 +59,21 @@ Accuracy measure(const Ratings& rows, const Scaler& scaler, Predict predict_unit
 
 Accuracy accuracy(const Embeddings& model, const Ratings& rows, const Scaler& scaler,
                   WorkerPool* pool) {
-  // Validation rows come in file order: their model rows are random reads,
-  // so ask for those of a row a few ahead while this one is computed.
-  constexpr std::size_t kAhead = 16;
+  const kernels::KernelSet& set = kernels::active();
+  const kernels::TablesView tables = model.view();
   return measure(
       rows, scaler,
-      [&](std::size_t k, std::size_t end) {
-        if (k + kAhead < end) {
-          __builtin_prefetch(model.user_row(rows.user[k + kAhead]));
-          __builtin_prefetch(model.item_row(rows.item[k + kAhead]));
-        }
-        return model.predict(rows.user[k], rows.item[k]);
+      [&](std::size_t first, std::size_t n, float* out) {
+        set.logits(tables, rows.user.data() + first, rows.item.data() + first, n, out);
+        for (std::size_t k = 0; k < n; ++k) out[k] = Embeddings::sigmoid(out[k]);
       },
       pool);
 }
 
 Accuracy constant_accuracy(double stars, const Ratings& rows, const Scaler& scaler) {
   const float unit = scaler.to_unit(stars);
-  return measure(rows, scaler, [&](std::size_t, std::size_t) { return unit; });
+  return measure(rows, scaler,
+                 [&](std::size_t, std::size_t n, float* out) { std::fill_n(out, n, unit); });
 }
 
 }  // namespace recsys

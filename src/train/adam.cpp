@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "row_length.hpp"
-
 namespace recsys {
 
 Adam::Adam(const Embeddings& shape, AdamSettings settings, Mode mode)
@@ -39,65 +37,6 @@ Adam::Coefficients Adam::coefficients(const AdamSettings& s, std::int64_t t) {
 }
 
 namespace {
-// The element rule, inlined into both loops below.
-inline void update_one(float& p, float& m, float& v, float g, const Adam::Coefficients& c) {
-  const float grad = g + c.weight_decay * p;
-  m = c.beta1 * m + (1.0f - c.beta1) * grad;
-  v = c.beta2 * v + (1.0f - c.beta2) * grad * grad;
-  p -= c.step_size * m / (std::sqrt(v) * c.inv_sqrt_bc2 + c.eps);
-}
-}  // namespace
-
-// Both hot loops are compiled twice, for AVX2 and for baseline x86-64, and
-// picked at load time, so no -march=native is needed to get wide vectors.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define RECSYS_VECTOR_CLONES __attribute__((target_clones("avx2,fma", "default")))
-#else
-#define RECSYS_VECTOR_CLONES
-#endif
-
-RECSYS_VECTOR_CLONES
-void Adam::update(float* __restrict p, float* __restrict m, float* __restrict v,
-                  const float* __restrict g, std::size_t n, const Coefficients& c) {
-  for (std::size_t k = 0; k < n; ++k) update_one(p[k], m[k], v[k], g[k], c);
-}
-
-namespace {
-// Sparse mode: every touched row of one table in one call (a call per row
-// through the dispatcher cost more than the update of a 32-float row). Row
-// k's gradient is slot row k of g (dim entries, then the bias); its moments
-// are one run of state: [m of the dim weights, m of the bias, v of the same].
-// Dim is the row length when known at compile time (fully unrolled loops for
-// the common sizes), else 0 and the runtime dim is used.
-template <int Dim>
-RECSYS_VECTOR_CLONES void update_rows(const std::vector<std::uint32_t>& rows, std::size_t dim_arg,
-                                      float* __restrict p_vec, float* __restrict p_bias,
-                                      float* __restrict state, const float* __restrict g,
-                                      const Adam::Coefficients& c) {
-  const std::size_t dim = Dim ? std::size_t(Dim) : dim_arg;
-  const std::size_t w = dim + 1;
-  // The rows are scattered over tables larger than the L2 cache: fetch the
-  // state and weights a few rows ahead (the batch just read the weights).
-  constexpr std::size_t kAhead = 4;
-  for (std::size_t k = 0; k < rows.size(); ++k) {
-    if (k + kAhead < rows.size()) {
-      const std::size_t ahead = rows[k + kAhead];
-      for (std::size_t line = 0; line < 2 * w; line += 16)
-        __builtin_prefetch(state + ahead * 2 * w + line, 1);
-      for (std::size_t line = 0; line < dim; line += 16)
-        __builtin_prefetch(p_vec + ahead * dim + line, 1);
-      __builtin_prefetch(p_bias + ahead, 1);
-    }
-    const std::size_t r = rows[k];
-    float* m = state + r * 2 * w;
-    float* v = m + w;
-    const float* gk = g + k * w;
-    float* p = p_vec + r * dim;
-    for (std::size_t e = 0; e < dim; ++e) update_one(p[e], m[e], v[e], gk[e], c);
-    update_one(p_bias[r], m[dim], v[dim], gk[dim], c);
-  }
-}
-
 // Dense mode's gradient tables, filled from the batch's slot rows.
 void scatter(const std::vector<std::uint32_t>& rows, const float* g, std::size_t width,
              std::vector<float>& vec, std::vector<float>& bias) {
@@ -131,12 +70,13 @@ void Adam::step(Embeddings& model, const Gradients& grad, WorkerPool* pool) {
   // Each chunk is the same slice of all four tables; the split does not
   // change any element's arithmetic, so results do not depend on threads.
   const std::size_t parts = pool && pool->size() > 1 ? 8 : 1;
+  const kernels::KernelSet& set = kernels::active();
   auto part = [&](std::size_t k, int) {
     auto table = [&](std::vector<float>& p, std::vector<float>& m, std::vector<float>& v,
                      const std::vector<float>& g) {
       const auto [begin, end] = chunk(p.size(), parts, k);
-      update(p.data() + begin, m.data() + begin, v.data() + begin, g.data() + begin, end - begin,
-             c);
+      set.adam(p.data() + begin, m.data() + begin, v.data() + begin, g.data() + begin, end - begin,
+               c);
     };
     table(model.user_vec, m_user_vec_, v_user_vec_, dense_.user_vec);
     table(model.item_vec, m_item_vec_, v_item_vec_, dense_.item_vec);
@@ -157,13 +97,11 @@ void Adam::sparse_step_concurrent(Embeddings& model, const Gradients& grad) {
 
 void Adam::sparse_update(Embeddings& model, const Gradients& grad, const Coefficients& c) {
   const auto dim = std::size_t(model.dim);
-  with_row_length(model.dim, [&](auto n) {
-    constexpr int kDim = decltype(n)::value;
-    update_rows<kDim>(grad.touched_users, dim, model.user_vec.data(), model.user_bias.data(),
-                      user_state_.data(), grad.user_grads(), c);
-    update_rows<kDim>(grad.touched_items, dim, model.item_vec.data(), model.item_bias.data(),
-                      item_state_.data(), grad.item_grads(), c);
-  });
+  const kernels::KernelSet& set = kernels::active();
+  set.adam_rows(grad.touched_users.data(), grad.touched_users.size(), dim, model.user_vec.data(),
+                model.user_bias.data(), user_state_.data(), grad.user_grads(), c);
+  set.adam_rows(grad.touched_items.data(), grad.touched_items.size(), dim, model.item_vec.data(),
+                model.item_bias.data(), item_state_.data(), grad.item_grads(), c);
 }
 
 }  // namespace recsys

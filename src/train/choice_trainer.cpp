@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "recsys/data/rated_items.hpp"
+#include "recsys/util/flush_denormals.hpp"
 #include "recsys/util/worker_pool.hpp"
 
 namespace recsys {
@@ -230,7 +231,8 @@ TrainReport train_choice(Embeddings& model, const Ratings& train_rows, const Tra
   const RatedItems by_user = RatedItems::build(model.n_users, train_rows.user, train_rows.item);
   const RatedItems by_item = RatedItems::build(model.n_items, train_rows.item, train_rows.user);
   Moments user_state(model.n_users, d, false), item_state(model.n_items, d, true);
-  WorkerPool pool(std::max(1, config.threads));
+  const FlushDenormals flush;  // decaying moments: see flush_denormals.hpp
+  WorkerPool pool(std::max(1, config.threads), flush_denormals_in_this_thread);
   const std::size_t batch = std::max<std::size_t>(1, config.batch);
   const std::size_t batches_per_epoch =
       (model.n_users + batch - 1) / batch + (model.n_items + batch - 1) / batch;

@@ -9,6 +9,7 @@
 #include "recsys/eval/accuracy.hpp"
 #include "recsys/train/block_grid.hpp"
 #include "recsys/util/error.hpp"
+#include "recsys/util/flush_denormals.hpp"
 #include "recsys/util/rng.hpp"
 
 namespace recsys {
@@ -72,7 +73,8 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
   adam_settings.lr = static_cast<float>(settings.lr);
   adam_settings.weight_decay = static_cast<float>(settings.weight_decay);
   Adam adam(model, adam_settings, settings.optimizer);
-  WorkerPool pool(std::max(1, settings.threads));
+  const FlushDenormals flush;  // decaying moments: see flush_denormals.hpp
+  WorkerPool pool(std::max(1, settings.threads), flush_denormals_in_this_thread);
   std::vector<Gradients> grads(std::size_t(pool.size()), Gradients(model));
   auto stop_requested = [&] { return hooks.stop && hooks.stop->load(std::memory_order_relaxed); };
 

@@ -14,8 +14,12 @@ inline void cpu_relax() {
 constexpr int kSpins = 20000;  // about 0.1-0.5 ms of polling before sleeping
 }  // namespace
 
-WorkerPool::WorkerPool(int threads) {
-  for (int k = 1; k < threads; ++k) workers_.emplace_back([this, k] { work(k); });
+WorkerPool::WorkerPool(int threads, const std::function<void()>& thread_setup) {
+  for (int k = 1; k < threads; ++k)
+    workers_.emplace_back([this, k, thread_setup] {
+      if (thread_setup) thread_setup();
+      work(k);
+    });
 }
 
 WorkerPool::~WorkerPool() {

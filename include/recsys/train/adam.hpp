@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "recsys/kernels/kernels.hpp"
 #include "recsys/train/model.hpp"
 #include "recsys/util/worker_pool.hpp"
 
@@ -50,15 +51,13 @@ class Adam {
   Mode mode() const { return mode_; }
 
   // The per-step constants of the update, public for the tests.
-  struct Coefficients {
-    float step_size;     // lr / (1 - b1^t)
-    float inv_sqrt_bc2;  // 1 / sqrt(1 - b2^t)
-    float beta1, beta2, eps, weight_decay;
-  };
+  using Coefficients = kernels::AdamCoefficients;
   static Coefficients coefficients(const AdamSettings& s, std::int64_t t);
-  // The update of n contiguous parameters; the hot loop of dense mode.
+  // The update of n contiguous parameters, with the active kernel set.
   static void update(float* p, float* m, float* v, const float* g, std::size_t n,
-                     const Coefficients& c);
+                     const Coefficients& c) {
+    kernels::active().adam(p, m, v, g, n, c);
+  }
 
  private:
   AdamSettings settings_;

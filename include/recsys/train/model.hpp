@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "recsys/data/scaler.hpp"
+#include "recsys/kernels/kernels.hpp"
 #include "recsys/util/rng.hpp"
 
 namespace recsys {
@@ -26,6 +27,9 @@ struct Embeddings {
   static Embeddings random(std::uint32_t n_users, std::uint32_t n_items, int dim, double init_std,
                            Rng& rng);
 
+  kernels::TablesView view() const {
+    return {std::size_t(dim), user_vec.data(), item_vec.data(), user_bias.data(), item_bias.data()};
+  }
   const float* user_row(std::uint32_t u) const { return user_vec.data() + std::size_t(u) * dim; }
   const float* item_row(std::uint32_t i) const { return item_vec.data() + std::size_t(i) * dim; }
   float logit(std::uint32_t u, std::uint32_t i) const;
@@ -44,6 +48,9 @@ struct TrainingRows {
   Scaler scaler{0.0, 1.0};
   std::size_t size() const { return rating.size(); }
   float target(std::size_t r) const { return scaler.to_unit(rating[r]); }
+  kernels::RowsView view() const {
+    return {user.data(), item.data(), rating.data(), scaler.min, scaler.span()};
+  }
 };
 
 // The gradients of one batch. A batch touches at most `batch` users and items,
@@ -88,8 +95,14 @@ class alignas(64) Gradients {
 
   void clear();  // forgets the touched rows; O(rows touched)
 
+  // For the batch kernel: the slot tables with room for `more` new slots on
+  // each side; close_slots keeps the slots the kernel opened.
+  kernels::SlotTable open_user_slots(std::size_t more);
+  kernels::SlotTable open_item_slots(std::size_t more);
+  void close_slots(const kernels::SlotTable& users, const kernels::SlotTable& items);
+
  private:
-  static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+  static constexpr std::uint32_t kNone = kernels::SlotTable::kNoSlot;
   std::uint32_t add_slot(std::vector<std::uint32_t>& touched, std::vector<float>& rows,
                          std::uint32_t index);
   int dim_;

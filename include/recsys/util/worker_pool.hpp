@@ -18,7 +18,9 @@ namespace recsys {
 
 class WorkerPool {
  public:
-  explicit WorkerPool(int threads);  // threads - 1 workers; the caller is worker 0
+  // threads - 1 workers; the caller is worker 0. Each worker runs
+  // thread_setup (if given) once, before its first job.
+  explicit WorkerPool(int threads, const std::function<void()>& thread_setup = {});
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;

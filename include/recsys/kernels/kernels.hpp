@@ -1,0 +1,99 @@
+#pragma once
+// The hot loops, compiled once per instruction set and picked at run time, so
+// one binary runs on any x86-64 and uses the widest vectors the CPU has:
+//   baseline  x86-64 (SSE2), separate multiply and add;
+//   avx2      AVX2 + FMA, a fused multiply-add where the loop multiplies and adds;
+//   avx512    AVX-512 (F, VL, DQ, BW) + FMA, the same arithmetic as avx2 twice as wide.
+// avx2 and avx512 do the same operations per element in the same order, so
+// they give bit-identical results; baseline rounds each product before the
+// add and so differs from them in the last bits (docs/kernels.md).
+//
+// The set is chosen once, from the CPU, unless the environment variable
+// RECSYS_KERNELS names one (baseline, avx2 or avx512): a set the CPU lacks is
+// an error, so a forced run never silently falls back.
+//
+// Every kernel works on plain arrays: the views below say which.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace recsys::kernels {
+
+enum class Isa { Baseline, Avx2, Avx512 };
+
+// The four parameter tables of the rating model (read only).
+struct TablesView {
+  std::size_t dim;
+  const float* user_vec;   // n_users x dim
+  const float* item_vec;   // n_items x dim
+  const float* user_bias;  // n_users
+  const float* item_bias;  // n_items
+};
+
+// Training rows: dense indexes and the rating of each; target = (stars - min) / span
+// computed in double and rounded to float, as Scaler::to_unit.
+struct RowsView {
+  const std::uint32_t* user;
+  const std::uint32_t* item;
+  const float* stars;
+  double min, span;
+};
+
+// One side (users or items) of a batch's gradient slots: slot_of maps a row
+// index to its slot (kNoSlot when untouched), touched lists the rows in slot
+// order, rows holds `width` floats per slot (dim entries, then the bias).
+// touched and rows must have room for `count` plus one new slot per rating.
+struct SlotTable {
+  static constexpr std::uint32_t kNoSlot = 0xFFFFFFFFu;
+  std::uint32_t* slot_of;
+  std::uint32_t* touched;
+  float* rows;
+  std::size_t count;  // slots in use; the kernel adds the ones it opens
+};
+
+// Adam's per-step constants (see train/adam.hpp for the rule).
+struct AdamCoefficients {
+  float step_size;     // lr / (1 - b1^t)
+  float inv_sqrt_bc2;  // 1 / sqrt(1 - b2^t)
+  float beta1, beta2, eps, weight_decay;
+};
+
+struct KernelSet {
+  Isa isa;
+  const char* name;
+  // a . b over n floats.
+  float (*dot)(const float* a, const float* b, std::size_t n);
+  // logit[k] = user_vec[user[k]] . item_vec[item[k]] + both biases, k < n.
+  void (*logits)(const TablesView& tables, const std::uint32_t* user, const std::uint32_t* item,
+                 std::size_t n, float* logit);
+  // Forward and backward of one batch of n rows: rows order[k] (or first + k
+  // when order is null). Adds d(batch MSE)/d(theta) into the slots and
+  // returns the batch MSE.
+  double (*batch_gradient)(const TablesView& tables, const RowsView& rows,
+                           const std::uint32_t* order, std::size_t first, std::size_t n,
+                           SlotTable& users, SlotTable& items);
+  // Adam on n contiguous parameters (p, m, v, g element by element).
+  void (*adam)(float* p, float* m, float* v, const float* g, std::size_t n,
+               const AdamCoefficients& c);
+  // Adam on the rows of one table a batch touched: row r = rows[k] has its
+  // weights at p_vec + r * dim and p_bias[r], its moments in one run of
+  // state at r * 2 * (dim + 1) ([m of the weights, m of the bias, v of the
+  // same]) and its gradient at g + k * (dim + 1).
+  void (*adam_rows)(const std::uint32_t* rows, std::size_t n_rows, std::size_t dim, float* p_vec,
+                    float* p_bias, float* state, const float* g, const AdamCoefficients& c);
+};
+
+// The set every hot loop uses; chosen on first call (RECSYS_KERNELS or the CPU).
+// Throws recsys::Error when RECSYS_KERNELS names an unknown set or one the CPU lacks.
+const KernelSet& active();
+// A given set, or nullptr when this CPU (or this build) cannot run it.
+const KernelSet* find(Isa isa);
+// The sets this CPU can run, baseline first.
+std::vector<const KernelSet*> available();
+// Makes `set` the active one (tests compare the sets); returns the previous one.
+const KernelSet& use(const KernelSet& set);
+// "avx512: AVX-512 with FMA, 16 floats a vector": for `info --cpu`.
+std::string describe(const KernelSet& set);
+
+}  // namespace recsys::kernels
