@@ -215,6 +215,44 @@ TEST_CASE("kernels: sparse Adam rows equal the flat Adam on the same elements, i
   }
 }
 
+TEST_CASE("kernels: dense Adam of a table equals flat Adam with zeros outside the batch",
+          "[kernels][adam]") {
+  recsys::Rng rng(13);
+  const std::size_t dim = 3, width = dim + 1, n_rows = 10;
+  const std::vector<float> vec0 = normal(n_rows * dim, rng), bias0 = normal(n_rows, rng);
+  // Touched rows 2, 3 and 9, sorted, with their slots in the order first touched.
+  const std::vector<std::uint32_t> rows{2, 3, 9}, slots{1, 2, 0};
+  const std::vector<float> g = normal(3 * width, rng, 0.05);
+  for (const KernelSet* set : recsys::kernels::available()) {
+    INFO(set->name);
+    // Expected: the whole table as one flat run, the gradient zero but on the touched rows.
+    std::vector<float> flat_vec = vec0, flat_bias = bias0, g_vec(n_rows * dim, 0.0f),
+                       g_bias(n_rows, 0.0f);
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      for (std::size_t e = 0; e < dim; ++e) g_vec[rows[k] * dim + e] = g[slots[k] * width + e];
+      g_bias[rows[k]] = g[slots[k] * width + dim];
+    }
+    std::vector<float> mv(n_rows * dim, 0.0f), vv(n_rows * dim, 0.0f), mb(n_rows, 0.0f),
+        vb(n_rows, 0.0f);
+    std::vector<float> vec = vec0, bias = bias0, mv2 = mv, vv2 = vv, mb2 = mb, vb2 = vb;
+    for (int step = 0; step < 3; ++step) {
+      set->adam(flat_vec.data(), mv.data(), vv.data(), g_vec.data(), n_rows * dim, coefficients());
+      set->adam(flat_bias.data(), mb.data(), vb.data(), g_bias.data(), n_rows, coefficients());
+      // In two parts, [0, 3) and [3, 10), as two threads would.
+      const recsys::kernels::DenseTable table{dim,         vec.data(), mv2.data(), vv2.data(),
+                                              bias.data(), mb2.data(), vb2.data()};
+      const recsys::kernels::TouchedRows touched{rows.data(), slots.data(), rows.size(), g.data()};
+      set->adam_dense(table, 0, 3, touched, coefficients());
+      set->adam_dense(table, 3, n_rows, touched, coefficients());
+    }
+    CHECK(same_bits(vec, flat_vec));
+    CHECK(same_bits(bias, flat_bias));
+    CHECK(same_bits(mv2, mv));
+    CHECK(same_bits(vb2, vb));
+    CHECK_FALSE(same_bits(vec, vec0));
+  }
+}
+
 TEST_CASE("kernels: use() switches the active set and hands back the previous one", "[kernels]") {
   const KernelSet& before = recsys::kernels::active();
   const KernelSet& baseline = *recsys::kernels::find(Isa::Baseline);

@@ -25,9 +25,9 @@ std::string gib(double bytes) {
 // --dim should be a clear error before training, not an allocation failure.
 void check_memory(const TrainConfig& c, std::size_t users, std::size_t items) {
   const double rows = static_cast<double>(users) + static_cast<double>(items);
-  // Weights, Adam's two moments, the best epoch's copy, and dense adam's
-  // full-size gradient (sparse adam's per-thread gradients are batch-sized).
-  const double copies = 4.0 + (c.optimizer == Adam::Mode::Dense ? 1 : 0);
+  // Weights, Adam's two moments and the best epoch's copy (the per-thread
+  // gradients are batch-sized).
+  const double copies = 4.0;
   const double needed = rows * (c.dim + 1) * sizeof(float) * copies;
   const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || page_size <= 0) return;

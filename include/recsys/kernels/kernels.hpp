@@ -59,6 +59,23 @@ struct AdamCoefficients {
   float beta1, beta2, eps, weight_decay;
 };
 
+// One table of dense Adam: weights, moments of the weights, the biases and
+// their moments, n_rows x dim and n_rows floats.
+struct DenseTable {
+  std::size_t dim;
+  float *vec, *m_vec, *v_vec;
+  float *bias, *m_bias, *v_bias;
+};
+
+// The rows of one table a batch touched, sorted by row: row[k]'s gradient
+// is slot slot[k]'s row of g (dim entries, then the bias).
+struct TouchedRows {
+  const std::uint32_t* row;
+  const std::uint32_t* slot;
+  std::size_t count;
+  const float* g;
+};
+
 struct KernelSet {
   Isa isa;
   const char* name;
@@ -76,6 +93,11 @@ struct KernelSet {
   // Adam on n contiguous parameters (p, m, v, g element by element).
   void (*adam)(float* p, float* m, float* v, const float* g, std::size_t n,
                const AdamCoefficients& c);
+  // Dense Adam on rows [first, end) of a table: every row moves, a touched
+  // row with its gradient, any other with a zero gradient (the same
+  // arithmetic as adam() over the whole table with zeros outside the batch).
+  void (*adam_dense)(const DenseTable& table, std::size_t first, std::size_t end,
+                     const TouchedRows& touched, const AdamCoefficients& c);
   // Adam on the rows of one table a batch touched: row r = rows[k] has its
   // weights at p_vec + r * dim and p_bias[r], its moments in one run of
   // state at r * 2 * (dim + 1) ([m of the weights, m of the bias, v of the

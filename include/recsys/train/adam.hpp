@@ -71,7 +71,9 @@ class Adam {
   // (2 x (dim + 1) floats), so a touched row's state is one contiguous run
   // instead of four places in four tables.
   std::vector<float> user_state_, item_state_;
-  Embeddings dense_;  // dense mode only: the batch gradient as full tables, zero outside the batch
+  // Dense mode: each table's touched rows of the batch, sorted, and their slots.
+  std::vector<std::uint32_t> user_rows_, user_slots_, item_rows_, item_slots_;
+  std::vector<std::uint64_t> keys_;  // scratch for the sort
 };
 
 }  // namespace recsys
