@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "recsys/util/huge_pages.hpp"
+
 namespace recsys {
 
 RatedItems RatedItems::build(std::size_t n_users, std::span<const std::uint32_t> user,
@@ -10,6 +12,7 @@ RatedItems RatedItems::build(std::size_t n_users, std::span<const std::uint32_t>
   r.offsets.assign(n_users + 1, 0);
   for (const auto u : user) ++r.offsets[u + 1];
   for (std::size_t u = 0; u < n_users; ++u) r.offsets[u + 1] += r.offsets[u];
+  reserve_huge(r.items, user.size());
   r.items.resize(user.size());
   std::vector<std::uint64_t> cursor(r.offsets.begin(), r.offsets.end() - 1);
   for (std::size_t k = 0; k < user.size(); ++k) r.items[cursor[user[k]]++] = item[k];

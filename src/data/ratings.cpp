@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstdio>
 #include <string_view>
+#include <thread>
 
+#include "byte_ranges.hpp"
 #include "csv_reader.hpp"
 #include "recsys/util/error.hpp"
 
@@ -72,30 +74,23 @@ bool parse_timestamp(std::string_view text, std::int64_t& value) {
   return ec == std::errc() && ptr == end && !text.empty();
 }
 
-// Columns 3: user, item, rating. Columns 4: the same and the timestamp, into
-// *timestamps; the two are one template so that the common load reads no
-// fourth field and pays nothing for it.
-template <unsigned Columns>
-void load_rows(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
-               Ratings& out, std::vector<std::int64_t>* timestamps) {
+// Reads every row of one CSV source (header included) into emit(user index,
+// item index, rating, timestamp), interning ids in users/items. Columns 3:
+// user, item, rating. Columns 4: the same and the timestamp; the two are one
+// template so that the common load reads no fourth field and pays nothing
+// for it. Errors name path and the line within this source.
+template <unsigned Columns, typename Emit>
+void read_rows(const std::string& path, std::unique_ptr<io::ByteSourceBase> source,
+               const LoadOptions& options, IdMap& users, IdMap& items, Emit&& emit) {
   static_assert(Columns == 3 || Columns == 4);
-  require_csv_file(path);
   const ColumnNames& cols = options.columns;
   try {
-    CsvReader<Columns> reader(path, open_csv(path));
+    CsvReader<Columns> reader(path, std::move(source));
     if constexpr (Columns == 3)
       reader.read_header(io::ignore_extra_column, cols.user, cols.item, cols.rating);
     else
       reader.read_header(io::ignore_extra_column, cols.user, cols.item, cols.rating,
                          cols.timestamp);
-    // MovieLens rows are 20-30 bytes; reserving for 20 avoids regrowth (which
-    // would briefly double the arrays), and untouched capacity costs no memory.
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 && st.st_size > 0) {
-      out.reserve(out.size() + static_cast<std::size_t>(st.st_size) / 20);
-      if constexpr (Columns == 4)
-        timestamps->reserve(timestamps->size() + static_cast<std::size_t>(st.st_size) / 20);
-    }
     // Files are usually grouped by user: reuse the previous user's index.
     std::string last_user;
     std::uint32_t last_user_index = 0;
@@ -131,22 +126,21 @@ void load_rows(const std::string& path, const LoadOptions& options, IdMap& users
                     cols.rating + " " + quoted_field(rating_field) + " is outside --rating-range " +
                         shortest(options.range->min) + "," + shortest(options.range->max) +
                         " (fix the row, or widen the range)");
+      std::int64_t time = 0;
       if constexpr (Columns == 4) {
-        std::int64_t time = 0;
         if (trimmed(time_field).empty())
           throw Error(path, line, "empty " + cols.timestamp + kFixRow);
         if (!parse_timestamp(time_field, time))
           throw Error(path, line,
                       cols.timestamp + " " + quoted_field(time_field) +
                           " is not a whole number (such as Unix seconds)" + kFixRow);
-        timestamps->push_back(time);
       }
       try {
         if (last_user.empty() || user_token != last_user) {
           last_user_index = users.intern(user_token);
           last_user.assign(user_token);
         }
-        out.push(last_user_index, items.intern(item_token), static_cast<float>(rating));
+        emit(last_user_index, items.intern(item_token), static_cast<float>(rating), time);
       } catch (const Error& e) {
         throw Error(path, line, e.message());  // the id map's own error knows no file
       }
@@ -161,6 +155,120 @@ void load_rows(const std::string& path, const LoadOptions& options, IdMap& users
     throw_csv_error(path, e, cols.user + "," + cols.item + "," + cols.rating,
                     "--user-col/--item-col/--rating-col");
   }
+}
+
+// One range's rows as they are parsed, in blocks of kBlockRows, so that the
+// merge can free each block as soon as it is copied: the rows are never held
+// twice over.
+struct RowBlocks {
+  static constexpr std::size_t kBlockRows = std::size_t(1) << 22;
+  std::vector<Ratings> rows;
+  std::vector<std::vector<std::int64_t>> times;
+  void add(std::uint32_t u, std::uint32_t i, float r, std::int64_t t, bool timed) {
+    if (rows.empty() || rows.back().size() == kBlockRows) {
+      rows.emplace_back().reserve(kBlockRows);
+      if (timed) times.emplace_back().reserve(kBlockRows);
+    }
+    rows.back().push(u, i, r);
+    if (timed) times.back().push_back(t);
+  }
+  std::size_t size() const {
+    std::size_t n = 0;
+    for (const auto& b : rows) n += b.size();
+    return n;
+  }
+};
+
+// The rows of `split`'s ranges, one thread each, appended to out in file
+// order with ids in order of first appearance, exactly as one sequential
+// read would give them. Range 0 interns into users/items directly; every
+// later range into maps of its own, merged in range order afterwards.
+template <unsigned Columns>
+void read_ranges(const std::string& path, const SplitFile& split, const LoadOptions& options,
+                 IdMap& users, IdMap& items, Ratings& out, std::vector<std::int64_t>* timestamps) {
+  const std::size_t parts = split.ranges.size();
+  std::vector<RowBlocks> parsed(parts);
+  std::vector<IdMap> local_users(parts), local_items(parts);
+  std::vector<std::exception_ptr> failed(parts);
+  auto parse = [&](std::size_t k) {
+    try {
+      read_rows<Columns>(path, open_range(path, split.header, split.ranges[k]), options,
+                         k == 0 ? users : local_users[k], k == 0 ? items : local_items[k],
+                         [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
+                           parsed[k].add(u, i, r, t, timestamps != nullptr);
+                         });
+    } catch (...) {
+      failed[k] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t k = 1; k < parts; ++k) threads.emplace_back(parse, k);
+  parse(0);
+  for (auto& t : threads) t.join();
+  // The first failure in file order is the one a sequential read meets; a
+  // range's line L (its line 1 is the header) is the file's L plus the
+  // lines of the ranges before it.
+  for (std::size_t k = 0; k < parts; ++k) {
+    if (!failed[k]) continue;
+    try {
+      std::rethrow_exception(failed[k]);
+    } catch (const Error& e) {
+      if (e.line() <= 1) throw;
+      std::size_t before = 0;
+      for (std::size_t j = 0; j < k; ++j) before += count_newlines(path, split.ranges[j]);
+      throw Error(e.file(), e.line() + before, e.message(), e.kind());
+    }
+  }
+  std::size_t total = out.size();
+  for (const auto& p : parsed) total += p.size();
+  out.reserve(total);
+  if (timestamps) timestamps->reserve(total);
+  for (std::size_t k = 0; k < parts; ++k) {
+    std::vector<std::uint32_t> user_of, item_of;  // local index -> global; empty for range 0
+    for (std::uint32_t j = 0; k > 0 && j < local_users[k].size(); ++j)
+      user_of.push_back(users.intern(local_users[k].token(j)));
+    for (std::uint32_t j = 0; k > 0 && j < local_items[k].size(); ++j)
+      item_of.push_back(items.intern(local_items[k].token(j)));
+    for (std::size_t b = 0; b < parsed[k].rows.size(); ++b) {
+      Ratings& block = parsed[k].rows[b];
+      for (std::size_t r = 0; r < block.size(); ++r)
+        out.push(k ? user_of[block.user[r]] : block.user[r],
+                 k ? item_of[block.item[r]] : block.item[r], block.stars[r]);
+      if (timestamps) {
+        auto& times = parsed[k].times[b];
+        timestamps->insert(timestamps->end(), times.begin(), times.end());
+        std::vector<std::int64_t>().swap(times);
+      }
+      block = Ratings();
+    }
+  }
+}
+
+template <unsigned Columns>
+void load_rows(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
+               Ratings& out, std::vector<std::int64_t>* timestamps) {
+  require_csv_file(path);
+  struct stat st {};
+  const bool regular = ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  const auto bytes = regular ? static_cast<std::size_t>(st.st_size) : 0;
+  if (options.threads > 1 && regular && bytes >= options.parallel_above_bytes) {
+    const SplitFile split = split_lines(path, options.threads);
+    if (split.ranges.size() > 1) {
+      read_ranges<Columns>(path, split, options, users, items, out, timestamps);
+      return;
+    }
+  }
+  // MovieLens rows are 20-30 bytes; reserving for 20 avoids regrowth (which
+  // would briefly double the arrays), and untouched capacity costs no memory.
+  if (bytes > 0) {
+    out.reserve(out.size() + bytes / 20);
+    if (timestamps) timestamps->reserve(timestamps->size() + bytes / 20);
+  }
+  read_rows<Columns>(path, open_csv(path), options, users, items,
+                     [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
+                       out.push(u, i, r);
+                       if (timestamps) timestamps->push_back(t);
+                     });
 }
 
 }  // namespace

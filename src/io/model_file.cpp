@@ -398,6 +398,7 @@ TrainedModel load_model(const std::string& path) {
     bytes.resize(std::min<std::uint64_t>(size, kHeaderBytes));
     if (std::fread(bytes.data(), 1, bytes.size(), file.get()) != bytes.size()) read_fail();
     check_header(bytes, size, path);
+    reserve_huge(bytes, static_cast<std::size_t>(size));
     bytes.resize(static_cast<std::size_t>(size));
     const std::size_t rest = bytes.size() - kHeaderBytes;
     errno = 0;

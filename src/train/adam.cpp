@@ -3,19 +3,28 @@
 #include <algorithm>
 #include <cmath>
 
+#include "recsys/util/huge_pages.hpp"
+
 namespace recsys {
+
+namespace {
+void zeroed(std::vector<float>& v, std::size_t n) {
+  reserve_huge(v, n);
+  v.assign(n, 0.0f);
+}
+}  // namespace
 
 Adam::Adam(const Embeddings& shape, AdamSettings settings, Mode mode)
     : settings_(settings), mode_(mode) {
   if (mode == Mode::Sparse) {
     const std::size_t row = 2 * (std::size_t(shape.dim) + 1);
-    user_state_.assign(std::size_t(shape.n_users) * row, 0.0f);
-    item_state_.assign(std::size_t(shape.n_items) * row, 0.0f);
+    zeroed(user_state_, std::size_t(shape.n_users) * row);
+    zeroed(item_state_, std::size_t(shape.n_items) * row);
   } else {
-    for (auto* m : {&m_user_vec_, &v_user_vec_}) m->assign(shape.user_vec.size(), 0.0f);
-    for (auto* m : {&m_item_vec_, &v_item_vec_}) m->assign(shape.item_vec.size(), 0.0f);
-    for (auto* m : {&m_user_bias_, &v_user_bias_}) m->assign(shape.user_bias.size(), 0.0f);
-    for (auto* m : {&m_item_bias_, &v_item_bias_}) m->assign(shape.item_bias.size(), 0.0f);
+    for (auto* m : {&m_user_vec_, &v_user_vec_}) zeroed(*m, shape.user_vec.size());
+    for (auto* m : {&m_item_vec_, &v_item_vec_}) zeroed(*m, shape.item_vec.size());
+    for (auto* m : {&m_user_bias_, &v_user_bias_}) zeroed(*m, shape.user_bias.size());
+    for (auto* m : {&m_item_bias_, &v_item_bias_}) zeroed(*m, shape.item_bias.size());
   }
 }
 

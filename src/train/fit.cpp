@@ -95,7 +95,9 @@ FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const F
   if (config.threads == 0)
     config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
-  Dataset data = load_dataset(files, {config.val_fraction, config.seed, config.split});
+  DatasetOptions load_files = files;
+  load_files.load.threads = config.threads;  // a large file is parsed by every training thread
+  Dataset data = load_dataset(load_files, {config.val_fraction, config.seed, config.split});
   FitResult out;
   out.load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   check_memory(config, data.users.size(), data.items.size());

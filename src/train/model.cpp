@@ -2,9 +2,12 @@
 
 #include <algorithm>
 
+#include "recsys/util/huge_pages.hpp"
+
 namespace recsys {
 namespace {
 void fill_normal(std::vector<float>& table, std::size_t n, double std_dev, Rng& rng) {
+  reserve_huge(table, n);
   table.resize(n);
   for (auto& x : table) x = static_cast<float>(rng.normal() * std_dev);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "recsys/data/id_map.hpp"
+#include "recsys/util/huge_pages.hpp"
 
 namespace recsys {
 
@@ -18,9 +19,9 @@ struct Ratings {
 
   std::size_t size() const { return stars.size(); }
   void reserve(std::size_t n) {
-    user.reserve(n);
-    item.reserve(n);
-    stars.reserve(n);
+    reserve_huge(user, n);
+    reserve_huge(item, n);
+    reserve_huge(stars, n);
   }
   void push(std::uint32_t u, std::uint32_t i, float r) {
     user.push_back(u);
@@ -44,6 +45,11 @@ struct RatingRange {
 struct LoadOptions {
   ColumnNames columns;
   std::optional<RatingRange> range;  // ratings outside it are an error
+  // A regular file of at least parallel_above_bytes is parsed by this many
+  // threads, each a byte range of whole lines; the rows and ids are the same
+  // as one thread's, in the same order.
+  int threads = 1;
+  std::size_t parallel_above_bytes = std::size_t(8) << 20;
 };
 
 // Appends every row of a ratings CSV (header required, columns found by name,

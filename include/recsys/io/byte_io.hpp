@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "recsys/util/huge_pages.hpp"
+
 namespace recsys {
 
 // Writes into a growing buffer, or, made by counting(), only counts the bytes
@@ -23,7 +25,7 @@ class ByteWriter {
     w.count_only_ = true;
     return w;
   }
-  void reserve(std::size_t n) { bytes_.reserve(n); }
+  void reserve(std::size_t n) { reserve_huge(bytes_, n); }
 
   void u8(std::uint8_t x) { put_le(x); }
   void u32(std::uint32_t x) { put_le(x); }

@@ -1,0 +1,37 @@
+#pragma once
+// A large CSV file cut into byte ranges that threads parse side by side: each
+// range starts at a line start, and each is read with the file's header line
+// in front, so one CSV reader per range sees a complete file of its own.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "csv_reader.hpp"
+
+namespace recsys {
+
+struct ByteRange {
+  std::uint64_t begin = 0, end = 0;  // [begin, end) of the file, whole lines
+};
+
+struct SplitFile {
+  std::string header;             // the first line, with its '\n'
+  std::vector<ByteRange> ranges;  // in file order, covering everything after the header
+};
+
+// Cuts a regular file into at most `parts` ranges of about equal size, cut
+// after a '\n'. Empty when the file is not a regular file or has no complete
+// header line.
+SplitFile split_lines(const std::string& path, int parts);
+
+// The '\n' bytes in a range of path (to turn a line of a range into a line of the file).
+std::size_t count_newlines(const std::string& path, const ByteRange& range);
+
+// The header followed by the bytes of one range, for a CsvReader; ends with a
+// NUL after the last byte, as open_csv's source.
+std::unique_ptr<io::ByteSourceBase> open_range(const std::string& path, const std::string& header,
+                                               const ByteRange& range);
+
+}  // namespace recsys
