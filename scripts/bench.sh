@@ -17,16 +17,25 @@
 #   a second table: each ml-latest-small run's ranking figures, RMSE and
 #         epoch time, with the popularity yardstick as its last row (the
 #         README's objective table).
-#   after the table: the notebook preset's speed-up over PyTorch, and the cost
-#         of top-N for all users over the bare score matrix product.
-#   scripts/bench.sh [--no-reference] [--no-25m] [--threads N]
+#   after the table: the kernel set that ran, and the issue's three ratios:
+#         the notebook preset's speed-up over PyTorch (training time and whole
+#         process), the cost of top-N for all users over the bare score matrix
+#         product (OpenBLAS when installed; the benchmark command alone unsets
+#         OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, so OpenBLAS picks its kernel
+#         from the CPU), and the 25M rating run's time, RMSE and peak RSS;
+#         then each kernel set's in-cache speed (recsys_bench_kernels).
+#   --100m: also a 100M-rating synthetic file (650,000 users, 120,000 movies,
+#         2.8 GB, generated once, 2-3 minutes), trained like the 25M one: load
+#         MB/s, epoch time against the 25M epoch, bytes of peak RSS per rating.
+#   scripts/bench.sh [--no-reference] [--no-25m] [--100m] [--threads N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-reference=1 big=1 threads=2
+reference=1 big=1 huge=0 threads=2
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-reference) reference=0 ;;
     --no-25m) big=0 ;;
+    --100m) huge=1 ;;
     --threads) threads="${2:?--threads needs a number}"; shift ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -104,10 +113,27 @@ if [ $big = 1 ]; then
   echo "synthetic 25M ..." >&2
   train_opts="--objective rating --epochs 20 --early-stopping 0" bench_set synth-25m-rating \
     "$(stat -c %s "$synth_dir/ratings.csv")" "$synth_dir/ratings.csv"
-  run synth-25m-ratio ./build/tests/recsys_bench_top_n "$work/synth-25m-rating.model" "$threads" 1
+  run synth-25m-ratio env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
+    ./build/tests/recsys_bench_top_n "$work/synth-25m-rating.model" "$threads" 1
   train_opts="--epochs 5" bench_set synth-25m-default \
     "$(stat -c %s "$synth_dir/ratings.csv")" "$synth_dir/ratings.csv"
+  # The issue's 25M figure: today's rating defaults (early stopping), whole process.
+  run synth-25m-rating-defaults "$recsys" train "$synth_dir/ratings.csv" --objective rating \
+    --threads "$threads" --format json -q --model "$work/r-defaults.model"
 fi
+if [ $huge = 1 ]; then
+  huge_dir=${RECSYS_BENCH_DATA:-build/bench-data}/synth-100m
+  if [ ! -f "$huge_dir/ratings.csv" ]; then
+    echo "generating the 100M-rating synthetic file in $huge_dir (2-3 minutes, 2.8 GB) ..." >&2
+    "$recsys" synth --out "$huge_dir" --seed 1 --n-users 650000 --n-movies 120000 \
+      --n-ratings 100000000 >&2
+  fi
+  echo "synthetic 100M ..." >&2
+  echo "$(stat -c %s "$huge_dir/ratings.csv")" >"$work/synth-100m.bytes"
+  run synth-100m-rating "$recsys" train "$huge_dir/ratings.csv" --objective rating --epochs 5 \
+    --early-stopping 0 --threads "$threads" --format json -q --model "$work/r100.model"
+fi
+run kernels ./build/tests/recsys_bench_kernels
 
 python3 - "$work" "$threads" <<'PY'
 import json, os, sys
@@ -167,25 +193,50 @@ if os.path.exists(os.path.join(work, "torch.time")):
           f"| {d['seconds_per_epoch']:.3f} | - | {d['train_seconds']:.2f} | {wall:.2f} | - | - | {rss:.0f} "
           f"| - | - | {d['val_rmse_stars']:.4f} | - | - |")
 print()
-if os.path.exists(os.path.join(work, "torch.time")) and "ml-small-notebook" in train_s:
-    d = last_json("torch")
-    one = last_json("ml-small-notebook-1thread")["train_seconds"]
-    print(f"- notebook preset speed-up over PyTorch, training time: "
-          f"{d['train_seconds'] / train_s['ml-small-notebook']:.0f}x ({threads} threads), "
-          f"{d['train_seconds'] / one:.0f}x (1 thread)")
 if "synth-25m-rating" in epoch_times and "synth-25m-default" in epoch_times:
     r, c = epoch_times["synth-25m-rating"], epoch_times["synth-25m-default"]
     print(f"- synthetic 25M: a default (choice) epoch (median {c[len(c) // 2]:.2f} s) costs "
           f"{c[len(c) // 2] / r[len(r) // 2]:.2f}x a rating epoch (median {r[len(r) // 2]:.2f} s)")
+print()
+kernels = {last_json(n + "-train").get("kernels") for n in sets} - {None}
+print(f"- kernel set that ran: {', '.join(sorted(kernels)) or '?'} (recsys info --cpu)")
+if os.path.exists(os.path.join(work, "torch.time")) and "ml-small-notebook" in train_s:
+    d = last_json("torch")
+    torch_wall, _ = timing("torch")
+    nb_wall, _ = timing("ml-small-notebook-train")
+    one = last_json("ml-small-notebook-1thread")["train_seconds"]
+    print(f"- target 1, notebook preset against PyTorch: whole process {torch_wall:.2f} s / "
+          f"{nb_wall:.2f} s = {torch_wall / nb_wall:.1f}x; training alone {d['train_seconds']:.2f} s / "
+          f"{train_s['ml-small-notebook']:.2f} s = {d['train_seconds'] / train_s['ml-small-notebook']:.1f}x "
+          f"({d['train_seconds'] / one:.1f}x with 1 thread; target >= 30x)")
+if os.path.exists(os.path.join(work, "synth-25m-ratio.time")):
+    r = last_json("synth-25m-ratio")
+    print(f"- target 2, top 10 of all {r['users']:,} users over {r['movies']:,} movies (rated ones "
+          f"excluded) over the bare score product ({r.get('product', '?')}): "
+          f"{r['topn_s']:.2f} s / {r['bare_s']:.2f} s = {r['ratio']:.2f}x (target <= 1.3x)")
+if os.path.exists(os.path.join(work, "synth-25m-rating-defaults.time")):
+    wall, rss = timing("synth-25m-rating-defaults")
+    d = last_json("synth-25m-rating-defaults")
+    print(f"- target 3, 25M train with the rating defaults (early stopping, {len(d['history'])} epochs): "
+          f"{wall:.2f} s end to end (target <= 0.68 x 15.5-16.4 s = 10.5-11.2 s), val RMSE "
+          f"{d['val_rmse']:.4f} (target <= 0.531), peak RSS {rss:.0f} MiB (target <= 300 MB = 286 MiB); "
+          f"load {d['load_seconds']:.2f} s")
+if os.path.exists(os.path.join(work, "synth-100m-rating.time")):
+    wall, rss = timing("synth-100m-rating")
+    d = last_json("synth-100m-rating")
+    size = int(open(os.path.join(work, "synth-100m.bytes")).read())
+    t = sorted(h["seconds"] for h in d["history"])
+    line = (f"- 100M ratings, 5 epochs: {wall:.1f} s end to end, load {d['load_seconds']:.1f} s "
+            f"({size / 1e6 / d['load_seconds']:.0f} MB/s), median epoch {t[len(t) // 2]:.2f} s")
+    if "synth-25m-rating" in epoch_times:
+        e = epoch_times["synth-25m-rating"]
+        line += f" = {t[len(t) // 2] / e[len(e) // 2]:.2f}x the 25M epoch (rows: 4x)"
+    ratings = d["train_rows"] + d["val_rows"]
+    print(line + f"; peak RSS {rss:.0f} MiB = {rss * 2**20 / ratings:.1f} bytes per rating")
 if "synth-25m-rating" in epoch_times:
     t = epoch_times["synth-25m-rating"]
     print(f"- synthetic 25M, seconds per epoch (with its validation pass): fastest {t[0]:.2f}, "
           f"median {t[len(t) // 2]:.2f}, slowest {t[-1]:.2f}")
-if os.path.exists(os.path.join(work, "synth-25m-ratio.time")):
-    r = last_json("synth-25m-ratio")
-    print(f"- top 10 of all {r['users']:,} users over {r['movies']:,} movies, rated ones excluded: "
-          f"{r['topn_s']:.2f} s; the bare score matrix product alone: {r['bare_s']:.2f} s; ratio {r['ratio']:.2f} "
-          f"(score product: {r.get('product', '?')})")
 if ranking_rows:
     print()
     print("ml-latest-small, top 10, rated films excluded, relevant = held-out rating >= 4:")
@@ -196,4 +247,9 @@ if ranking_rows:
         print(f"| {run} | {figure(m.get('ndcg_at_k'), 4)} | {figure(m.get('precision_at_k'), 4)} "
               f"| {figure(m.get('recall_at_k'), 4)} | {figure(m.get('hit_rate_at_k'), 3)} "
               f"| {figure(m.get('coverage'), 3)} | {figure(rmse, 4)} | {figure(epoch_s, 3)} |")
+if os.path.exists(os.path.join(work, "kernels.time")):
+    print()
+    print("Each kernel set on data in cache (the arithmetic limit):")
+    print()
+    print(open(os.path.join(work, "kernels.out")).read().rstrip())
 PY

@@ -11,24 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "bench_timing.hpp"
 #include "recsys/kernels/kernels.hpp"
 #include "recsys/util/rng.hpp"
 
 namespace {
 
 using recsys::kernels::KernelSet;
-
-template <typename Fn>
-double best_of(int repeats, Fn fn) {
-  double best = 1e300;
-  for (int k = 0; k < repeats; ++k) {
-    const auto start = std::chrono::steady_clock::now();
-    fn();
-    best = std::min(
-        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  return best;
-}
 
 std::vector<float> normal(std::size_t n, recsys::Rng& rng, double scale) {
   std::vector<float> out(n);
@@ -42,7 +31,7 @@ double adam_ns(const KernelSet& set, std::size_t n, int steps, int repeats) {
   std::vector<float> p = normal(n, rng, 0.1), m = normal(n, rng, 1e-3), g = normal(n, rng, 1e-3);
   std::vector<float> v(n, 1e-6f);
   const recsys::kernels::AdamCoefficients c{0.01f, 1.0f, 0.9f, 0.999f, 1e-8f, 0.0f};
-  const double s = best_of(repeats, [&] {
+  const double s = bench::best_of(repeats, [&] {
     for (int t = 0; t < steps; ++t) set.adam(p.data(), m.data(), v.data(), g.data(), n, c);
   });
   return s / steps / double(n) * 1e9;
@@ -68,7 +57,7 @@ double gradient_ns(const KernelSet& set, std::size_t dim, int repeats) {
   const recsys::kernels::TablesView t{dim, uv.data(), iv.data(), ub.data(), ib.data()};
   const recsys::kernels::RowsView rows{user.data(), item.data(), stars.data(), 0.5, 4.5};
   double sink = 0;
-  const double s = best_of(repeats, [&] {
+  const double s = bench::best_of(repeats, [&] {
     for (std::size_t b = 0; b < batches; ++b) {
       recsys::kernels::SlotTable su{user_slot.data(), touched_u.data(), rows_u.data(), 0};
       recsys::kernels::SlotTable si{item_slot.data(), touched_i.data(), rows_i.data(), 0};

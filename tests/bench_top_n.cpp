@@ -9,24 +9,9 @@
 #include <exception>
 #include <string>
 
+#include "bench_timing.hpp"
 #include "recsys/eval/top_n.hpp"
 #include "recsys/io/model_file.hpp"
-
-namespace {
-
-template <typename Fn>
-double best_of(int repeats, Fn fn) {
-  double best = 1e300;
-  for (int k = 0; k < repeats; ++k) {
-    const auto start = std::chrono::steady_clock::now();
-    fn();
-    best = std::min(
-        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  return best;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -38,7 +23,7 @@ int main(int argc, char** argv) {
     const int threads = argc > 2 ? std::stoi(argv[2]) : 0;
     const int repeats = argc > 3 ? std::max(1, std::stoi(argv[3])) : 3;
     double sink = 0;
-    const double bare = best_of(repeats, [&] {
+    const double bare = bench::best_of(repeats, [&] {
       recsys::for_each_score_tile(m.tables, threads, [&](const recsys::ScoreTile& t) {
         sink += t.scores[0];  // one read per tile keeps the product from being optimised away
       });
@@ -47,7 +32,7 @@ int main(int argc, char** argv) {
     request.k = 10;
     request.exclude = {&m.train_rated, &m.validation_rated};
     std::size_t listed = 0;
-    const double topn = best_of(
+    const double topn = bench::best_of(
         repeats, [&] { listed = recsys::top_n_all(m.tables, {request}, threads)[0].items.size(); });
     std::printf(
         "{\"users\":%u,\"movies\":%u,\"bare_s\":%.4f,\"topn_s\":%.4f,\"ratio\":%.3f,"
