@@ -253,6 +253,26 @@ TEST_CASE("kernels: dense Adam of a table equals flat Adam with zeros outside th
   }
 }
 
+TEST_CASE("kernels: the top-N threshold test finds the first run of 16 with a score above",
+          "[kernels][top_n]") {
+  for (const KernelSet* set : recsys::kernels::available()) {
+    INFO(set->name);
+    std::vector<float> s(70, 0.5f);  // runs [0,16) [16,32) [32,48) [48,64), tail [64,70)
+    CHECK(set->first_run_above(s.data(), s.size(), 0.5f) == 64u);  // equal is not above
+    s[69] = 2.0f;  // in the tail: not a whole run, left to the caller
+    CHECK(set->first_run_above(s.data(), s.size(), 0.5f) == 64u);
+    s[40] = std::nanf("");  // NaN is never above
+    CHECK(set->first_run_above(s.data(), s.size(), 0.5f) == 64u);
+    s[47] = 0.75f;
+    CHECK(set->first_run_above(s.data(), s.size(), 0.5f) == 32u);
+    CHECK(set->first_run_above(s.data(), s.size(), 0.75f) == 64u);
+    s[3] = 1.0f;
+    CHECK(set->first_run_above(s.data(), s.size(), 0.5f) == 0u);
+    CHECK(set->first_run_above(s.data() + 16, 54, 0.5f) == 16u);  // [32,48) of s
+    CHECK(set->first_run_above(s.data(), 15, 0.0f) == 0u);        // no whole run at all
+  }
+}
+
 TEST_CASE("kernels: use() switches the active set and hands back the previous one", "[kernels]") {
   const KernelSet& before = recsys::kernels::active();
   const KernelSet& baseline = *recsys::kernels::find(Isa::Baseline);

@@ -1,5 +1,7 @@
 #include "recsys/eval/top_n.hpp"
 
+#include "recsys/kernels/kernels.hpp"
+
 #include <Eigen/Core>
 #include <algorithm>
 #include <atomic>
@@ -61,15 +63,6 @@ void score_tile(const float* users, std::size_t rows, const float* items, std::s
 #endif
 }
 
-// True when some score of the kChunk from `s` is above t: a max the compiler
-// turns into a few vector instructions, so the scores that cannot enter a
-// full list cost no branch each.
-inline bool any_above(const float* s, float t) {
-  float m = s[0];
-  for (int e = 1; e < kChunk; ++e) m = s[e] > m ? s[e] : m;
-  return m > t;
-}
-
 // The heap order: its front is the worst item kept, so each candidate costs
 // one comparison against it, and only the rare better one costs log k.
 constexpr auto worse_first = [](const ScoredItem& a, const ScoredItem& b) {
@@ -94,12 +87,16 @@ void offer(std::span<const float> scores, std::uint32_t first, std::size_t k, co
   }
   if (heap.size() < k) return;
   float threshold = heap.front().score;
+  // Runs of kChunk scores none of which can enter are skipped by the kernel
+  // (a vector compare per run); only a run with a candidate is walked here.
+  const auto first_run_above = kernels::active().first_run_above;
   while (j < n) {
-    if (j + kChunk <= n && !any_above(scores.data() + j, threshold)) {
-      j += kChunk;
-      continue;
+    if (j % kChunk == 0 && j + kChunk <= n) {
+      j += first_run_above(scores.data() + j, n - j, threshold);
+      if (j >= n) break;
     }
-    const std::size_t end = std::min(n, j + kChunk);
+    // To the end of this run, so that the next starts on a multiple of kChunk.
+    const std::size_t end = std::min(n, (j / kChunk + 1) * kChunk);
     for (; j < end; ++j) {
       if (!(scores[j] > threshold)) continue;
       const std::uint32_t item = first + static_cast<std::uint32_t>(j);

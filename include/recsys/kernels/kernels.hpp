@@ -93,6 +93,10 @@ struct KernelSet {
   // Adam on n contiguous parameters (p, m, v, g element by element).
   void (*adam)(float* p, float* m, float* v, const float* g, std::size_t n,
                const AdamCoefficients& c);
+  // The start of the first run of 16 scores (runs from 0) with a score above
+  // t, or n rounded down to 16 when there is none: top-N's threshold test,
+  // which skips the scores that cannot enter a full list.
+  std::size_t (*first_run_above)(const float* scores, std::size_t n, float t);
   // Dense Adam on rows [first, end) of a table: every row moves, a touched
   // row with its gradient, any other with a zero gradient (the same
   // arithmetic as adam() over the whole table with zeros outside the batch).
