@@ -87,6 +87,9 @@ TEST_CASE("parallel load: the same rows, ids and timestamps as one thread", "[ra
   check_same(dir.write("one.csv", "userId,movieId,rating\n1,2,3"));
   check_same(dir.write("two.csv", "userId,movieId,rating\n1,2,3\n4,5,1\n"));
   check_same(dir.write("empty.csv", "userId,movieId,rating\n"));
+  // A blank first line, which the reader skips before the header: read by one thread.
+  check_same(dir.write("lead.csv", "\nuserId,movieId,rating\n1,2,3\n4,5,1\n6,7,2\n8,9,4\n"));
+  check_same(dir.write("lead2.csv", " \r\nuserId,movieId,rating\r\n1,2,3\r\n4,5,1\r\n6,7,2\r\n"));
 }
 
 TEST_CASE("parallel load: a bad row is reported at the same line as with one thread",
@@ -117,6 +120,24 @@ TEST_CASE("parallel load: a bad row is reported at the same line as with one thr
   const Loaded many = load(path, 3, false);
   CHECK_THAT(many.error, Catch::Matchers::Contains("'early'"));
   check_same(path);
+}
+
+TEST_CASE("parallel load: a file over the default 8 MiB threshold, two threads against one",
+          "[ratings][parallel]") {
+  test_support::TempDir dir;
+  std::string csv = "userId,movieId,rating\n";
+  for (std::size_t k = 0; csv.size() < (std::size_t(8) << 20) + 100; ++k)
+    csv += std::to_string(k % 977) + "," + std::to_string(k % 1009) + ",3.5\n";
+  const std::string path = dir.write("big.csv", csv);
+  recsys::LoadOptions o;
+  o.threads = 2;
+  Loaded two, one;
+  recsys::load_ratings(path, o, two.users, two.items, two.rows);
+  o.threads = 1;
+  recsys::load_ratings(path, o, one.users, one.items, one.rows);
+  CHECK(two.rows.user == one.rows.user);
+  CHECK(two.rows.item == one.rows.item);
+  CHECK(two.users.tokens() == one.users.tokens());
 }
 
 TEST_CASE("parallel load: every fuzz corpus file loads or fails as with one thread",

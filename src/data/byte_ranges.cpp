@@ -11,21 +11,22 @@
 #include "recsys/util/error.hpp"
 
 namespace recsys {
-namespace {
 
-class FileDescriptor {
+class OpenFile {
  public:
-  explicit FileDescriptor(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY)) {}
-  ~FileDescriptor() {
+  explicit OpenFile(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY)) {}
+  ~OpenFile() {
     if (fd_ >= 0) ::close(fd_);
   }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
   int get() const { return fd_; }
 
  private:
   int fd_;
 };
+
+namespace {
 
 // Reads up to n bytes at offset; throws naming path on a read error.
 std::size_t read_at(int fd, const std::string& path, char* buffer, std::size_t n,
@@ -59,10 +60,12 @@ std::uint64_t next_line_start(int fd, const std::string& path, std::uint64_t fro
 
 class RangeSource : public io::ByteSourceBase {
  public:
-  RangeSource(const std::string& path, std::string header, const ByteRange& range)
-      : fd_(path), path_(path), header_(std::move(header)), at_(range.begin), end_(range.end) {
-    if (fd_.get() < 0) throw Error(path, 0, std::string("cannot open: ") + std::strerror(errno));
-  }
+  RangeSource(const SplitFile& split, const ByteRange& range)
+      : file_(split.file),
+        path_(split.path),
+        header_(split.header),
+        at_(range.begin),
+        end_(range.end) {}
 
   int read(char* buffer, int size) override {
     std::size_t n = 0;
@@ -75,7 +78,7 @@ class RangeSource : public io::ByteSourceBase {
     if (n < want && at_ < end_) {
       const std::size_t more =
           static_cast<std::size_t>(std::min<std::uint64_t>(want - n, end_ - at_));
-      const std::size_t got = read_at(fd_.get(), path_, buffer + n, more, at_);
+      const std::size_t got = read_at(file_->get(), path_, buffer + n, more, at_);
       at_ += got;
       n += got;
     }
@@ -84,46 +87,52 @@ class RangeSource : public io::ByteSourceBase {
   }
 
  private:
-  FileDescriptor fd_;
+  std::shared_ptr<const OpenFile> file_;
   std::string path_, header_;
   std::size_t header_at_ = 0;
   std::uint64_t at_, end_;
 };
 
+bool blank(const std::string& line) {
+  return line.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
 }  // namespace
 
 SplitFile split_lines(const std::string& path, int parts) {
   SplitFile out;
+  if (parts < 1) return out;
+  auto file = std::make_shared<const OpenFile>(path);
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || parts < 1) return out;
-  const FileDescriptor fd(path);
-  if (fd.get() < 0) return out;
+  if (file->get() < 0 || ::fstat(file->get(), &st) != 0 || !S_ISREG(st.st_mode)) return out;
+  const int fd = file->get();
   const auto size = static_cast<std::uint64_t>(st.st_size);
-  const std::uint64_t body = next_line_start(fd.get(), path, 0, size);
+  const std::uint64_t body = next_line_start(fd, path, 0, size);
   if (body == 0 || body >= size) return out;
-  out.header.resize(static_cast<std::size_t>(body));
-  if (read_at(fd.get(), path, out.header.data(), out.header.size(), 0) != out.header.size())
-    return SplitFile{};
+  std::string header(static_cast<std::size_t>(body), '\0');
+  if (read_at(fd, path, header.data(), header.size(), 0) != header.size() || blank(header))
+    return out;
+  out.path = path;
+  out.file = std::move(file);
+  out.header = std::move(header);
   std::uint64_t begin = body;
   for (int k = 1; k <= parts && begin < size; ++k) {
     const std::uint64_t target = body + (size - body) * std::uint64_t(k) / std::uint64_t(parts);
     const std::uint64_t end =
-        k == parts ? size : next_line_start(fd.get(), path, std::max(target, begin + 1) - 1, size);
+        k == parts ? size : next_line_start(fd, path, std::max(target, begin + 1) - 1, size);
     if (end > begin) out.ranges.push_back({begin, end});
     begin = end;
   }
   return out;
 }
 
-std::size_t count_newlines(const std::string& path, const ByteRange& range) {
-  const FileDescriptor fd(path);
-  if (fd.get() < 0) throw Error(path, 0, std::string("cannot open: ") + std::strerror(errno));
+std::size_t count_newlines(const SplitFile& split, const ByteRange& range) {
   std::vector<char> block(kBlock);
   std::size_t count = 0;
   for (std::uint64_t at = range.begin; at < range.end;) {
     const std::size_t want =
         static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, range.end - at));
-    const std::size_t n = read_at(fd.get(), path, block.data(), want, at);
+    const std::size_t n = read_at(split.file->get(), split.path, block.data(), want, at);
     if (n == 0) break;
     count += static_cast<std::size_t>(std::count(block.data(), block.data() + n, '\n'));
     at += n;
@@ -131,9 +140,8 @@ std::size_t count_newlines(const std::string& path, const ByteRange& range) {
   return count;
 }
 
-std::unique_ptr<io::ByteSourceBase> open_range(const std::string& path, const std::string& header,
-                                               const ByteRange& range) {
-  return std::make_unique<RangeSource>(path, header, range);
+std::unique_ptr<io::ByteSourceBase> open_range(const SplitFile& split, const ByteRange& range) {
+  return std::make_unique<RangeSource>(split, range);
 }
 
 }  // namespace recsys

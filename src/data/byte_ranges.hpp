@@ -16,22 +16,29 @@ struct ByteRange {
   std::uint64_t begin = 0, end = 0;  // [begin, end) of the file, whole lines
 };
 
+// The file is opened once and every range read from that descriptor, so a
+// file renamed over the path meanwhile is not mixed in; bytes appended after
+// the split are not read (the file is taken as it was when the load began).
+class OpenFile;
+
 struct SplitFile {
+  std::string path;
+  std::shared_ptr<const OpenFile> file;
   std::string header;             // the first line, with its '\n'
   std::vector<ByteRange> ranges;  // in file order, covering everything after the header
 };
 
 // Cuts a regular file into at most `parts` ranges of about equal size, cut
-// after a '\n'. Empty when the file is not a regular file or has no complete
-// header line.
+// after a '\n'. No ranges when the file is not a regular file, has no
+// complete header line, or its first line is blank (the CSV reader would skip
+// it and take the next line as the header: one thread reads such a file).
 SplitFile split_lines(const std::string& path, int parts);
 
-// The '\n' bytes in a range of path (to turn a line of a range into a line of the file).
-std::size_t count_newlines(const std::string& path, const ByteRange& range);
+// The '\n' bytes in a range (to turn a line of a range into a line of the file).
+std::size_t count_newlines(const SplitFile& split, const ByteRange& range);
 
 // The header followed by the bytes of one range, for a CsvReader; ends with a
 // NUL after the last byte, as open_csv's source.
-std::unique_ptr<io::ByteSourceBase> open_range(const std::string& path, const std::string& header,
-                                               const ByteRange& range);
+std::unique_ptr<io::ByteSourceBase> open_range(const SplitFile& split, const ByteRange& range);
 
 }  // namespace recsys

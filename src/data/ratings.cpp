@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -192,7 +193,7 @@ void read_ranges(const std::string& path, const SplitFile& split, const LoadOpti
   std::vector<std::exception_ptr> failed(parts);
   auto parse = [&](std::size_t k) {
     try {
-      read_rows<Columns>(path, open_range(path, split.header, split.ranges[k]), options,
+      read_rows<Columns>(path, open_range(split, split.ranges[k]), options,
                          k == 0 ? users : local_users[k], k == 0 ? items : local_items[k],
                          [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
                            parsed[k].add(u, i, r, t, timestamps != nullptr);
@@ -201,10 +202,12 @@ void read_ranges(const std::string& path, const SplitFile& split, const LoadOpti
       failed[k] = std::current_exception();
     }
   };
-  std::vector<std::thread> threads;
-  for (std::size_t k = 1; k < parts; ++k) threads.emplace_back(parse, k);
-  parse(0);
-  for (auto& t : threads) t.join();
+  {
+    // jthreads join when destroyed, also when starting a later one throws.
+    std::vector<std::jthread> threads;
+    for (std::size_t k = 1; k < parts; ++k) threads.emplace_back(parse, k);
+    parse(0);
+  }
   // The first failure in file order is the one a sequential read meets; a
   // range's line L (its line 1 is the header) is the file's L plus the
   // lines of the ranges before it.
@@ -215,7 +218,7 @@ void read_ranges(const std::string& path, const SplitFile& split, const LoadOpti
     } catch (const Error& e) {
       if (e.line() <= 1) throw;
       std::size_t before = 0;
-      for (std::size_t j = 0; j < k; ++j) before += count_newlines(path, split.ranges[j]);
+      for (std::size_t j = 0; j < k; ++j) before += count_newlines(split, split.ranges[j]);
       throw Error(e.file(), e.line() + before, e.message(), e.kind());
     }
   }
@@ -252,7 +255,10 @@ void load_rows(const std::string& path, const LoadOptions& options, IdMap& users
   const bool regular = ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
   const auto bytes = regular ? static_cast<std::size_t>(st.st_size) : 0;
   if (options.threads > 1 && regular && bytes >= options.parallel_above_bytes) {
-    const SplitFile split = split_lines(path, options.threads);
+    // A range per thread, within reason (--threads goes up to 1024).
+    constexpr int kMostRanges = 64;
+    const int parts = std::min(options.threads, kMostRanges);
+    const SplitFile split = split_lines(path, parts);
     if (split.ranges.size() > 1) {
       read_ranges<Columns>(path, split, options, users, items, out, timestamps);
       return;

@@ -81,18 +81,16 @@ std::vector<const KernelSet*> available() {
 
 const KernelSet& active() {
   const KernelSet* set = current.load(std::memory_order_acquire);
-  if (!set) {
-    // Two first callers choose the same set; either store is fine.
-    set = &choose();
-    current.store(set, std::memory_order_release);
-  }
+  if (set) return *set;
+  // Only the first choice is stored: a use() that came in between stays.
+  const KernelSet* chosen = &choose();
+  if (current.compare_exchange_strong(set, chosen, std::memory_order_acq_rel)) return *chosen;
   return *set;
 }
 
 const KernelSet& use(const KernelSet& set) {
-  const KernelSet& previous = active();
-  current.store(&set, std::memory_order_release);
-  return previous;
+  active();  // the default is chosen (and RECSYS_KERNELS checked) first
+  return *current.exchange(&set, std::memory_order_acq_rel);
 }
 
 std::string describe(const KernelSet& set) {

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
 
