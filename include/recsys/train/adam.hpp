@@ -36,8 +36,9 @@ class Adam {
   Adam(const Embeddings& shape, AdamSettings settings, Mode mode);
 
   // One step from the gradients of one batch; grad is left untouched. With a
-  // pool, dense mode splits the tables between its threads; every element's
-  // arithmetic is the same whatever the split, so results do not depend on it.
+  // pool, dense mode splits tables of over a million parameters between its
+  // threads; every element's arithmetic is the same whatever the split, so
+  // results do not depend on it.
   void step(Embeddings& model, const Gradients& grad, WorkerPool* pool = nullptr);
   std::int64_t steps() const { return steps_.load(); }
   // The learning rate of the steps from now on (a schedule sets it per epoch).
@@ -64,7 +65,8 @@ class Adam {
   Mode mode_;
   std::atomic<std::int64_t> steps_{0};
   void sparse_update(Embeddings& model, const Gradients& grad, const Coefficients& c);
-  // Dense mode: m and v shaped like the four tables, for one flat loop each.
+  // Dense mode: m and v shaped like the four tables, so a run of untouched
+  // rows is one contiguous stretch of each.
   std::vector<float> m_user_vec_, v_user_vec_, m_item_vec_, v_item_vec_;
   std::vector<float> m_user_bias_, v_user_bias_, m_item_bias_, v_item_bias_;
   // Sparse mode: per row, m and v of its weights and bias side by side

@@ -89,9 +89,6 @@ class alignas(64) Gradients {
   // d/d(user_vec[u][k]) (k == dim: the bias); 0 for a row the batch did not touch.
   float user_value(std::uint32_t u, int k) const;
   float item_value(std::uint32_t i, int k) const;
-  // A slot map entry, to prefetch a few ratings ahead.
-  const std::uint32_t* user_slot_entry(std::uint32_t u) const { return user_slot_of_.data() + u; }
-  const std::uint32_t* item_slot_entry(std::uint32_t i) const { return item_slot_of_.data() + i; }
 
   void clear();  // forgets the touched rows; O(rows touched)
 
