@@ -96,7 +96,7 @@ inline void ratings_one_input(const std::uint8_t* data, std::size_t size) {
     IdMap users, items;
     Ratings rows;
     load_ratings(path, o, users, items, rows);
-    for (const float r : rows.stars)
+    for (const float r : rows.stars.to_vector())
       if (!(r >= 0.5f && r <= 5.0f)) throw std::logic_error("rating outside the range accepted");
   });
 }

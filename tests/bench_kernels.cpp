@@ -55,7 +55,8 @@ double gradient_ns(const KernelSet& set, std::size_t dim, int repeats) {
       item_slot(items, recsys::kernels::SlotTable::kNoSlot), touched_u(batch), touched_i(batch);
   std::vector<float> rows_u(batch * width), rows_i(batch * width);
   const recsys::kernels::TablesView t{dim, uv.data(), iv.data(), ub.data(), ib.data()};
-  const recsys::kernels::RowsView rows{user.data(), item.data(), stars.data(), 0.5, 4.5};
+  const recsys::kernels::RowsView rows{user.data(), item.data(), stars.data(), nullptr,
+                                       nullptr,     0.5,         4.5};
   double sink = 0;
   const double s = bench::best_of(repeats, [&] {
     for (std::size_t b = 0; b < batches; ++b) {

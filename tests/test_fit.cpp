@@ -50,7 +50,7 @@ TEST_CASE("fit trains in-process and returns a complete model", "[fit]") {
   CHECK(f.train_rows == d.train.size());
   CHECK(m.train_rated.items.size() == d.train.size());
   double sum = 0;
-  for (const float r : d.train.stars) sum += r;
+  for (const float r : d.train.stars.to_vector()) sum += r;
   CHECK(m.training_mean == sum / double(d.train.size()));
   CHECK(m.source.ratings_bytes == std::filesystem::file_size(p.files.ratings_path));
   CHECK(m.settings.threads == 1);

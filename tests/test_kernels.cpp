@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "recsys/data/star_column.hpp"
 #include "recsys/kernels/kernels.hpp"
 #include "recsys/util/rng.hpp"
 #include "support.hpp"
@@ -78,7 +79,8 @@ struct GradientOut {
   std::vector<std::uint32_t> touched_users, touched_items;
 };
 
-GradientOut gradient_with(const KernelSet& set, const Batch& b) {
+// coded: the ratings as a StarColumn keeps them, a byte and a codebook.
+GradientOut gradient_with(const KernelSet& set, const Batch& b, bool coded = false) {
   const std::size_t width = b.dim + 1, n = b.user.size();
   GradientOut out;
   std::vector<std::uint32_t> user_slot(7, SlotTable::kNoSlot), item_slot(9, SlotTable::kNoSlot);
@@ -88,7 +90,18 @@ GradientOut gradient_with(const KernelSet& set, const Batch& b) {
   out.items.assign(n * width, -1.0f);
   SlotTable us{user_slot.data(), out.touched_users.data(), out.users.data(), 0};
   SlotTable is{item_slot.data(), out.touched_items.data(), out.items.data(), 0};
-  const recsys::kernels::RowsView rows{b.user.data(), b.item.data(), b.stars.data(), 0.5, 4.5};
+  const recsys::StarColumn column(b.stars);
+  REQUIRE(column.coded());
+  const recsys::kernels::RowsView rows =
+      coded ? recsys::kernels::RowsView{b.user.data(),
+                                        b.item.data(),
+                                        nullptr,
+                                        column.codes().data(),
+                                        column.codebook(),
+                                        0.5,
+                                        4.5}
+            : recsys::kernels::RowsView{
+                  b.user.data(), b.item.data(), b.stars.data(), nullptr, nullptr, 0.5, 4.5};
   out.mse = set.batch_gradient(b.tables(), rows, nullptr, 0, n, us, is);
   out.users.resize(us.count * width);
   out.items.resize(is.count * width);
@@ -157,6 +170,21 @@ TEST_CASE("kernels: batch gradients agree across sets (avx2 = avx512 bit for bit
       CHECK(a.mse == c.mse);
       CHECK(same_bits(a.users, c.users));
       CHECK(same_bits(a.items, c.items));
+    }
+  }
+}
+
+TEST_CASE("kernels: ratings as codes give the gradient of the same ratings as floats, bit for bit",
+          "[kernels][gradient]") {
+  for (const std::size_t dim : {16u, 32u, 7u}) {
+    const Batch b = random_batch(dim, 300 + dim);
+    for (const KernelSet* set : recsys::kernels::available()) {
+      INFO(set->name << ", dim " << dim);
+      const GradientOut floats = gradient_with(*set, b), codes = gradient_with(*set, b, true);
+      CHECK(floats.mse == codes.mse);
+      CHECK(floats.touched_users == codes.touched_users);
+      CHECK(same_bits(floats.users, codes.users));
+      CHECK(same_bits(floats.items, codes.items));
     }
   }
 }

@@ -90,8 +90,8 @@ TEST_CASE("random_split is determined by the seed", "[split]") {
   CHECK(v1.stars != v3.stars);
   // Not simply the first or last 40 rows of the file (any single row may be
   // drawn: row 199 is in a random 20% with probability 0.2).
-  CHECK_FALSE((v1.stars.front() == 0.0f && v1.stars.back() == 39.0f));
-  CHECK_FALSE((v1.stars.front() == 160.0f && v1.stars.back() == 199.0f));
+  CHECK_FALSE((v1.stars[0] == 0.0f && v1.stars[v1.size() - 1] == 39.0f));
+  CHECK_FALSE((v1.stars[0] == 160.0f && v1.stars[v1.size() - 1] == 199.0f));
 }
 
 // ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ void keep_rows_if(Ratings& rows, Keep&& keep) {
     if (!keep(k)) continue;
     rows.user[kept] = rows.user[k];
     rows.item[kept] = rows.item[k];
-    rows.stars[kept] = rows.stars[k];
+    rows.stars.copy_row(kept, k);
     ++kept;
   }
   rows.user.resize(kept);

@@ -11,12 +11,11 @@ Scaler Scaler::fit(const Ratings& a, const Ratings& b, const std::string& source
     throw Error(source, 0, "no ratings: the file has a header but no rows");
   float lo = a.size() ? a.stars[0] : b.stars[0];
   float hi = lo;
-  for (const Ratings* rows : {&a, &b}) {
-    const auto [min_it, max_it] = std::minmax_element(rows->stars.begin(), rows->stars.end());
-    if (min_it == rows->stars.end()) continue;
-    lo = std::min(lo, *min_it);
-    hi = std::max(hi, *max_it);
-  }
+  for (const Ratings* rows : {&a, &b})
+    for (std::size_t k = 0; k < rows->size(); ++k) {
+      lo = std::min(lo, rows->stars[k]);
+      hi = std::max(hi, rows->stars[k]);
+    }
   if (lo == hi)
     throw Error(source, 0,
                 "every rating is " + std::to_string(lo) +

@@ -48,7 +48,7 @@ void move_marked(Ratings& rows, const std::vector<bool>& marked, std::size_t n_m
   });
   release_unused_capacity(rows.user);
   release_unused_capacity(rows.item);
-  release_unused_capacity(rows.stars);
+  rows.stars.release_unused_capacity();
 }
 
 }  // namespace
@@ -78,7 +78,7 @@ void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Rati
   });
   release_unused_capacity(rows.user);
   release_unused_capacity(rows.item);
-  release_unused_capacity(rows.stars);
+  rows.stars.release_unused_capacity();
 }
 
 void user_time_split_in_place(Ratings& rows, std::span<const std::int64_t> timestamps,

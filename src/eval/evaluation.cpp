@@ -13,7 +13,7 @@ double training_mean(const TrainedModel& model) {
     sum += model.stats.mean[i] * double(model.stats.count[i]);
     rows += double(model.stats.count[i]);
   }
-  for (const float r : model.validation.stars) sum -= r;
+  for (std::size_t k = 0; k < model.validation.size(); ++k) sum -= model.validation.stars[k];
   rows -= double(model.validation.size());
   return rows > 0 ? sum / rows : std::numeric_limits<double>::quiet_NaN();
 }

@@ -164,7 +164,7 @@ void write_sections(ByteWriter& w, const TrainedModel& m) {
   section(kValidation, [&] {
     w.array(view(m.validation.user));
     w.array(view(m.validation.item));
-    w.array(view(m.validation.stars));
+    w.array(view(m.validation.stars.to_vector()));
   });
   section(kHistory, [&] {
     w.u64(m.history.size());
@@ -226,7 +226,7 @@ void read_section(TrainedModel& m, std::uint32_t t, ByteReader& r, const std::st
   } else if (t == kValidation) {
     m.validation.user = r.array<std::uint32_t>();
     m.validation.item = r.array<std::uint32_t>();
-    m.validation.stars = r.array<float>();
+    m.validation.stars = StarColumn(r.array<float>());
   } else if (t == kHistory) {
     const std::uint64_t n = r.u64();
     r.require(n, 4 + 4 * 8);

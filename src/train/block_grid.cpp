@@ -50,7 +50,7 @@ std::vector<std::size_t> bucket_in_place(Ratings& rows, std::size_t begin, std::
       const std::size_t to = next[d]++;
       std::swap(rows.user[k], rows.user[to]);
       std::swap(rows.item[k], rows.item[to]);
-      std::swap(rows.stars[k], rows.stars[to]);
+      rows.stars.swap_rows(k, to);
     }
   }
   return start;
@@ -87,12 +87,11 @@ void BlockGrid::shuffle_block(Ratings& rows, std::size_t block, std::uint64_t ep
   const std::size_t n = end(block) - first;
   std::uint32_t* user = rows.user.data() + first;
   std::uint32_t* item = rows.item.data() + first;
-  float* stars = rows.stars.data() + first;
   for (std::size_t i = n; i > 1; --i) {
     const std::size_t j = rng.below(i);
     std::swap(user[i - 1], user[j]);
     std::swap(item[i - 1], item[j]);
-    std::swap(stars[i - 1], stars[j]);
+    rows.stars.swap_rows(first + i - 1, first + j);
   }
 }
 

@@ -40,7 +40,7 @@ void check_memory(const TrainConfig& c, std::size_t users, std::size_t items) {
 
 double mean_stars(const Ratings& rows) {
   double sum = 0;
-  for (const float r : rows.stars) sum += r;
+  for (std::size_t k = 0; k < rows.size(); ++k) sum += rows.stars[k];
   return sum / static_cast<double>(std::max<std::size_t>(rows.size(), 1));
 }
 
@@ -138,7 +138,7 @@ FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const F
   }
   // The training rows are freed as soon as each part has served: the stars
   // before the list of rated movies is built from users and items.
-  std::vector<float>().swap(data.train.stars);
+  data.train.stars.clear_and_free();
   m.train_rated = RatedItems::build(m.users.size(), data.train.user, data.train.item);
   return out;
 }

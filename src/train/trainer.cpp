@@ -67,7 +67,7 @@ std::size_t batches_in(const BlockGrid& grid, std::size_t batch) {
 TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_rows,
                   const Scaler& scaler, const TrainConfig& settings, const TrainHooks& hooks) {
   const auto start = Clock::now();
-  const TrainingRows rows{train_rows.user, train_rows.item, train_rows.stars, scaler};
+  const TrainingRows rows = TrainingRows::of(train_rows, scaler);
   Rng rng(settings.seed ^ 0x5eedf00dULL);  // independent of the stream that drew the weights
   AdamSettings adam_settings;
   adam_settings.lr = static_cast<float>(settings.lr);

@@ -1,6 +1,7 @@
 #pragma once
 // Ratings as a structure of arrays: the training loop streams these three
-// contiguous arrays, so no per-rating object exists anywhere.
+// contiguous arrays, so no per-rating object exists anywhere. Nine bytes a
+// row: two 4-byte indexes and a byte for the rating (star_column.hpp).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "recsys/data/id_map.hpp"
+#include "recsys/data/star_column.hpp"
 #include "recsys/util/huge_pages.hpp"
 
 namespace recsys {
@@ -15,18 +17,18 @@ namespace recsys {
 struct Ratings {
   std::vector<std::uint32_t> user;  // dense user index
   std::vector<std::uint32_t> item;  // dense item index
-  std::vector<float> stars;         // rating as written in the file
+  StarColumn stars;                 // rating as written in the file
 
   std::size_t size() const { return stars.size(); }
   void reserve(std::size_t n) {
     reserve_huge(user, n);
     reserve_huge(item, n);
-    reserve_huge(stars, n);
+    stars.reserve(n);
   }
   void push(std::uint32_t u, std::uint32_t i, float r) {
     user.push_back(u);
     item.push_back(i);
-    stars.push_back(r);
+    stars.push(r);
   }
 };
 

@@ -31,12 +31,16 @@ struct TablesView {
   const float* item_bias;  // n_items
 };
 
-// Training rows: dense indexes and the rating of each; target = (stars - min) / span
-// computed in double and rounded to float, as Scaler::to_unit.
+// Training rows: dense indexes and the rating of each, either a float per row
+// (stars) or, when stars is null, a byte per row indexing codebook; target =
+// (stars - min) / span computed in double and rounded to float, as
+// Scaler::to_unit.
 struct RowsView {
   const std::uint32_t* user;
   const std::uint32_t* item;
   const float* stars;
+  const std::uint8_t* code;
+  const float* codebook;
   double min, span;
 };
 

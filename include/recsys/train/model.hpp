@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "recsys/data/ratings.hpp"
 #include "recsys/data/scaler.hpp"
 #include "recsys/kernels/kernels.hpp"
 #include "recsys/util/rng.hpp"
@@ -40,16 +41,27 @@ struct Embeddings {
 
 // Rows the trainer streams: dense indexes and the star rating of each, scaled
 // to the model's [0, 1] target on the fly (a scaled copy would cost 4 bytes a
-// rating for nothing). The default scaler is the identity.
+// rating for nothing). The default scaler is the identity. The ratings are
+// floats, or codes with their codebook as a StarColumn keeps them.
 struct TrainingRows {
   std::span<const std::uint32_t> user;
   std::span<const std::uint32_t> item;
-  std::span<const float> rating;
+  std::span<const float> rating;  // a float per row, or empty with codes
   Scaler scaler{0.0, 1.0};
-  std::size_t size() const { return rating.size(); }
-  float target(std::size_t r) const { return scaler.to_unit(rating[r]); }
+  std::span<const std::uint8_t> codes;  // a codebook index per row (star_column.hpp)
+  const float* codebook = nullptr;
+
+  static TrainingRows of(const Ratings& rows, const Scaler& scaler) {
+    if (rows.stars.coded())
+      return {rows.user, rows.item, {}, scaler, rows.stars.codes(), rows.stars.codebook()};
+    return {rows.user, rows.item, rows.stars.floats(), scaler};
+  }
+  std::size_t size() const { return user.size(); }
+  float stars(std::size_t r) const { return codebook ? codebook[codes[r]] : rating[r]; }
+  float target(std::size_t r) const { return scaler.to_unit(stars(r)); }
   kernels::RowsView view() const {
-    return {user.data(), item.data(), rating.data(), scaler.min, scaler.span()};
+    return {user.data(), item.data(),  codebook ? nullptr : rating.data(), codes.data(), codebook,
+            scaler.min,  scaler.span()};
   }
 };
 
