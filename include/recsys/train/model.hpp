@@ -48,7 +48,7 @@ struct TrainingRows {
   std::span<const std::uint32_t> item;
   std::span<const float> rating;  // a float per row, or empty with codes
   Scaler scaler{0.0, 1.0};
-  std::span<const std::uint8_t> codes;  // a codebook index per row (star_column.hpp)
+  std::span<const std::uint8_t> codes = {};  // a codebook index per row (star_column.hpp)
   const float* codebook = nullptr;
 
   static TrainingRows of(const Ratings& rows, const Scaler& scaler) {
