@@ -1,13 +1,14 @@
-// The block grid: rows sorted into blocks without loss, each user and item in
-// one group, groups balanced by ratings; in-block shuffles that stay inside
-// their block and depend only on the seed; a scheduler that hands out every
-// block once and keeps concurrent blocks apart.
+// The block grid: every row in one block, each user and item in one group,
+// groups balanced by ratings; a block's shuffled order that depends only on
+// its seed; the rows and rated movies given back; a scheduler that hands out
+// every block once and keeps concurrent blocks apart.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
 #include <tuple>
 
+#include "recsys/data/dataset.hpp"
 #include "recsys/train/block_grid.hpp"
 
 using namespace recsys;
@@ -27,44 +28,62 @@ Ratings skewed_rows(std::size_t n, std::uint32_t users, std::uint32_t items, std
   return r;
 }
 
-std::vector<std::tuple<std::uint32_t, std::uint32_t, float>> sorted(const Ratings& r,
-                                                                    std::size_t begin,
-                                                                    std::size_t end) {
-  std::vector<std::tuple<std::uint32_t, std::uint32_t, float>> t;
-  for (std::size_t k = begin; k < end; ++k) t.emplace_back(r.user[k], r.item[k], r.stars[k]);
+using Row = std::tuple<std::uint32_t, std::uint32_t, float>;
+
+std::vector<Row> sorted(const Ratings& r) {
+  std::vector<Row> t;
+  for (std::size_t k = 0; k < r.size(); ++k) t.emplace_back(r.user[k], r.item[k], r.stars[k]);
+  std::sort(t.begin(), t.end());
+  return t;
+}
+
+std::vector<Row> rows_of(const TrainingRows& v) {
+  std::vector<Row> t;
+  for (std::size_t k = 0; k < v.size(); ++k) t.emplace_back(v.user[k], v.item[k], v.stars(k));
+  return t;
+}
+
+std::vector<Row> sorted(std::vector<Row> t) {
   std::sort(t.begin(), t.end());
   return t;
 }
 
 }  // namespace
 
-TEST_CASE("the grid sorts rows into blocks, each user and item in one group", "[blocks]") {
-  Ratings rows = skewed_rows(20000, 300, 200, 1);
-  const Ratings original = rows;
-  const BlockGrid grid(rows, 300, 200, 5, 4);
+TEST_CASE("the grid keeps every row, each user and item in one group's block", "[blocks]") {
+  const Ratings original = skewed_rows(20000, 300, 200, 1);
+  const BlockGrid grid(Ratings(original), 300, 200, 5, 4);
   REQUIRE(grid.user_groups() == 5);
   REQUIRE(grid.item_groups() == 4);
   REQUIRE(grid.blocks() == 20u);
-  CHECK(grid.begin(0) == 0u);
-  CHECK(grid.end(19) == rows.size());
-  CHECK(sorted(rows, 0, rows.size()) == sorted(original, 0, original.size()));
+  CHECK(grid.size() == original.size());
 
-  std::map<std::uint32_t, int> group_of_user, group_of_item;
+  std::vector<Row> all;
   std::vector<std::size_t> per_user_group(5, 0), per_item_group(4, 0);
+  BlockRows buffer;
   for (std::size_t b = 0; b < grid.blocks(); ++b) {
-    CHECK(grid.begin(b) <= grid.end(b));
-    CHECK(grid.user_group(b) == int(b) / 4);
-    CHECK(grid.item_group(b) == int(b) % 4);
-    for (std::size_t k = grid.begin(b); k < grid.end(b); ++k) {
-      // The first sighting fixes the group; every later row must agree.
-      CHECK(group_of_user.emplace(rows.user[k], grid.user_group(b)).first->second ==
-            grid.user_group(b));
-      CHECK(group_of_item.emplace(rows.item[k], grid.item_group(b)).first->second ==
-            grid.item_group(b));
+    const int ug = grid.user_group(b), ig = grid.item_group(b);
+    CHECK(ug == int(b) / 4);
+    CHECK(ig == int(b) % 4);
+    const TrainingRows rows = grid.gather(b, 7, buffer, Scaler{0.5, 5});
+    CHECK(rows.size() == grid.rows_in(b));
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      // Groups are runs of consecutive indexes: user group g is
+      // [first_user(g), first_user(g + 1)), and so for items.
+      CHECK(rows.user[k] >= grid.first_user(ug));
+      CHECK(rows.user[k] < grid.first_user(ug + 1));
+      CHECK(rows.item[k] >= grid.first_item(ig));
+      CHECK(rows.item[k] < grid.first_item(ig + 1));
     }
-    per_user_group[std::size_t(grid.user_group(b))] += grid.end(b) - grid.begin(b);
-    per_item_group[std::size_t(grid.item_group(b))] += grid.end(b) - grid.begin(b);
+    const auto block = rows_of(rows);
+    all.insert(all.end(), block.begin(), block.end());
+    per_user_group[std::size_t(ug)] += rows.size();
+    per_item_group[std::size_t(ig)] += rows.size();
   }
+  CHECK(sorted(all) == sorted(original));
+  CHECK(grid.first_user(0) == 0u);
+  CHECK(grid.first_user(5) == 300u);
+  CHECK(grid.first_item(4) == 200u);
   // Balanced by ratings, not by count of users: every user group within 20%
   // of 4,000 although user 0 alone has hundreds of ratings; item groups of 5,000.
   for (std::size_t g = 0; g < 5; ++g) {
@@ -79,46 +98,63 @@ TEST_CASE("the grid sorts rows into blocks, each user and item in one group", "[
   }
 }
 
-TEST_CASE("groups are runs of consecutive indexes, the same for the same rows", "[blocks]") {
-  Ratings a = skewed_rows(5000, 100, 80, 2), b = a;
-  const BlockGrid ga(a, 100, 80, 4, 3), gb(b, 100, 80, 4, 3);
-  CHECK(a.user == b.user);
-  CHECK(a.item == b.item);
-  CHECK(a.stars == b.stars);
-  // Group g holds indexes below those of group g + 1, so no cache line of a
-  // table holds rows of two groups except at the seams.
-  std::vector<std::uint32_t> user_max(4, 0), user_min(4, 1000), item_max(3, 0), item_min(3, 1000);
-  for (std::size_t blk = 0; blk < ga.blocks(); ++blk)
-    for (std::size_t k = ga.begin(blk); k < ga.end(blk); ++k) {
-      const auto ug = std::size_t(ga.user_group(blk)), ig = std::size_t(ga.item_group(blk));
-      user_min[ug] = std::min(user_min[ug], a.user[k]);
-      user_max[ug] = std::max(user_max[ug], a.user[k]);
-      item_min[ig] = std::min(item_min[ig], a.item[k]);
-      item_max[ig] = std::max(item_max[ig], a.item[k]);
-    }
-  for (std::size_t g = 0; g + 1 < 4; ++g) CHECK(user_max[g] < user_min[g + 1]);
-  for (std::size_t g = 0; g + 1 < 3; ++g) CHECK(item_max[g] < item_min[g + 1]);
+TEST_CASE("a block's order depends on its seed alone, not on the buffer or the grid's origin",
+          "[blocks]") {
+  Ratings original = skewed_rows(8000, 120, 90, 5);
+  keep_last_of_duplicates(original, 120, 90);  // a repeated pair's order would follow its codes
+  Ratings reversed;
+  for (std::size_t k = original.size(); k-- > 0;)
+    reversed.push(original.user[k], original.item[k], original.stars[k]);
+  const BlockGrid grid(Ratings(original), 120, 90, 3, 3), other(std::move(reversed), 120, 90, 3, 3);
+  const std::size_t b = 4;
+  REQUIRE(grid.rows_in(b) > 100u);
+  BlockRows fresh, used, third;
+  grid.gather(2, 5, used, {});  // leaves another block's rows in the buffer
+  const auto first = rows_of(grid.gather(b, 99, fresh, {}));
+  CHECK(rows_of(grid.gather(b, 99, used, {})) == first);
+  CHECK(rows_of(other.gather(b, 99, third, {})) == first);
+  const auto reseeded = rows_of(grid.gather(b, 100, fresh, {}));
+  CHECK(reseeded != first);
+  CHECK(sorted(reseeded) == sorted(first));
+  // Shuffled: not the stored order, by user then item.
+  CHECK(first != sorted(first));
 }
 
-TEST_CASE("a block shuffle permutes that block only, by its seed alone", "[blocks]") {
-  Ratings rows = skewed_rows(8000, 120, 90, 5);
-  const BlockGrid grid(rows, 120, 90, 3, 3);
-  const Ratings before = rows;
-  const std::size_t b = 4;
-  REQUIRE(grid.end(b) - grid.begin(b) > 100u);
-  grid.shuffle_block(rows, b, 99);
-  for (std::size_t k = 0; k < rows.size(); ++k)
-    if (k < grid.begin(b) || k >= grid.end(b)) REQUIRE(rows.user[k] == before.user[k]);
-  CHECK(sorted(rows, grid.begin(b), grid.end(b)) == sorted(before, grid.begin(b), grid.end(b)));
-  CHECK(rows.user != before.user);
+TEST_CASE("the grid gives back its rows and the model's rated movies", "[blocks]") {
+  Ratings original = skewed_rows(5000, 100, 80, 2);
+  original.push(3, 7, 4.0f);  // a repeated pair, so that rated movies must drop it
+  original.push(3, 7, 2.0f);
+  const RatedItems want = RatedItems::build(100, original);
+  BlockGrid grid(Ratings(original), 100, 80, 4, 3);
+  const RatedItems rated = grid.rated_items();
+  CHECK(rated.offsets == want.offsets);
+  CHECK(rated.items == want.items);
+  BlockGrid again(Ratings(original), 100, 80, 4, 3);
+  const RatedItems moved = std::move(again).into_rated_items();
+  CHECK(moved.offsets == want.offsets);
+  CHECK(moved.items == want.items);
+  const Ratings back = std::move(grid).into_ratings();
+  CHECK(sorted(back) == sorted(original));
+  CHECK(std::is_sorted(back.user.begin(), back.user.end()));
+}
 
-  // The same seed on the same starting order gives the same order; another seed another.
-  Ratings again = before, other = before;
-  grid.shuffle_block(again, b, 99);
-  grid.shuffle_block(other, b, 100);
-  CHECK(again.user == rows.user);
-  CHECK(again.item == rows.item);
-  CHECK(other.user != rows.user);
+TEST_CASE("ratings kept as floats (over 256 distinct values) go through the grid exactly",
+          "[blocks]") {
+  Ratings original;
+  Rng rng(4);
+  for (int k = 0; k < 3000; ++k)
+    original.push(static_cast<std::uint32_t>(rng.below(50)),
+                  static_cast<std::uint32_t>(rng.below(40)),
+                  static_cast<float>(rng.uniform() * 100));
+  REQUIRE_FALSE(original.stars.coded());
+  const BlockGrid grid(Ratings(original), 50, 40, 3, 2);
+  std::vector<Row> all;
+  BlockRows buffer;
+  for (std::size_t b = 0; b < grid.blocks(); ++b) {
+    const auto block = rows_of(grid.gather(b, 1, buffer, {}));
+    all.insert(all.end(), block.begin(), block.end());
+  }
+  CHECK(sorted(all) == sorted(original));
 }
 
 TEST_CASE("groups_for sizes a group's rows to the target", "[blocks]") {
@@ -130,8 +166,7 @@ TEST_CASE("groups_for sizes a group's rows to the target", "[blocks]") {
 }
 
 TEST_CASE("the scheduler hands out every block once and keeps claimed blocks apart", "[blocks]") {
-  Ratings rows = skewed_rows(3000, 60, 50, 9);
-  const BlockGrid grid(rows, 60, 50, 4, 4);
+  const BlockGrid grid(skewed_rows(3000, 60, 50, 9), 60, 50, 4, 4);
 
   SECTION("one thread: every block once, in a seeded random order") {
     Rng r1(5), r2(5), r3(6);

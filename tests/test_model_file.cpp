@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <set>
 #include <span>
@@ -241,8 +243,15 @@ TEST_CASE("the model is serialized into a buffer of exactly its size", "[model_f
   // would waste memory.
   const Bytes b = recsys::serialize_model(sample_model());
   CHECK(b.capacity() == b.size());
-  recsys::ByteWriter counter = recsys::ByteWriter::counting(), writer;
-  for (auto* w : {&counter, &writer}) {
+  Bytes streamed;
+  std::size_t pieces = 0;
+  recsys::ByteWriter counter = recsys::ByteWriter::counting(), writer,
+                     stream = recsys::ByteWriter::streaming([&](std::span<const std::uint8_t> p) {
+                       streamed.insert(streamed.end(), p.begin(), p.end());
+                       ++pieces;
+                     });
+  const std::vector<float> large(300000, 1.5f);  // over the streaming chunk: passed on uncopied
+  for (auto* w : {&counter, &writer, &stream}) {
     w->u8(1);
     w->u32(2);
     w->u64(3);
@@ -250,11 +259,28 @@ TEST_CASE("the model is serialized into a buffer of exactly its size", "[model_f
     w->f64(5.0);
     w->str("six");
     w->array(std::span<const float>(std::vector<float>{7, 8, 9}));
-    w->patch_u64(1, 10);
+    w->array(std::span<const float>(large));
+    w->u8(10);
   }
-  CHECK(counter.size() == writer.size());
-  CHECK(writer.size() == 1 + 4 + 8 + 4 + 8 + (8 + 3) + (8 + 12));
+  const std::size_t expected = 1 + 4 + 8 + 4 + 8 + (8 + 3) + (8 + 12) + (8 + 1200000) + 1;
+  CHECK(counter.size() == expected);
+  CHECK(writer.size() == expected);
+  CHECK(stream.size() == expected);
   CHECK(counter.bytes().empty());
+  stream.flush();
+  CHECK(streamed == writer.bytes());
+  CHECK(pieces == 3u);  // the small fields, the large array, the last byte
+  CHECK(stream.crc() == recsys::crc32(writer.bytes()));
+}
+
+TEST_CASE("a saved model file holds exactly the serialized bytes", "[model_file]") {
+  const TrainedModel m = sample_model();
+  const TempDir dir;
+  const std::string path = dir.file("m.bin");
+  CHECK(recsys::save_model(m, path) == recsys::serialize_model(m).size());
+  std::ifstream in(path, std::ios::binary);
+  const Bytes file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(file == recsys::serialize_model(m));
 }
 
 TEST_CASE("a model without validation rows or history round-trips", "[model_file]") {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -43,6 +44,12 @@ int main(int argc, char** argv) {
   // an error message, instead of either signal killing us mid-file.
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGXFSZ, SIG_IGN);
+  // Arrays of a megabyte or more get pages of their own, given back the
+  // moment they are freed. glibc otherwise raises this threshold after the
+  // first large free, and later arrays of a few megabytes then come from the
+  // heap, whose freed middle is never returned: the peak memory of train
+  // becomes the sum of phases that never overlap.
+  ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
   // stdout carries data only; every log line goes to stderr, coloured only on
   // a terminal and never when NO_COLOR is set (https://no-color.org).
   const char* no_color = std::getenv("NO_COLOR");

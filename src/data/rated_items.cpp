@@ -16,21 +16,26 @@ RatedItems RatedItems::build(std::size_t n_users, std::span<const std::uint32_t>
   r.items.resize(user.size());
   std::vector<std::uint64_t> cursor(r.offsets.begin(), r.offsets.end() - 1);
   for (std::size_t k = 0; k < user.size(); ++k) r.items[cursor[user[k]]++] = item[k];
-  // Sort each row and drop repeated (user, item) pairs, compacting in place.
+  for (std::size_t u = 0; u < n_users; ++u)
+    std::sort(r.items.begin() + std::ptrdiff_t(r.offsets[u]),
+              r.items.begin() + std::ptrdiff_t(r.offsets[u + 1]));
+  r.drop_repeats();
+  return r;
+}
+
+void RatedItems::drop_repeats() {
   std::uint64_t write = 0;
-  for (std::size_t u = 0; u < n_users; ++u) {
-    auto first = r.items.begin() + r.offsets[u];
-    auto last = r.items.begin() + r.offsets[u + 1];
-    std::sort(first, last);
-    last = std::unique(first, last);
+  const std::size_t users = n_users();
+  for (std::size_t u = 0; u < users; ++u) {
+    const auto first = items.begin() + std::ptrdiff_t(offsets[u]);
+    const auto last = std::unique(first, items.begin() + std::ptrdiff_t(offsets[u + 1]));
     const auto n = static_cast<std::uint64_t>(last - first);
-    std::copy(first, last, r.items.begin() + write);
-    r.offsets[u] = write;
+    std::copy(first, last, items.begin() + std::ptrdiff_t(write));
+    offsets[u] = write;
     write += n;
   }
-  r.offsets[n_users] = write;
-  r.items.resize(write);
-  return r;
+  if (users > 0) offsets[users] = write;
+  items.resize(write);
 }
 
 bool RatedItems::contains(std::uint32_t user, std::uint32_t item) const {

@@ -162,7 +162,7 @@ void read_rows(const std::string& path, std::unique_ptr<io::ByteSourceBase> sour
 // merge can free each block as soon as it is copied: the rows are never held
 // twice over.
 struct RowBlocks {
-  static constexpr std::size_t kBlockRows = std::size_t(1) << 22;
+  static constexpr std::size_t kBlockRows = std::size_t(1) << 20;
   std::vector<Ratings> rows;
   std::vector<std::vector<std::int64_t>> times;
   void add(std::uint32_t u, std::uint32_t i, float r, std::int64_t t, bool timed) {
@@ -191,13 +191,28 @@ void read_ranges(const std::string& path, const SplitFile& split, const LoadOpti
   std::vector<RowBlocks> parsed(parts);
   std::vector<IdMap> local_users(parts), local_items(parts);
   std::vector<std::exception_ptr> failed(parts);
+  // Range 0 goes straight into out, so only the later ranges are ever
+  // copied; out is reserved for the whole file at the sequential read's
+  // estimate (untouched capacity costs no memory).
+  const std::size_t estimate =
+      out.size() +
+      static_cast<std::size_t>(split.ranges.back().end - split.ranges.front().begin) / 20;
+  out.reserve(estimate);
+  if (timestamps) timestamps->reserve(estimate);
   auto parse = [&](std::size_t k) {
     try {
-      read_rows<Columns>(path, open_range(split, split.ranges[k]), options,
-                         k == 0 ? users : local_users[k], k == 0 ? items : local_items[k],
-                         [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
-                           parsed[k].add(u, i, r, t, timestamps != nullptr);
-                         });
+      if (k == 0)
+        read_rows<Columns>(path, open_range(split, split.ranges[0]), options, users, items,
+                           [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
+                             out.push(u, i, r);
+                             if (timestamps) timestamps->push_back(t);
+                           });
+      else
+        read_rows<Columns>(path, open_range(split, split.ranges[k]), options, local_users[k],
+                           local_items[k],
+                           [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
+                             parsed[k].add(u, i, r, t, timestamps != nullptr);
+                           });
     } catch (...) {
       failed[k] = std::current_exception();
     }
@@ -226,17 +241,16 @@ void read_ranges(const std::string& path, const SplitFile& split, const LoadOpti
   for (const auto& p : parsed) total += p.size();
   out.reserve(total);
   if (timestamps) timestamps->reserve(total);
-  for (std::size_t k = 0; k < parts; ++k) {
-    std::vector<std::uint32_t> user_of, item_of;  // local index -> global; empty for range 0
-    for (std::uint32_t j = 0; k > 0 && j < local_users[k].size(); ++j)
+  for (std::size_t k = 1; k < parts; ++k) {
+    std::vector<std::uint32_t> user_of, item_of;  // local index -> global
+    for (std::uint32_t j = 0; j < local_users[k].size(); ++j)
       user_of.push_back(users.intern(local_users[k].token(j)));
-    for (std::uint32_t j = 0; k > 0 && j < local_items[k].size(); ++j)
+    for (std::uint32_t j = 0; j < local_items[k].size(); ++j)
       item_of.push_back(items.intern(local_items[k].token(j)));
     for (std::size_t b = 0; b < parsed[k].rows.size(); ++b) {
       Ratings& block = parsed[k].rows[b];
       for (std::size_t r = 0; r < block.size(); ++r)
-        out.push(k ? user_of[block.user[r]] : block.user[r],
-                 k ? item_of[block.item[r]] : block.item[r], block.stars[r]);
+        out.push(user_of[block.user[r]], item_of[block.item[r]], block.stars[r]);
       if (timestamps) {
         auto& times = parsed[k].times[b];
         timestamps->insert(timestamps->end(), times.begin(), times.end());

@@ -206,15 +206,16 @@ void replace_target(const std::string& temp, const Destination& d, const std::st
 // The bytes in an unnamed file, named only once complete and synced. False
 // when the file system (or a missing /proc) does not allow it: nothing was
 // created then, and the caller falls back to a named temporary.
-bool write_unnamed(const Destination& d, const std::string& path,
-                   std::span<const std::uint8_t> bytes) {
+bool write_unnamed(const Destination& d, const std::string& path, const ByteProducer& produce) {
   Fd fd(open_unnamed(d.dir));
   if (fd.get() < 0) {
     if (unnamed_unsupported(errno)) return false;
     fail(path, errno, d.dir);
   }
   copy_mode(fd.get(), d.target);
-  if (const int err = write_all(fd.get(), bytes)) fail(path, err, d.dir);
+  produce([&](std::span<const std::uint8_t> bytes) {
+    if (const int err = write_all(fd.get(), bytes)) fail(path, err, d.dir);
+  });
   if (fsync_failed(fd.get())) fail(path, errno, d.dir);
   const std::string temp = temp_name(d);
   const std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
@@ -232,8 +233,7 @@ bool write_unnamed(const Destination& d, const std::string& path,
 
 // The classic way: a named temporary, removed on every failure (only SIGKILL
 // or a crash mid-write can leave it behind).
-void write_named(const Destination& d, const std::string& path,
-                 std::span<const std::uint8_t> bytes) {
+void write_named(const Destination& d, const std::string& path, const ByteProducer& produce) {
   const std::string temp = temp_name(d);
   ::unlink(temp.c_str());
   Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
@@ -243,7 +243,14 @@ void write_named(const Destination& d, const std::string& path,
     fail(path, err, d.dir);
   };
   copy_mode(fd.get(), d.target);
-  if (const int err = write_all(fd.get(), bytes)) fail_removing(err);
+  try {
+    produce([&](std::span<const std::uint8_t> bytes) {
+      if (const int err = write_all(fd.get(), bytes)) fail_removing(err);
+    });
+  } catch (...) {
+    ::unlink(temp.c_str());  // whatever stopped the producer, no half file stays
+    throw;
+  }
   if (fsync_failed(fd.get())) fail_removing(errno);
   if (fd.close() != 0) fail_removing(errno);
   replace_target(temp, d, path);
@@ -262,10 +269,14 @@ void check_writable(const std::string& path) {
   ::unlink(temp.c_str());
 }
 
-void write_file_atomically(const std::string& path, std::span<const std::uint8_t> bytes) {
+void write_file_atomically(const std::string& path, const ByteProducer& produce) {
   const Destination d = examine(path);
   remove_stale_temporaries(d);
-  if (!write_unnamed(d, path, bytes)) write_named(d, path, bytes);
+  if (!write_unnamed(d, path, produce)) write_named(d, path, produce);
+}
+
+void write_file_atomically(const std::string& path, std::span<const std::uint8_t> bytes) {
+  write_file_atomically(path, [&](const ByteSink& sink) { sink(bytes); });
 }
 
 void write_file_atomically(const std::string& path, std::string_view text) {

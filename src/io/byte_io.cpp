@@ -25,6 +25,30 @@ void ByteReader::require(std::uint64_t count, std::size_t size) const {
                     " bytes left; train it again with `recsys train`");
 }
 
+void ByteWriter::raw(const std::uint8_t* p, std::size_t n) {
+  if (count_only_) {
+    counted_ += n;
+  } else if (sink_ && n >= kChunk) {
+    flush();  // a large array goes to the sink as it is, never copied
+    emit({p, n});
+  } else {
+    bytes_.insert(bytes_.end(), p, p + n);
+    if (sink_ && bytes_.size() >= kChunk) flush();
+  }
+}
+
+void ByteWriter::flush() {
+  if (!sink_ || bytes_.empty()) return;
+  emit(bytes_);
+  bytes_.clear();
+}
+
+void ByteWriter::emit(std::span<const std::uint8_t> bytes) {
+  crc_ = crc32(bytes, crc_);
+  streamed_ += bytes.size();
+  sink_(bytes);
+}
+
 std::uint32_t crc32(std::span<const std::uint8_t> bytes, std::uint32_t crc) {
   // An empty span may hold a null pointer, for which zlib returns 0 whatever `crc` is.
   if (bytes.empty()) return crc;

@@ -110,16 +110,17 @@ void read_settings(TrainedModel& m, ByteReader& r, std::uint32_t version, const 
     corrupt(name, "a setting is missing");
 }
 
-void write_sections(ByteWriter& w, const TrainedModel& m) {
-  auto section = [&w](std::uint32_t t, auto&& body) {
-    w.u32(t);
-    const std::size_t length_at = w.size();
-    w.u64(0);
-    const std::size_t start = w.size();
-    body();
-    w.patch_u64(length_at, w.size() - start);
+void write_sections(ByteWriter& out, const TrainedModel& m) {
+  // A section's length comes before it: a counting pass over its body finds
+  // it, so the bytes can stream to the file with nothing patched afterwards.
+  auto section = [&out](std::uint32_t t, auto&& body) {
+    ByteWriter counter = ByteWriter::counting();
+    body(counter);
+    out.u32(t);
+    out.u64(counter.size());
+    body(out);
   };
-  section(kSettings, [&] {
+  section(kSettings, [&](ByteWriter& w) {
     const auto pairs = settings_pairs(m);
     w.u64(pairs.size());
     for (const auto& [k, v] : pairs) {
@@ -127,27 +128,27 @@ void write_sections(ByteWriter& w, const TrainedModel& m) {
       w.str(v);
     }
   });
-  section(kSource, [&] {
+  section(kSource, [&](ByteWriter& w) {
     w.str(m.source.ratings_path);
     w.u64(m.source.ratings_bytes);
     w.str(m.source.val_path);
     w.str(m.source.movies_path);
   });
-  section(kScaler, [&] {
+  section(kScaler, [&](ByteWriter& w) {
     w.f64(m.scaler.min);
     w.f64(m.scaler.max);
   });
-  section(kUsers, [&] { put_strings(w, m.users.tokens()); });
-  section(kItems, [&] { put_strings(w, m.items.tokens()); });
-  section(kStats, [&] {
+  section(kUsers, [&](ByteWriter& w) { put_strings(w, m.users.tokens()); });
+  section(kItems, [&](ByteWriter& w) { put_strings(w, m.items.tokens()); });
+  section(kStats, [&](ByteWriter& w) {
     w.array(view(m.stats.count));
     w.array(view(m.stats.mean));
   });
-  section(kTitles, [&] {
+  section(kTitles, [&](ByteWriter& w) {
     put_strings(w, m.titles);
     put_strings(w, m.genres);
   });
-  section(kTables, [&] {
+  section(kTables, [&](ByteWriter& w) {
     const Embeddings& e = m.tables;
     w.u32(static_cast<std::uint32_t>(e.dim));
     w.u32(e.n_users);
@@ -157,16 +158,16 @@ void write_sections(ByteWriter& w, const TrainedModel& m) {
     w.array(view(e.user_bias));
     w.array(view(e.item_bias));
   });
-  section(kRated, [&] {
+  section(kRated, [&](ByteWriter& w) {
     w.array(view(m.train_rated.offsets));
     w.array(view(m.train_rated.items));
   });
-  section(kValidation, [&] {
+  section(kValidation, [&](ByteWriter& w) {
     w.array(view(m.validation.user));
     w.array(view(m.validation.item));
     w.array(view(m.validation.stars.to_vector()));
   });
-  section(kHistory, [&] {
+  section(kHistory, [&](ByteWriter& w) {
     w.u64(m.history.size());
     for (const auto& h : m.history) {
       w.u32(static_cast<std::uint32_t>(h.epoch));
@@ -272,18 +273,30 @@ void check_consistency(const TrainedModel& m, const std::string& name) {
 
 }  // namespace
 
-std::vector<std::uint8_t> serialize_model(const TrainedModel& model) {
-  ByteWriter sizer = ByteWriter::counting();
-  write_sections(sizer, model);
-  ByteWriter w;
-  w.reserve(kHeaderBytes + sizer.size() + kTrailerBytes);
+namespace {
+
+// The whole file: header, sections, then the CRC-32 of every byte before it.
+void write_model(ByteWriter& w, const TrainedModel& model, std::size_t sections_bytes) {
   for (char c : kMagic) w.u8(static_cast<std::uint8_t>(c));
   w.u32(kModelFormatVersion);
   w.u32(kByteOrderMark);
-  const std::size_t length_at = w.size();
-  w.u64(0);
+  w.u64(sections_bytes);
   write_sections(w, model);
-  w.patch_u64(length_at, w.size() - kHeaderBytes);
+}
+
+std::size_t sections_size(const TrainedModel& model) {
+  ByteWriter sizer = ByteWriter::counting();
+  write_sections(sizer, model);
+  return sizer.size();
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> serialize_model(const TrainedModel& model) {
+  const std::size_t sections = sections_size(model);
+  ByteWriter w;
+  w.reserve(kHeaderBytes + sections + kTrailerBytes);
+  write_model(w, model, sections);
   w.u32(crc32(w.bytes()));
   return std::move(w.bytes());
 }
@@ -365,9 +378,15 @@ std::uint64_t save_model(const TrainedModel& model, const std::string& path) {
     throw Error(path, 0,
                 "not written: training diverged (a weight is NaN or infinite); lower --lr and "
                 "train again");
-  const std::vector<std::uint8_t> bytes = serialize_model(model);
-  write_file_atomically(path, bytes);
-  return bytes.size();
+  const std::size_t sections = sections_size(model);
+  write_file_atomically(path, [&](const ByteWriter::Sink& sink) {
+    ByteWriter w = ByteWriter::streaming(sink);
+    write_model(w, model, sections);
+    w.flush();
+    w.u32(w.crc());
+    w.flush();
+  });
+  return kHeaderBytes + sections + kTrailerBytes;
 }
 
 TrainedModel load_model(const std::string& path) {

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include "recsys/train/choice_trainer.hpp"
+#include "recsys/train/trainer.hpp"
 #include "recsys/util/error.hpp"
 #include "recsys/util/rng.hpp"
 
@@ -108,6 +110,17 @@ FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const F
     hooks.on_start({data, m.settings, resolve_shuffle(m.settings, m.tables), out.load_seconds});
   move_data_into(m, data);
 
+  // The rating objective's blocks shuffle takes the training rows over: the
+  // grid keeps them as the list of rated movies the model needs, so they are
+  // never held twice.
+  std::optional<BlockGrid> grid;
+  if (config.objective == Objective::Rating &&
+      resolve_shuffle(m.settings, m.tables) == Shuffle::Blocks)
+    grid.emplace(make_block_grid(std::move(data.train), m.tables, m.settings));
+  auto rated_now = [&] {
+    return grid ? grid->rated_items() : RatedItems::build(m.users.size(), data.train);
+  };
+
   TrainHooks train_hooks;
   train_hooks.on_batch = hooks.on_batch;
   train_hooks.stop = hooks.stop;
@@ -119,13 +132,16 @@ FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const F
         r.epoch % hooks.checkpoint_every == 0 && r.epoch < config.epochs) {
       m.history = without_timings(history);
       m.best_epoch = r.epoch;
-      m.train_rated = RatedItems::build(m.users.size(), data.train);
+      m.train_rated = rated_now();
       hooks.on_checkpoint(m);
     }
   };
-  out.report = config.objective == Objective::Choice
-                   ? train_choice(m.tables, data.train, m.settings, train_hooks)
-                   : train(m.tables, data.train, m.validation, m.scaler, m.settings, train_hooks);
+  if (config.objective == Objective::Choice)
+    out.report = train_choice(m.tables, data.train, m.settings, train_hooks);
+  else if (grid)
+    out.report = train(m.tables, *grid, m.validation, m.scaler, m.settings, train_hooks);
+  else
+    out.report = train(m.tables, data.train, m.validation, m.scaler, m.settings, train_hooks);
   m.history = without_timings(out.report.history);
   m.best_epoch = out.report.best_epoch;
   // A choice score is no rating: no accuracy in stars for it.
@@ -136,10 +152,14 @@ FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const F
     out.validation.mse = out.validation.rmse = out.validation.mae = std::nan("");
     out.baseline = out.validation;
   }
-  // The training rows are freed as soon as each part has served: the stars
-  // before the list of rated movies is built from users and items.
-  data.train.stars.clear_and_free();
-  m.train_rated = RatedItems::build(m.users.size(), data.train.user, data.train.item);
+  if (grid) {
+    m.train_rated = std::move(*grid).into_rated_items();
+  } else {
+    // The training rows are freed as soon as each part has served: the stars
+    // before the list of rated movies is built from users and items.
+    data.train.stars.clear_and_free();
+    m.train_rated = RatedItems::build(m.users.size(), data.train.user, data.train.item);
+  }
   return out;
 }
 

@@ -57,17 +57,16 @@ struct EpochSums {
 
 std::size_t batches_in(const BlockGrid& grid, std::size_t batch) {
   std::size_t n = 0;
-  for (std::size_t b = 0; b < grid.blocks(); ++b)
-    n += (grid.end(b) - grid.begin(b) + batch - 1) / batch;
+  for (std::size_t b = 0; b < grid.blocks(); ++b) n += (grid.rows_in(b) + batch - 1) / batch;
   return n;
 }
 
-}  // namespace
-
-TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_rows,
-                  const Scaler& scaler, const TrainConfig& settings, const TrainHooks& hooks) {
+// The epochs, over either the rows in one global order (rows set, grid
+// null) or the blocks of a grid.
+TrainReport run_epochs(Embeddings& model, const TrainingRows* rows, const BlockGrid* grid,
+                       const Ratings& val_rows, const Scaler& scaler, const TrainConfig& settings,
+                       const TrainHooks& hooks) {
   const auto start = Clock::now();
-  const TrainingRows rows = TrainingRows::of(train_rows, scaler);
   Rng rng(settings.seed ^ 0x5eedf00dULL);  // independent of the stream that drew the weights
   AdamSettings adam_settings;
   adam_settings.lr = static_cast<float>(settings.lr);
@@ -78,42 +77,32 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
   std::vector<Gradients> grads(std::size_t(pool.size()), Gradients(model));
   auto stop_requested = [&] { return hooks.stop && hooks.stop->load(std::memory_order_relaxed); };
 
-  // Global order: a permutation of row indexes. Blocks: the rows themselves
-  // are sorted into the grid, so no permutation array is needed.
-  const bool blocks = resolve_shuffle(settings, model) == Shuffle::Blocks;
+  // Global order: a permutation of row indexes; blocks: each block's rows
+  // gathered into a buffer per thread.
+  const bool blocks = grid != nullptr;
   std::vector<std::uint32_t> order;
-  std::optional<BlockGrid> grid;
-  if (blocks) {
-    // A user group sized for the L2 cache, an item group for a share of L3
-    // (a thread keeps its item group for many blocks: see block_grid.hpp).
-    const std::size_t row_bytes = (std::size_t(model.dim) + 1) * sizeof(float) * 3;
-    const int minimum = 2 * pool.size();  // room for every thread to find a free block
-    const int user_groups =
-        settings.block_groups > 0
-            ? settings.block_groups
-            : BlockGrid::groups_for(model.n_users, row_bytes, kUserGroupBytes, minimum);
-    const int item_groups =
-        BlockGrid::groups_for(model.n_items, row_bytes, kItemGroupBytes, minimum);
-    grid.emplace(train_rows, model.n_users, model.n_items, user_groups, item_groups);
-  } else {
-    order.resize(rows.size());
+  std::vector<BlockRows> buffers(blocks ? std::size_t(pool.size()) : 0);
+  if (!blocks) {
+    order.resize(rows->size());
     std::iota(order.begin(), order.end(), 0u);
   }
   const std::size_t n_batches = blocks ? batches_in(*grid, settings.batch)
-                                       : (rows.size() + settings.batch - 1) / settings.batch;
+                                       : (rows->size() + settings.batch - 1) / settings.batch;
   // Sparse adam with several threads trains Hogwild style: threads update the
   // shared tables without locks. One thread (or dense adam) is the exact
   // sequential loop.
   const bool concurrent = settings.optimizer == Adam::Mode::Sparse && pool.size() > 1;
 
-  // The batches from `first` to `end` of the current order, on thread k.
-  auto train_span = [&](std::size_t first, std::size_t end, int k, EpochSums& sums) {
+  // The batches from `first` to `end` of span_rows, in the global order when
+  // there is one, on thread k.
+  auto train_span = [&](const TrainingRows& span_rows, std::size_t first, std::size_t end, int k,
+                        EpochSums& sums) {
     Gradients& g = grads[std::size_t(k)];
     for (; first < end && !stop_requested(); first += settings.batch) {
       const std::size_t n = std::min<std::size_t>(settings.batch, end - first);
       sums.per_thread[std::size_t(k)].loss +=
-          blocks ? accumulate_range_gradient(model, rows, first, n, g)
-                 : accumulate_batch_gradient(model, rows, {order.data() + first, n}, g);
+          blocks ? accumulate_range_gradient(model, span_rows, first, n, g)
+                 : accumulate_batch_gradient(model, span_rows, {order.data() + first, n}, g);
       if (concurrent)
         adam.sparse_step_concurrent(model, g);
       else
@@ -139,8 +128,9 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
         const std::size_t b = scheduler.claim(last[std::size_t(k)]);
         if (b == BlockScheduler::kNone) return;
         last[std::size_t(k)] = b;
-        grid->shuffle_block(train_rows, b, epoch_seed);
-        train_span(grid->begin(b), grid->end(b), k, sums);
+        const TrainingRows block_rows =
+            grid->gather(b, epoch_seed, buffers[std::size_t(k)], scaler);
+        train_span(block_rows, 0, block_rows.size(), k, sums);
         scheduler.release(b);
         if (k == 0 && hooks.on_batch)
           hooks.on_batch(std::min(n_batches, sums.total_batches()), n_batches);
@@ -155,9 +145,9 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
       // Chunks of batches are claimed dynamically, so a busy core slows the
       // epoch down instead of stalling it.
       const std::size_t per_chunk = (concurrent ? 8 : 256) * settings.batch;
-      const std::size_t chunks = (rows.size() + per_chunk - 1) / per_chunk;
+      const std::size_t chunks = (rows->size() + per_chunk - 1) / per_chunk;
       auto chunk_job = [&](std::size_t c, int k) {
-        train_span(c * per_chunk, std::min(rows.size(), (c + 1) * per_chunk), k, sums);
+        train_span(*rows, c * per_chunk, std::min(rows->size(), (c + 1) * per_chunk), k, sums);
         if (k == 0 && hooks.on_batch)
           hooks.on_batch(std::min(n_batches, sums.total_batches()), n_batches);
       };
@@ -200,6 +190,39 @@ TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_row
     model = std::move(best);
   report.seconds = seconds_since(start);
   return report;
+}
+
+}  // namespace
+
+BlockGrid make_block_grid(Ratings&& rows, const Embeddings& model, const TrainConfig& settings) {
+  // A user group sized for the L2 cache, an item group for a share of L3
+  // (a thread keeps its item group for many blocks: see block_grid.hpp).
+  const std::size_t row_bytes = (std::size_t(model.dim) + 1) * sizeof(float) * 3;
+  const int minimum =
+      2 * std::max(1, settings.threads);  // room for every thread to find a free block
+  const int user_groups =
+      settings.block_groups > 0
+          ? settings.block_groups
+          : BlockGrid::groups_for(model.n_users, row_bytes, kUserGroupBytes, minimum);
+  const int item_groups = BlockGrid::groups_for(model.n_items, row_bytes, kItemGroupBytes, minimum);
+  return BlockGrid(std::move(rows), model.n_users, model.n_items, user_groups, item_groups);
+}
+
+TrainReport train(Embeddings& model, BlockGrid& grid, const Ratings& val_rows, const Scaler& scaler,
+                  const TrainConfig& settings, const TrainHooks& hooks) {
+  return run_epochs(model, nullptr, &grid, val_rows, scaler, settings, hooks);
+}
+
+TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_rows,
+                  const Scaler& scaler, const TrainConfig& settings, const TrainHooks& hooks) {
+  if (resolve_shuffle(settings, model) == Shuffle::Blocks) {
+    BlockGrid grid = make_block_grid(std::move(train_rows), model, settings);
+    const TrainReport report = train(model, grid, val_rows, scaler, settings, hooks);
+    train_rows = std::move(grid).into_ratings();
+    return report;
+  }
+  const TrainingRows rows = TrainingRows::of(train_rows, scaler);
+  return run_epochs(model, &rows, nullptr, val_rows, scaler, settings, hooks);
 }
 
 }  // namespace recsys

@@ -23,6 +23,8 @@ struct RatedItems {
     return {items.data() + offsets[user], items.data() + offsets[user + 1]};
   }
   bool contains(std::uint32_t user, std::uint32_t item) const;
+  // Each row already ascending: drops repeated items, compacting in place.
+  void drop_repeats();
   std::size_t n_users() const { return offsets.empty() ? 0 : offsets.size() - 1; }
 };
 

@@ -10,6 +10,7 @@
 // (whose write would wait for a reader forever), a socket or a device
 // (/dev/null) is refused with an error naming the path.
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,6 +19,13 @@ namespace recsys {
 
 // Throws recsys::Error naming path on any failure, after removing the temporary.
 void write_file_atomically(const std::string& path, std::span<const std::uint8_t> bytes);
+// The same for bytes made while they are written: produce passes them to the
+// sink in pieces (and may be called twice, when a first way of creating the
+// file turns out unsupported). An exception from produce removes the temporary
+// and propagates.
+using ByteSink = std::function<void(std::span<const std::uint8_t>)>;
+using ByteProducer = std::function<void(const ByteSink&)>;
+void write_file_atomically(const std::string& path, const ByteProducer& produce);
 void write_file_atomically(const std::string& path, std::string_view text);
 
 // Throws the Error the write would, when path's directory is missing or not

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,15 +15,26 @@
 
 namespace recsys {
 
-// Writes into a growing buffer, or, made by counting(), only counts the bytes
-// it would write: a first counting pass lets the real one reserve the exact
-// size, so saving a large model never copies it into a buffer grown by doubling
-// (while it regrows, the old buffer and the new one are both alive).
+// CRC-32 (IEEE 802.3) by zlib, continuing from `crc`: the model file's checksum.
+std::uint32_t crc32(std::span<const std::uint8_t> bytes, std::uint32_t crc = 0);
+
+// Writes into a growing buffer; or, made by counting(), only counts the bytes
+// it would write (a first counting pass lets the real one reserve the exact
+// size, so a large model is never copied into a buffer grown by doubling);
+// or, made by streaming(), hands the bytes to a sink in chunks, so a model is
+// never held twice, as itself and as its file's bytes.
 class ByteWriter {
  public:
+  using Sink = std::function<void(std::span<const std::uint8_t>)>;
   static ByteWriter counting() {
     ByteWriter w;
     w.count_only_ = true;
+    return w;
+  }
+  static ByteWriter streaming(Sink sink) {
+    ByteWriter w;
+    w.sink_ = std::move(sink);
+    w.bytes_.reserve(kChunk);
     return w;
   }
   void reserve(std::size_t n) { reserve_huge(bytes_, n); }
@@ -46,13 +58,13 @@ class ByteWriter {
     }
   }
   std::vector<std::uint8_t>& bytes() { return bytes_; }
-  std::size_t size() const { return count_only_ ? counted_ : bytes_.size(); }
-  void patch_u64(std::size_t at, std::uint64_t x) {
-    if (count_only_) return;
-    for (int b = 0; b < 8; ++b) bytes_[at + b] = static_cast<std::uint8_t>(x >> (8 * b));
-  }
+  std::size_t size() const { return count_only_ ? counted_ : streamed_ + bytes_.size(); }
+  // Streaming: passes on what is buffered; crc() is then that of every byte so far.
+  void flush();
+  std::uint32_t crc() const { return crc_; }
 
  private:
+  static constexpr std::size_t kChunk = std::size_t(1) << 20;
   template <typename T>
   using unsigned_of = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
   template <typename U>
@@ -63,16 +75,17 @@ class ByteWriter {
     }
     for (std::size_t b = 0; b < sizeof(U); ++b)
       bytes_.push_back(static_cast<std::uint8_t>(x >> (8 * b)));
+    if (sink_ && bytes_.size() >= kChunk) flush();
   }
-  void raw(const std::uint8_t* p, std::size_t n) {
-    if (count_only_)
-      counted_ += n;
-    else
-      bytes_.insert(bytes_.end(), p, p + n);
-  }
+  void raw(const std::uint8_t* p, std::size_t n);
+  void emit(std::span<const std::uint8_t> bytes);
+
   std::vector<std::uint8_t> bytes_;
   bool count_only_ = false;
   std::size_t counted_ = 0;
+  Sink sink_;
+  std::size_t streamed_ = 0;
+  std::uint32_t crc_ = 0;
 };
 
 // Throws recsys::Error(file, 0, "<what> ...") when a read runs past the end.
@@ -129,8 +142,5 @@ class ByteReader {
   std::size_t pos_ = 0;
   std::string file_;
 };
-
-// CRC-32 (IEEE 802.3) by zlib, continuing from `crc`: the model file's checksum.
-std::uint32_t crc32(std::span<const std::uint8_t> bytes, std::uint32_t crc = 0);
 
 }  // namespace recsys

@@ -1,9 +1,9 @@
 #pragma once
 // Stratified shuffling for models larger than the cache (the block idea of
 // LIBMF's FPSGD). Users are cut into U groups of consecutive indexes and items
-// into I groups, and the training rows are sorted once, in place, into the U x I
-// blocks of that grid. An epoch then hands out the blocks in a random order
-// and shuffles the rows inside each block just before training on it.
+// into I groups, and the training rows fall into the U x I blocks of that
+// grid. An epoch then hands out the blocks in a random order and shuffles the
+// rows inside each block just before training on it.
 //
 // Why: with one global shuffle every rating reads and writes a random user
 // row and a random item row (weights and both Adam moments), and once the
@@ -14,35 +14,66 @@
 // in L3 and only the small user group is fetched per block. Two blocks that
 // share no user group and no item group never touch the same row, so threads
 // working on such blocks never collide.
+//
+// The grid keeps the rows as each user's rated movies, ascending (the
+// model's list of rated movies, which the model file needs anyway), with a
+// byte per rating beside them: 5 bytes a rating where a list of (user,
+// movie, rating) rows takes 9 and the rated-movies list another 4. A user's
+// movies in one item group are one run of that list, so a block is the runs
+// of its users, copied to a small per-thread buffer and shuffled there.
 #include <cstdint>
 #include <mutex>
 #include <vector>
 
+#include "recsys/data/rated_items.hpp"
 #include "recsys/data/ratings.hpp"
+#include "recsys/data/scaler.hpp"
+#include "recsys/train/model.hpp"
 #include "recsys/util/rng.hpp"
 
 namespace recsys {
+
+// One block's rows, in the order a thread trains them: a buffer each thread
+// reuses from block to block.
+struct BlockRows {
+  std::vector<std::uint32_t> user, item;
+  std::vector<std::uint8_t> codes;  // or, when the ratings are floats:
+  std::vector<float> floats;
+};
 
 class BlockGrid {
  public:
   // Cuts users into user_groups and items into item_groups runs of
   // consecutive indexes (1..255 groups, balanced by number of ratings) and
-  // reorders rows by block. Deterministic for the same rows in the same order.
-  BlockGrid(Ratings& rows, std::uint32_t n_users, std::uint32_t n_items, int user_groups,
+  // takes the rows over, sorted by user then item. Deterministic for the same
+  // rows in the same order.
+  BlockGrid(Ratings&& rows, std::uint32_t n_users, std::uint32_t n_items, int user_groups,
             int item_groups);
 
   int user_groups() const { return user_groups_; }
   int item_groups() const { return item_groups_; }
-  std::size_t blocks() const { return start_.size() - 1; }
-  std::size_t begin(std::size_t block) const { return start_[block]; }
-  std::size_t end(std::size_t block) const { return start_[block + 1]; }
+  std::size_t blocks() const { return block_rows_.size(); }
+  std::size_t rows_in(std::size_t block) const { return block_rows_[block]; }
+  std::size_t size() const { return rated_.items.size(); }
   int user_group(std::size_t block) const { return static_cast<int>(block) / item_groups_; }
   int item_group(std::size_t block) const { return static_cast<int>(block) % item_groups_; }
+  // The first index of each group, and one past the last group's: group g is
+  // [first_user(g), first_user(g + 1)).
+  std::uint32_t first_user(int group) const { return user_first_[std::size_t(group)]; }
+  std::uint32_t first_item(int group) const { return item_first_[std::size_t(group)]; }
 
-  // Fisher-Yates over the rows of one block, all three arrays in step. The
-  // generator is derived from (epoch_seed, block) alone, so the order inside a
-  // block does not depend on which thread trains it or when.
-  void shuffle_block(Ratings& rows, std::size_t block, std::uint64_t epoch_seed) const;
+  // Copies one block's rows into buffer and shuffles them (Fisher-Yates). The
+  // generator is derived from (epoch_seed, block) alone, so the order does
+  // not depend on which thread trains the block or when. The view reads the
+  // buffer and this grid's codebook.
+  TrainingRows gather(std::size_t block, std::uint64_t epoch_seed, BlockRows& buffer,
+                      const Scaler& scaler) const;
+
+  // The training pairs as the model keeps them (repeated pairs dropped).
+  RatedItems rated_items() const;
+  RatedItems into_rated_items() &&;
+  // The rows back, sorted by user then item.
+  Ratings into_ratings() &&;
 
   // Groups needed so that one group of n rows (at bytes_per_row each) takes
   // at most target_bytes; at least `minimum`, at most 255.
@@ -50,8 +81,15 @@ class BlockGrid {
                         int minimum);
 
  private:
+  // Where user u's movies of item group g start in u's list.
+  std::uint32_t cut(std::uint32_t u, std::size_t g) const;
+
   int user_groups_, item_groups_;
-  std::vector<std::size_t> start_;  // blocks + 1 offsets into rows
+  std::vector<std::uint32_t> user_first_, item_first_;  // groups + 1 each
+  RatedItems rated_;                                    // offsets per user, movies ascending
+  StarColumn stars_;                                    // beside rated_.items
+  std::vector<std::uint32_t> cuts_;  // per user, its list's cut at each inner item-group seam
+  std::vector<std::size_t> block_rows_;
 };
 
 // Hands out the blocks of one epoch to threads: each block once, in the

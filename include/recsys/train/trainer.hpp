@@ -10,6 +10,7 @@
 #include "recsys/data/ratings.hpp"
 #include "recsys/data/scaler.hpp"
 #include "recsys/train/adam.hpp"
+#include "recsys/train/block_grid.hpp"
 #include "recsys/train/model.hpp"
 #include "recsys/train/train_config.hpp"
 
@@ -48,9 +49,16 @@ struct TrainHooks {
 };
 
 // Trains with config's optimizer and schedule on config.threads threads (at
-// least 1; 0 is resolved by fit()). Blocks reorders train_rows in place (the
-// rows stay the same set). config is assumed checked.
+// least 1; 0 is resolved by fit()). config is assumed checked. With the
+// blocks shuffle train_rows come back sorted by user, then item (the same
+// set of rows).
 TrainReport train(Embeddings& model, Ratings& train_rows, const Ratings& val_rows,
                   const Scaler& scaler, const TrainConfig& config, const TrainHooks& hooks);
+
+// The blocks shuffle on rows already in their grid: fit() builds the grid
+// itself, so that the rows are held once, as the grid keeps them.
+BlockGrid make_block_grid(Ratings&& rows, const Embeddings& model, const TrainConfig& config);
+TrainReport train(Embeddings& model, BlockGrid& grid, const Ratings& val_rows, const Scaler& scaler,
+                  const TrainConfig& config, const TrainHooks& hooks);
 
 }  // namespace recsys
