@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +12,7 @@
 
 #include "byte_ranges.hpp"
 #include "csv_reader.hpp"
+#include "csv_rows.hpp"
 #include "recsys/util/error.hpp"
 
 namespace recsys {
@@ -86,27 +88,20 @@ void read_rows(const std::string& path, std::unique_ptr<io::ByteSourceBase> sour
   static_assert(Columns == 3 || Columns == 4);
   const ColumnNames& cols = options.columns;
   try {
-    CsvReader<Columns> reader(path, std::move(source));
-    if constexpr (Columns == 3)
-      reader.read_header(io::ignore_extra_column, cols.user, cols.item, cols.rating);
-    else
-      reader.read_header(io::ignore_extra_column, cols.user, cols.item, cols.rating,
-                         cols.timestamp);
+    CsvRows reader(std::move(source));
+    std::vector<std::string> names{cols.user, cols.item, cols.rating};
+    if constexpr (Columns == 4) names.push_back(cols.timestamp);
+    reader.read_header(names);
     // Files are usually grouped by user: reuse the previous user's index.
     std::string last_user;
     std::uint32_t last_user_index = 0;
-    char* user_field = nullptr;
-    char* item_field = nullptr;
-    char* rating_field = nullptr;
-    [[maybe_unused]] char* time_field = nullptr;
-    auto read_row = [&] {
-      if constexpr (Columns == 3)
-        return reader.read_row(user_field, item_field, rating_field);
-      else
-        return reader.read_row(user_field, item_field, rating_field, time_field);
-    };
-    while (read_row()) {
-      const std::size_t line = reader.get_file_line();
+    std::array<std::string_view, Columns> fields;
+    const std::string_view& user_field = fields[0];
+    const std::string_view& item_field = fields[1];
+    const std::string_view& rating_field = fields[2];
+    [[maybe_unused]] const std::string_view& time_field = fields[Columns - 1];
+    while (reader.read_row(fields)) {
+      const std::size_t line = reader.line();
       const std::string_view user_token = trimmed(user_field);
       const std::string_view item_token = trimmed(item_field);
       if (user_token.empty()) throw Error(path, line, "empty " + cols.user + kFixRow);

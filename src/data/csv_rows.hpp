@@ -1,0 +1,50 @@
+#pragma once
+// The rows of a ratings CSV in recsys's dialect (csv_reader.hpp: trimmed
+// fields, RFC 4180 quotes, blank lines skipped), read through a buffer of our
+// own. fast-cpp-csv-parser's reader, which reads the small titles file, keeps
+// a fixed 48 MiB buffer per reader; a large ratings file is parsed by one
+// reader per thread, and those buffers were a third of `train`'s peak memory.
+// This one starts at 2 MiB and grows only for a line longer than that.
+//
+// Errors are thrown as the parser's own exception types (io::error::...), with
+// the file line set, so that throw_csv_error words them as before.
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "csv_reader.hpp"
+
+namespace recsys {
+
+class CsvRows {
+ public:
+  explicit CsvRows(std::unique_ptr<io::ByteSourceBase> source);
+
+  // Reads the header (the first line that is not blank) and finds each of
+  // names in it; other columns are ignored.
+  void read_header(std::span<const std::string> names);
+  // The next row's fields, in the order of the names given to read_header;
+  // false at the end. A field stays valid until the next call.
+  bool read_row(std::span<std::string_view> fields);
+  // The file line of the row (or header) just read, counting from 1.
+  std::size_t line() const { return line_; }
+
+  static constexpr std::size_t kLongestLine = std::size_t(1) << 24;  // as the parser's
+
+ private:
+  bool next_line(char*& begin, char*& end);
+  bool next_nonblank_line(char*& begin, char*& end);
+
+  std::unique_ptr<io::ByteSourceBase> source_;
+  std::vector<char> buffer_;
+  std::size_t pos_ = 0, filled_ = 0;
+  bool eof_ = false;
+  bool bom_checked_ = false;
+  std::size_t line_ = 0;
+  std::vector<int> column_of_;  // per header column: index into names, or -1
+};
+
+}  // namespace recsys
