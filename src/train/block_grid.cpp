@@ -122,14 +122,16 @@ BlockGrid::BlockGrid(Ratings&& rows, std::uint32_t n_users, std::uint32_t n_item
   stars_ = std::move(rows.stars);
   rows = Ratings();
 
-  // Each user's seams between item groups, and so each block's size.
+  // Each user's seams between item groups, and so each block's size. Seam by
+  // seam, users in order: a block's gather then reads two runs of this table
+  // front to back, as it reads the users' offsets.
   block_rows_.assign(gu * gi, 0);
   cuts_.resize(std::size_t(n_users) * (gi - 1));
   for (std::size_t g = 0; g < gu; ++g)
     for (std::uint32_t u = user_first_[g]; u < user_first_[g + 1]; ++u) {
       const auto list = rated_.of(u);
       for (std::size_t seam = 1; seam < gi; ++seam)
-        cuts_[std::size_t(u) * (gi - 1) + seam - 1] = static_cast<std::uint32_t>(
+        cuts_[(seam - 1) * n_users + u] = static_cast<std::uint32_t>(
             std::lower_bound(list.begin(), list.end(), item_first_[seam]) - list.begin());
       for (std::size_t ig = 0; ig < gi; ++ig)
         block_rows_[g * gi + ig] += cut(u, ig + 1) - cut(u, ig);
@@ -140,7 +142,7 @@ std::uint32_t BlockGrid::cut(std::uint32_t u, std::size_t g) const {
   const auto gi = static_cast<std::size_t>(item_groups_);
   if (g == 0) return 0;
   if (g == gi) return static_cast<std::uint32_t>(rated_.offsets[u + 1] - rated_.offsets[u]);
-  return cuts_[std::size_t(u) * (gi - 1) + g - 1];
+  return cuts_[(g - 1) * (rated_.offsets.size() - 1) + u];
 }
 
 TrainingRows BlockGrid::gather(std::size_t block, std::uint64_t epoch_seed, BlockRows& buffer,

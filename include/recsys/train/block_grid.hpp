@@ -88,7 +88,7 @@ class BlockGrid {
   std::vector<std::uint32_t> user_first_, item_first_;  // groups + 1 each
   RatedItems rated_;                                    // offsets per user, movies ascending
   StarColumn stars_;                                    // beside rated_.items
-  std::vector<std::uint32_t> cuts_;  // per user, its list's cut at each inner item-group seam
+  std::vector<std::uint32_t> cuts_;  // per inner item-group seam, each user's cut in its list
   std::vector<std::size_t> block_rows_;
 };
 
