@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
-#include <optional>
 
 #include "recsys/eval/accuracy.hpp"
 #include "recsys/train/block_grid.hpp"
