@@ -216,7 +216,7 @@ TEST_CASE("topn --all-users writes every user's list", "[cli][topn]") {
 
   const Result neither = run_recsys("topn --format csv" + f.m());
   CHECK(neither.code == 2);
-  CHECK_THAT(neither.err, Contains("--user ID or --all-users"));
+  CHECK_THAT(neither.err, Contains("--rated FILE or --all-users"));
   const Result both = run_recsys("topn --user u0 --all-users" + f.m());
   CHECK(both.code == 2);
   // The single-user path is unchanged.

@@ -170,7 +170,7 @@ std::vector<BadFile> bad_files() {
        std::string("PK\x03\x04", 4) + garbage(200, 3),
        0,
        {"zip archive", "unzip"}},
-      {"a gzip file", "\x1f\x8b\x08" + garbage(200, 4), 0, {"gzip", "gunzip"}},
+      {"a gzip file", "\x1f\x8b\x08" + garbage(200, 4), 0, {"corrupt gzip data", "damaged"}},
       {"UTF-16 text", std::string("\xff\xfeu\0s\0e\0r\0", 10), 0, {"UTF-16", "UTF-8"}},
       {"a model file given as ratings", "RECSYSMF\x01\0\0\0", 0, {"recsys model file"}},
   };

@@ -13,5 +13,6 @@ void register_metrics(CLI::App& app);
 void register_similar(CLI::App& app);
 void register_export(CLI::App& app);
 void register_project(CLI::App& app);
+void register_predict(CLI::App& app);
 
 }  // namespace recsys::cli

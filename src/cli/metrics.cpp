@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "input_options.hpp"
 #include "model_option.hpp"
 #include "output.hpp"
 #include "recsys/eval/evaluation.hpp"
@@ -21,7 +22,7 @@ namespace {
 
 struct MetricsCliOptions {
   std::string model = "recsys.model", format = "table", ratings;
-  std::string user_col = "userId", item_col = "movieId", rating_col = "rating";
+  InputOptions input;  // of --ratings
   int k = 10, threads = 0;
   double relevant = 4.0;
   bool include_rated = false;
@@ -56,7 +57,7 @@ void write_list_figures(JsonWriter& j, const MetricsCliOptions& o, const Ranking
   }
 }
 
-void run(MetricsCliOptions o) {
+void run(const CLI::App& cmd, MetricsCliOptions o) {
   // No figure named: all of them.
   if (!(o.accuracy || o.ranking || o.diversity || o.novelty || o.popularity || o.coverage))
     o.accuracy = o.ranking = o.diversity = o.novelty = o.popularity = o.coverage = true;
@@ -67,8 +68,7 @@ void run(MetricsCliOptions o) {
   Ratings test_rows;
   const Ratings* held_out = &m.validation;
   if (!o.ratings.empty()) {
-    LoadOptions load;
-    load.columns = {o.user_col, o.item_col, o.rating_col};
+    const LoadOptions load = load_options(cmd, o.input, {true, false});
     HeldOutRows h = load_held_out(m, o.ratings, load);
     if (h.unknown > 0)
       spdlog::warn(
@@ -214,10 +214,7 @@ void register_metrics(CLI::App& app) {
   cmd->add_option("--ratings", o->ratings,
                   "Evaluate accuracy and ranking on this ratings CSV (a test set) instead of the "
                   "validation rows");
-  cmd->add_option("--user-col", o->user_col, "User id column of --ratings")->capture_default_str();
-  cmd->add_option("--item-col", o->item_col, "Item id column of --ratings")->capture_default_str();
-  cmd->add_option("--rating-col", o->rating_col, "Rating column of --ratings")
-      ->capture_default_str();
+  add_input_options(cmd, o->input, "--ratings", {true, false});
   require(
       cmd->add_option("--threads", o->threads, "Worker threads (0 = all cores)")
           ->capture_default_str(),
@@ -230,7 +227,7 @@ void register_metrics(CLI::App& app) {
   cmd->add_flag("--popularity", o->popularity, "mean_popularity");
   cmd->add_flag("--coverage", o->coverage, "coverage, gini");
   add_format_option(cmd, o->format, {"table", "json"});
-  cmd->callback([o] { run(*o); });
+  cmd->callback([cmd, o] { run(*cmd, *o); });
 }
 
 }  // namespace recsys::cli

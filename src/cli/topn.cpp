@@ -1,14 +1,18 @@
 // recsys topn --user ID: a user's best movies they have not rated.
+#include <spdlog/spdlog.h>
+
 #include <memory>
 
 #include "commands.hpp"
 #include "model_option.hpp"
 #include "movie_list.hpp"
+#include "new_user_ratings.hpp"
 #include "output.hpp"
 #include "recsys/eval/recommender.hpp"
 #include "recsys/io/model_file.hpp"
 #include "recsys/output/json_writer.hpp"
 #include "recsys/output/text_table.hpp"
+#include "recsys/train/fold_in.hpp"
 #include "recsys/util/error.hpp"
 #include "topn_all_users.hpp"
 
@@ -16,15 +20,38 @@ namespace recsys::cli {
 namespace {
 
 struct TopnOptions {
-  std::string model = "recsys.model", user, format = "table";
+  std::string model = "recsys.model", user, rated, format = "table";
   int n = 10;
   bool include_rated = false;
   bool all_users = false;
 };
 
+// A new user's list from their ratings file, the model's tables fixed.
+void run_new_user(const TrainedModel& m, const TopnOptions& o) {
+  const NewUserRatings rated = read_new_user_ratings(o.rated, m);
+  if (rated.unknown > 0)
+    spdlog::warn("{}: {} of {} movies are not in this model; they are left out", o.rated,
+                 rated.unknown, rated.unknown + rated.movies.size());
+  const FoldedUser user = fold_in_user(m, rated.movies);
+  std::vector<std::uint32_t> seen;
+  if (!o.include_rated)
+    for (const auto& r : rated.movies) seen.push_back(r.item);
+  const auto recs = recommend_for(m, user.vec, user.bias, seen, static_cast<std::size_t>(o.n));
+  std::vector<ListedMovie> list;
+  for (const auto& r : recs) list.push_back({r.item, m.shown_score(r.logit)});
+  MovieListFormat how{m.score_name(), 2, "recommendations", [&](JsonWriter& j) {
+                        j.field("rated_file", o.rated)
+                            .field("rated_movies", std::uint64_t(rated.movies.size()))
+                            .field("excluded_rated", !o.include_rated);
+                      }};
+  write_stdout(format_movie_list(m, list, o.format, how));
+}
+
 void run(const TopnOptions& o) {
-  if (o.all_users == !o.user.empty()) throw Error("give either --user ID or --all-users");
+  if (int(o.all_users) + int(!o.user.empty()) + int(!o.rated.empty()) != 1)
+    throw Error("give one of --user ID, --rated FILE or --all-users");
   const TrainedModel m = load_model(o.model);
+  if (!o.rated.empty()) return run_new_user(m, o);
   if (o.all_users)
     return write_stdout(
         all_users_topn(m, static_cast<std::size_t>(o.n), o.include_rated, o.format));
@@ -51,6 +78,9 @@ void register_topn(CLI::App& app) {
       "A user's best movies: score = predicted stars (rating objective) or choice_score "
       "(choice objective)");
   cmd->add_option("--user", o->user, "The user's id as in the ratings file (userId)");
+  cmd->add_option("--rated", o->rated,
+                  "A new user's ratings (movieId,rating rows): fit the user, the model unchanged, "
+                  "then list as for --user");
   cmd->add_flag("--all-users", o->all_users, "Every user's list (csv: userId,rank,movieId,score)");
   at_least(cmd->add_option("-n,--top", o->n, "How many movies")->capture_default_str(), 1);
   cmd->add_flag("--include-rated", o->include_rated,

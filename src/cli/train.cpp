@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "input_options.hpp"
 #include "model_option.hpp"
 #include "output.hpp"
 #include "recsys/eval/evaluation.hpp"
@@ -24,8 +25,8 @@ namespace {
 
 struct TrainOptions {
   std::string ratings, val, movies, model = "recsys.model";
-  std::string user_col = "userId", item_col = "movieId", rating_col = "rating",
-              timestamp_col = "timestamp", rating_range;
+  InputOptions input;
+  std::string rating_range;
   std::map<std::string, std::string, std::less<>> settings;  // by key, as typed
   int checkpoint_every = 0;
   std::string format = "table";
@@ -204,7 +205,7 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
   data.ratings_path = o.ratings;
   data.val_path = o.val;
   data.movies_path = o.movies;
-  data.load.columns = {o.user_col, o.item_col, o.rating_col, o.timestamp_col};
+  data.load = load_options(cmd, o.input, {true, true});
   if (!o.rating_range.empty()) data.load.range = parse_rating_range(o.rating_range);
 
   FitHooks hooks = progress_hooks(o, config.epochs, config.objective);
@@ -284,12 +285,7 @@ void register_train(CLI::App& app) {
                   "then not used)");
   cmd->add_option("--movies", o->movies,
                   "Titles CSV (movieId,title,genres); default: movies.csv beside the ratings");
-  cmd->add_option("--user-col", o->user_col, "User id column")->capture_default_str();
-  cmd->add_option("--item-col", o->item_col, "Item id column")->capture_default_str();
-  cmd->add_option("--rating-col", o->rating_col, "Rating column")->capture_default_str();
-  cmd->add_option("--timestamp-col", o->timestamp_col,
-                  "Timestamp column (read for --split user-time and time)")
-      ->capture_default_str();
+  add_input_options(cmd, o->input, "", {true, true});
   cmd->add_option(
       "--rating-range", o->rating_range,
       "MIN,MAX for scaling (default: the file's own min and max); ratings outside are an error");

@@ -63,7 +63,7 @@ class RangeSource : public io::ByteSourceBase {
   RangeSource(const SplitFile& split, const ByteRange& range)
       : file_(split.file),
         path_(split.path),
-        header_(split.header),
+        header_(split.has_header ? split.header : std::string()),
         at_(range.begin),
         end_(range.end) {}
 
@@ -99,7 +99,7 @@ bool blank(const std::string& line) {
 
 }  // namespace
 
-SplitFile split_lines(const std::string& path, int parts) {
+SplitFile split_lines(const std::string& path, int parts, bool has_header) {
   SplitFile out;
   if (parts < 1) return out;
   auto file = std::make_shared<const OpenFile>(path);
@@ -115,9 +115,11 @@ SplitFile split_lines(const std::string& path, int parts) {
   out.path = path;
   out.file = std::move(file);
   out.header = std::move(header);
-  std::uint64_t begin = body;
+  out.has_header = has_header;
+  const std::uint64_t first = has_header ? body : 0;
+  std::uint64_t begin = first;
   for (int k = 1; k <= parts && begin < size; ++k) {
-    const std::uint64_t target = body + (size - body) * std::uint64_t(k) / std::uint64_t(parts);
+    const std::uint64_t target = first + (size - first) * std::uint64_t(k) / std::uint64_t(parts);
     const std::uint64_t end =
         k == parts ? size : next_line_start(fd, path, std::max(target, begin + 1) - 1, size);
     if (end > begin) out.ranges.push_back({begin, end});

@@ -27,9 +27,15 @@ using CsvReader =
 // the parser looks at the byte after the data to see whether the last line
 // ends with '\n', and a stale '\n' there (from a reused allocation) would
 // make it read past its buffer.
+// path "-" is standard input. gzip data (a .gz file, or piped in) is
+// decompressed as it is read, whatever the file is called.
 std::unique_ptr<io::ByteSourceBase> open_csv(const std::string& path);
 
-// Throws unless path exists and is not a directory (a pipe such as <(zcat ...) is fine).
+// Whether path is a regular file that starts as gzip data does.
+bool is_gzip_file(const std::string& path);
+
+// Throws unless path exists and is not a directory (a pipe such as <(zcat ...)
+// is fine, and "-" stands for standard input).
 void require_csv_file(const std::string& path);
 
 // A field for an error message: in quotes, shortened, control bytes shown as '?'.
@@ -38,8 +44,9 @@ std::string quoted_field(std::string_view field);
 // Converts the parser's exception into recsys::Error naming path and line.
 // expected_header is shown when a column is missing ("userId,movieId,rating"),
 // with column_options naming the options that choose other columns.
+// has_header false: the file was read without one (fields counted from its first row).
 [[noreturn]] void throw_csv_error(const std::string& path, const io::error::base& e,
                                   const std::string& expected_header,
-                                  const std::string& column_options);
+                                  const std::string& column_options, bool has_header = true);
 
 }  // namespace recsys

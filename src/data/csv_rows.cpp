@@ -19,12 +19,42 @@ template <typename Error>
   throw e;
 }
 
+// A field separator: at(q, end) when one starts at q, `width` bytes long.
+template <char C>
+struct OneByte {
+  static constexpr std::size_t width = 1;
+  bool at(const char* q, const char*) const { return *q == C; }
+};
+struct TwoColons {
+  static constexpr std::size_t width = 2;
+  bool at(const char* q, const char* end) const { return *q == ':' && q + 1 != end && q[1] == ':'; }
+};
+
+// Calls f with the separator as a type, so each layout's loop is compiled
+// with its separator as a constant.
+template <typename F>
+void with_separator(Separator separator, F&& f) {
+  switch (separator) {
+    case Separator::tab:
+      return f(OneByte<'\t'>{});
+    case Separator::semicolon:
+      return f(OneByte<';'>{});
+    case Separator::double_colon:
+      return f(TwoColons{});
+    case Separator::automatic:
+    case Separator::comma:
+      return f(OneByte<','>{});
+  }
+}
+
 // Cuts the next field off [p, end) as the parser does: a quote opens a run
 // that only the next quote closes ("" inside it is a quote), wherever it
 // starts. p becomes the start of the next field, or null after the last.
-void next_field(char*& p, char* end, char*& field_begin, char*& field_end, std::size_t line) {
+template <typename Sep>
+void next_field(char*& p, char* end, char*& field_begin, char*& field_end, std::size_t line,
+                Sep sep) {
   char* q = p;
-  while (q != end && *q != ',') {
+  while (q != end && !sep.at(q, end)) {
     if (*q != '"') {
       ++q;
       continue;
@@ -40,7 +70,7 @@ void next_field(char*& p, char* end, char*& field_begin, char*& field_end, std::
   }
   field_begin = p;
   field_end = q;
-  p = q == end ? nullptr : q + 1;
+  p = q == end ? nullptr : q + Sep::width;
 }
 
 // Trimmed of spaces and tabs, then unquoted when the whole field is quoted.
@@ -62,8 +92,8 @@ std::string_view clean(char* begin, char* end) {
 
 }  // namespace
 
-CsvRows::CsvRows(std::unique_ptr<io::ByteSourceBase> source)
-    : source_(std::move(source)), buffer_(2 * kRead) {}
+CsvRows::CsvRows(std::unique_ptr<io::ByteSourceBase> source, Separator separator)
+    : source_(std::move(source)), buffer_(2 * kRead), separator_(separator) {}
 
 bool CsvRows::next_line(char*& begin, char*& end) {
   std::size_t scanned = pos_;
@@ -122,11 +152,18 @@ bool CsvRows::next_nonblank_line(char*& begin, char*& end) {
 void CsvRows::read_header(std::span<const std::string> names) {
   char *begin = nullptr, *end = nullptr;
   if (!next_nonblank_line(begin, end)) throw io::error::header_missing();
+  if (separator_ == Separator::automatic)
+    separator_ = detect_separator({begin, static_cast<std::size_t>(end - begin)});
+  with_separator(separator_, [&](auto sep) { split_header(begin, end, names, sep); });
+}
+
+template <typename Sep>
+void CsvRows::split_header(char* begin, char* end, std::span<const std::string> names, Sep sep) {
   column_of_.clear();
   std::vector<bool> found(names.size(), false);
   for (char* p = begin; p;) {
     char *field_begin, *field_end;
-    next_field(p, end, field_begin, field_end, line_);
+    next_field(p, end, field_begin, field_end, line_, sep);
     const std::string_view name = clean(field_begin, field_end);
     int column = -1;
     for (std::size_t k = 0; k < names.size() && column < 0; ++k) {
@@ -149,18 +186,90 @@ void CsvRows::read_header(std::span<const std::string> names) {
     }
 }
 
+void CsvRows::use_positions(std::span<const int> positions) {
+  positions_.assign(positions.begin(), positions.end());
+  column_of_.clear();
+}
+
+template <typename Sep>
+void CsvRows::count_first_row(char* begin, char* end, Sep sep) {
+  std::size_t fields = 0;
+  for (char* p = begin; p; ++fields) {
+    char *field_begin, *field_end;
+    next_field(p, end, field_begin, field_end, line_, sep);
+  }
+  const int last = *std::max_element(positions_.begin(), positions_.end());
+  if (fields <= static_cast<std::size_t>(last)) fail_on_line<io::error::too_few_columns>(line_);
+  column_of_.assign(fields, -1);
+  for (std::size_t k = 0; k < positions_.size(); ++k)
+    if (positions_[k] >= 0) column_of_[std::size_t(positions_[k])] = static_cast<int>(k);
+  positions_.clear();
+}
+
 bool CsvRows::read_row(std::span<std::string_view> fields) {
   char *begin = nullptr, *end = nullptr;
+  if (!next_nonblank_line(begin, end)) {
+    if (!positions_.empty()) throw io::error::header_missing();  // not a single row
+    return false;
+  }
+  if (!positions_.empty()) {
+    if (separator_ == Separator::automatic)
+      separator_ = detect_separator({begin, static_cast<std::size_t>(end - begin)});
+    with_separator(separator_, [&](auto sep) { count_first_row(begin, end, sep); });
+  }
+  with_separator(separator_, [&](auto sep) { split_row(begin, end, fields, sep); });
+  return true;
+}
+
+std::vector<std::string> CsvRows::read_header_fields() {
+  char *begin = nullptr, *end = nullptr;
+  if (!next_nonblank_line(begin, end)) throw io::error::header_missing();
+  if (separator_ == Separator::automatic)
+    separator_ = detect_separator({begin, static_cast<std::size_t>(end - begin)});
+  std::vector<std::string> names;
+  with_separator(separator_, [&](auto sep) {
+    for (char* p = begin; p;) {
+      char *field_begin, *field_end;
+      next_field(p, end, field_begin, field_end, line_, sep);
+      names.emplace_back(clean(field_begin, field_end));
+    }
+  });
+  column_of_.resize(names.size());
+  for (std::size_t k = 0; k < names.size(); ++k) column_of_[k] = static_cast<int>(k);
+  return names;
+}
+
+bool CsvRows::read_fields(std::vector<std::string_view>& fields) {
+  char *begin = nullptr, *end = nullptr;
   if (!next_nonblank_line(begin, end)) return false;
+  if (column_of_.empty()) {  // no header: the first row sets the count
+    if (separator_ == Separator::automatic)
+      separator_ = detect_separator({begin, static_cast<std::size_t>(end - begin)});
+    std::size_t count = 0;
+    with_separator(separator_, [&](auto sep) {
+      for (char* p = begin; p; ++count) {
+        char *field_begin, *field_end;
+        next_field(p, end, field_begin, field_end, line_, sep);
+      }
+    });
+    column_of_.resize(count);
+    for (std::size_t k = 0; k < count; ++k) column_of_[k] = static_cast<int>(k);
+  }
+  fields.resize(column_of_.size());
+  with_separator(separator_, [&](auto sep) { split_row(begin, end, fields, sep); });
+  return true;
+}
+
+template <typename Sep>
+void CsvRows::split_row(char* begin, char* end, std::span<std::string_view> fields, Sep sep) {
   char* p = begin;
   for (const int column : column_of_) {
     if (!p) fail_on_line<io::error::too_few_columns>(line_);
     char *field_begin, *field_end;
-    next_field(p, end, field_begin, field_end, line_);
+    next_field(p, end, field_begin, field_end, line_, sep);
     if (column >= 0) fields[std::size_t(column)] = clean(field_begin, field_end);
   }
   if (p) fail_on_line<io::error::too_many_columns>(line_);
-  return true;
 }
 
 }  // namespace recsys

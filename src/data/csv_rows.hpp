@@ -5,6 +5,8 @@
 // a fixed 48 MiB buffer per reader; a large ratings file is parsed by one
 // reader per thread, and those buffers were a third of `train`'s peak memory.
 // This one starts at 2 MiB and grows only for a line longer than that.
+// It also reads the other layouts of file_layout.hpp: fields separated by a
+// tab, "::" or ';', and files without a header.
 //
 // Errors are thrown as the parser's own exception types (io::error::...), with
 // the file line set, so that throw_csv_error words them as before.
@@ -16,16 +18,31 @@
 #include <vector>
 
 #include "csv_reader.hpp"
+#include "recsys/data/file_layout.hpp"
 
 namespace recsys {
 
 class CsvRows {
  public:
-  explicit CsvRows(std::unique_ptr<io::ByteSourceBase> source);
+  // Separator::automatic: decided from the first line that is not blank.
+  explicit CsvRows(std::unique_ptr<io::ByteSourceBase> source,
+                   Separator separator = Separator::comma);
 
   // Reads the header (the first line that is not blank) and finds each of
   // names in it; other columns are ignored.
   void read_header(std::span<const std::string> names);
+  // For a file without a header: names[k] (of read_row's fields) is field
+  // positions[k] of each line. The first row sets how many fields every
+  // row has; fields not named are ignored.
+  void use_positions(std::span<const int> positions);
+  // Every field, for a reader that keeps whole rows: read_header_fields
+  // returns the header's names (none without a header), read_fields each
+  // row's fields, as many as the header's (or, without one, as the first
+  // row's). A field stays valid until the next call.
+  std::vector<std::string> read_header_fields();
+  bool read_fields(std::vector<std::string_view>& fields);
+  // The separator in use (decided once the first line is read).
+  Separator separator() const { return separator_; }
   // The next row's fields, in the order of the names given to read_header;
   // false at the end. A field stays valid until the next call.
   bool read_row(std::span<std::string_view> fields);
@@ -37,6 +54,12 @@ class CsvRows {
  private:
   bool next_line(char*& begin, char*& end);
   bool next_nonblank_line(char*& begin, char*& end);
+  template <typename Sep>
+  void split_header(char* begin, char* end, std::span<const std::string> names, Sep sep);
+  template <typename Sep>
+  void split_row(char* begin, char* end, std::span<std::string_view> fields, Sep sep);
+  template <typename Sep>
+  void count_first_row(char* begin, char* end, Sep sep);
 
   std::unique_ptr<io::ByteSourceBase> source_;
   std::vector<char> buffer_;
@@ -44,7 +67,9 @@ class CsvRows {
   bool eof_ = false;
   bool bom_checked_ = false;
   std::size_t line_ = 0;
-  std::vector<int> column_of_;  // per header column: index into names, or -1
+  Separator separator_;
+  std::vector<int> column_of_;  // per field of a line: index into names, or -1
+  std::vector<int> positions_;  // without a header, until the first row is read
 };
 
 }  // namespace recsys

@@ -11,6 +11,7 @@ namespace recsys {
 namespace {
 
 std::string sibling_movies_file(const std::string& ratings_path) {
+  if (ratings_path == "-") return "";  // standard input sits in no directory
   const auto slash = ratings_path.rfind('/');
   const std::string dir = slash == std::string::npos ? "" : ratings_path.substr(0, slash + 1);
   return dir + "movies.csv";
@@ -95,6 +96,8 @@ std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::siz
 }
 
 Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
+  if (options.ratings_path == "-" && options.val_path == "-")
+    throw Error("-", 0, "standard input can be read once: give the ratings or --val as a file");
   Dataset data;
   // Duplicate pairs are dropped per file before the split, so that one pair
   // can never be both a training and a validation row.
@@ -165,6 +168,11 @@ Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
         ++data.untitled_items;
       }
     }
+  } else if (movies_path.empty()) {
+    data.untitled_items = data.items.size();
+    spdlog::warn(
+        "ratings from standard input: movies will be shown by id (pass --movies FILE "
+        "for titles)");
   } else {
     data.untitled_items = data.items.size();
     spdlog::warn("{}: not found; movies will be shown by id (pass --movies FILE for titles)",

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "byte_ranges.hpp"
 #include "csv_reader.hpp"
 #include "csv_rows.hpp"
@@ -82,16 +84,27 @@ bool parse_timestamp(std::string_view text, std::int64_t& value) {
 // user, item, rating. Columns 4: the same and the timestamp; the two are one
 // template so that the common load reads no fourth field and pays nothing
 // for it. Errors name path and the line within this source.
+// Returns the separator the rows were read with.
 template <unsigned Columns, typename Emit>
-void read_rows(const std::string& path, std::unique_ptr<io::ByteSourceBase> source,
-               const LoadOptions& options, IdMap& users, IdMap& items, Emit&& emit) {
+Separator read_rows(const std::string& path, std::unique_ptr<io::ByteSourceBase> source,
+                    const LoadOptions& options, Separator separator, IdMap& users, IdMap& items,
+                    Emit&& emit) {
   static_assert(Columns == 3 || Columns == 4);
   const ColumnNames& cols = options.columns;
+  const FileLayout& layout = options.layout;
   try {
-    CsvRows reader(std::move(source));
+    CsvRows reader(std::move(source), separator);
     std::vector<std::string> names{cols.user, cols.item, cols.rating};
     if constexpr (Columns == 4) names.push_back(cols.timestamp);
-    reader.read_header(names);
+    if (layout.header) {
+      reader.read_header(names);
+    } else {
+      if (Columns == 4 && layout.positions[kTimestampColumn] < 0)
+        throw Error(path, 0,
+                    "--split user-time and --split time need a timestamp, and --columns names "
+                    "none; add timestamp to --columns, or use --split random");
+      reader.use_positions(std::span<const int>(layout.positions.data(), Columns));
+    }
     // Files are usually grouped by user: reuse the previous user's index.
     std::string last_user;
     std::uint32_t last_user_index = 0;
@@ -141,6 +154,7 @@ void read_rows(const std::string& path, std::unique_ptr<io::ByteSourceBase> sour
         throw Error(path, line, e.message());  // the id map's own error knows no file
       }
     }
+    return reader.separator();
   } catch (const io::error::base& e) {
     const auto* missing = dynamic_cast<const io::error::missing_column_in_header*>(&e);
     if (Columns == 4 && missing && cols.timestamp == missing->column_name)
@@ -149,7 +163,7 @@ void read_rows(const std::string& path, std::unique_ptr<io::ByteSourceBase> sour
                       "' in the header: --split user-time and --split time order the ratings by "
                       "it; name the column with --timestamp-col, or use --split random");
     throw_csv_error(path, e, cols.user + "," + cols.item + "," + cols.rating,
-                    "--user-col/--item-col/--rating-col");
+                    "--user-col/--item-col/--rating-col", layout.header);
   }
 }
 
@@ -181,7 +195,8 @@ struct RowBlocks {
 // later range into maps of its own, merged in range order afterwards.
 template <unsigned Columns>
 void read_ranges(const std::string& path, const SplitFile& split, const LoadOptions& options,
-                 IdMap& users, IdMap& items, Ratings& out, std::vector<std::int64_t>* timestamps) {
+                 Separator separator, IdMap& users, IdMap& items, Ratings& out,
+                 std::vector<std::int64_t>* timestamps) {
   const std::size_t parts = split.ranges.size();
   std::vector<RowBlocks> parsed(parts);
   std::vector<IdMap> local_users(parts), local_items(parts);
@@ -197,14 +212,14 @@ void read_ranges(const std::string& path, const SplitFile& split, const LoadOpti
   auto parse = [&](std::size_t k) {
     try {
       if (k == 0)
-        read_rows<Columns>(path, open_range(split, split.ranges[0]), options, users, items,
-                           [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
+        read_rows<Columns>(path, open_range(split, split.ranges[0]), options, separator, users,
+                           items, [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
                              out.push(u, i, r);
                              if (timestamps) timestamps->push_back(t);
                            });
       else
-        read_rows<Columns>(path, open_range(split, split.ranges[k]), options, local_users[k],
-                           local_items[k],
+        read_rows<Columns>(path, open_range(split, split.ranges[k]), options, separator,
+                           local_users[k], local_items[k],
                            [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
                              parsed[k].add(u, i, r, t, timestamps != nullptr);
                            });
@@ -226,7 +241,7 @@ void read_ranges(const std::string& path, const SplitFile& split, const LoadOpti
     try {
       std::rethrow_exception(failed[k]);
     } catch (const Error& e) {
-      if (e.line() <= 1) throw;
+      if (e.line() == 0 || (options.layout.header && e.line() == 1)) throw;
       std::size_t before = 0;
       for (std::size_t j = 0; j < k; ++j) before += count_newlines(split, split.ranges[j]);
       throw Error(e.file(), e.line() + before, e.message(), e.kind());
@@ -256,20 +271,32 @@ void read_ranges(const std::string& path, const SplitFile& split, const LoadOpti
   }
 }
 
+// Says which separator was found, when it was not the CSV default.
+void log_separator(const std::string& path, const LoadOptions& options, Separator found) {
+  if (options.layout.separator == Separator::automatic && found != Separator::comma)
+    spdlog::info("{}: fields separated by {} (found on its first line; --sep chooses)", path,
+                 separator_name(found));
+}
+
 template <unsigned Columns>
 void load_rows(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
                Ratings& out, std::vector<std::int64_t>* timestamps) {
   require_csv_file(path);
   struct stat st {};
-  const bool regular = ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  const bool regular = path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
   const auto bytes = regular ? static_cast<std::size_t>(st.st_size) : 0;
-  if (options.threads > 1 && regular && bytes >= options.parallel_above_bytes) {
+  if (options.threads > 1 && regular && bytes >= options.parallel_above_bytes &&
+      !is_gzip_file(path)) {
     // A range per thread, within reason (--threads goes up to 1024).
     constexpr int kMostRanges = 64;
     const int parts = std::min(options.threads, kMostRanges);
-    const SplitFile split = split_lines(path, parts);
+    const SplitFile split = split_lines(path, parts, options.layout.header);
     if (split.ranges.size() > 1) {
-      read_ranges<Columns>(path, split, options, users, items, out, timestamps);
+      const Separator separator = options.layout.separator == Separator::automatic
+                                      ? detect_separator(split.header)
+                                      : options.layout.separator;
+      read_ranges<Columns>(path, split, options, separator, users, items, out, timestamps);
+      log_separator(path, options, separator);
       return;
     }
   }
@@ -279,11 +306,13 @@ void load_rows(const std::string& path, const LoadOptions& options, IdMap& users
     out.reserve(out.size() + bytes / 20);
     if (timestamps) timestamps->reserve(timestamps->size() + bytes / 20);
   }
-  read_rows<Columns>(path, open_csv(path), options, users, items,
-                     [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
-                       out.push(u, i, r);
-                       if (timestamps) timestamps->push_back(t);
-                     });
+  const Separator found =
+      read_rows<Columns>(path, open_csv(path), options, options.layout.separator, users, items,
+                         [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
+                           out.push(u, i, r);
+                           if (timestamps) timestamps->push_back(t);
+                         });
+  log_separator(path, options, found);
 }
 
 }  // namespace

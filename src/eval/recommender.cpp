@@ -7,21 +7,30 @@ namespace recsys {
 
 std::vector<Recommendation> recommend(const TrainedModel& model, std::uint32_t user, std::size_t n,
                                       bool include_rated) {
+  std::vector<std::uint32_t> rated;
+  if (!include_rated) {
+    for (const auto i : model.train_rated.of(user)) rated.push_back(i);
+    for (const auto i : model.validation_rated.of(user)) rated.push_back(i);
+  }
+  const Embeddings& e = model.tables;
+  return recommend_for(model, {e.user_row(user), std::size_t(e.dim)}, e.user_bias[user], rated, n);
+}
+
+std::vector<Recommendation> recommend_for(const TrainedModel& model, std::span<const float> vec,
+                                          float bias, std::span<const std::uint32_t> excluded_items,
+                                          std::size_t n) {
   const Embeddings& e = model.tables;
   using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   const Eigen::Map<const Matrix> items(e.item_vec.data(), e.n_items, e.dim);
-  const Eigen::Map<const Eigen::VectorXf> u(e.user_row(user), e.dim);
+  const Eigen::Map<const Eigen::VectorXf> u(vec.data(), e.dim);
   Eigen::VectorXf logits = items * u;
-  logits.array() +=
-      e.user_bias[user] + Eigen::Map<const Eigen::ArrayXf>(e.item_bias.data(), e.n_items);
+  logits.array() += bias + Eigen::Map<const Eigen::ArrayXf>(e.item_bias.data(), e.n_items);
 
   std::vector<std::uint32_t> candidates;
   candidates.reserve(e.n_items);
   std::vector<std::uint8_t> excluded(e.n_items, 0);
-  if (!include_rated) {
-    for (const auto i : model.train_rated.of(user)) excluded[i] = 1;
-    for (const auto i : model.validation_rated.of(user)) excluded[i] = 1;
-  }
+  for (const auto i : excluded_items)
+    if (i < e.n_items) excluded[i] = 1;
   for (std::uint32_t i = 0; i < e.n_items; ++i)
     if (!excluded[i]) candidates.push_back(i);
   const std::size_t k = std::min(n, candidates.size());

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "recsys/data/file_layout.hpp"
 #include "recsys/data/id_map.hpp"
 #include "recsys/data/star_column.hpp"
 #include "recsys/util/huge_pages.hpp"
@@ -45,7 +46,8 @@ struct RatingRange {
 };
 
 struct LoadOptions {
-  ColumnNames columns;
+  ColumnNames columns;               // found by name in the header
+  FileLayout layout;                 // separator; without a header, columns by position
   std::optional<RatingRange> range;  // ratings outside it are an error
   // A regular file of at least parallel_above_bytes is parsed by this many
   // threads, each a byte range of whole lines; the rows and ids are the same
@@ -54,9 +56,11 @@ struct LoadOptions {
   std::size_t parallel_above_bytes = std::size_t(8) << 20;
 };
 
-// Appends every row of a ratings CSV (header required, columns found by name,
-// extra columns ignored, blank lines skipped) to out, interning raw ids in
-// users/items. Any bad row throws Error naming the file and line.
+// Appends every row of a ratings file (columns found by name in the header,
+// or by position without one; extra columns ignored, blank lines skipped) to
+// out, interning raw ids in users/items. path "-" is standard input; gzip
+// data is decompressed, whatever the name. Any bad row throws Error naming
+// the file and line.
 void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
                   Ratings& out);
 // The same, also appending each row's timestamp (a whole number, as MovieLens's

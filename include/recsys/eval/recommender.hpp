@@ -2,6 +2,7 @@
 // A user's best items: scores for the whole catalogue in one matrix-vector
 // product, then a partial selection of the top n.
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "recsys/io/trained_model.hpp"
@@ -19,5 +20,11 @@ struct Recommendation {
 // the list is shorter than n when fewer items remain.
 std::vector<Recommendation> recommend(const TrainedModel& model, std::uint32_t user, std::size_t n,
                                       bool include_rated);
+
+// The same for a user the model does not hold (a vector and bias fitted
+// afterwards, fold_in.hpp), leaving out the items in excluded.
+std::vector<Recommendation> recommend_for(const TrainedModel& model, std::span<const float> vec,
+                                          float bias, std::span<const std::uint32_t> excluded,
+                                          std::size_t n);
 
 }  // namespace recsys
