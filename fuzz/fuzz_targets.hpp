@@ -9,6 +9,7 @@
 // sanitizer report, leak or timeout.
 #include <sys/mman.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <spdlog/spdlog.h>
 
@@ -71,9 +72,11 @@ void expect_only_recsys_errors(F&& f) {
   spdlog::set_level(level);
 }
 
+inline void layouts_one_input(const std::uint8_t* data, std::size_t size);
+
 // A ratings CSV: the whole dataset path (load, duplicates, split, scaler,
 // statistics, titles from the same bytes), then the loader alone with a
-// rating range and other column names.
+// rating range and other column names, then in another layout (below).
 inline void ratings_one_input(const std::uint8_t* data, std::size_t size) {
   static MemoryFile file;
   const std::string& path = file.hold(data, size);
@@ -98,6 +101,58 @@ inline void ratings_one_input(const std::uint8_t* data, std::size_t size) {
     load_ratings(path, o, users, items, rows);
     for (const float r : rows.stars.to_vector())
       if (!(r >= 0.5f && r <= 5.0f)) throw std::logic_error("rating outside the range accepted");
+  });
+  layouts_one_input(data, size);
+}
+
+// The input as gzip data, cut short when truncate (a truncated download).
+inline std::vector<std::uint8_t> gzipped(const std::uint8_t* data, std::size_t size,
+                                         bool truncate) {
+  std::vector<std::uint8_t> out(compressBound(static_cast<uLong>(size)) + 64);
+  z_stream z{};
+  if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw std::runtime_error("deflateInit2 failed");
+  z.next_in = const_cast<Bytef*>(data);
+  z.avail_in = static_cast<uInt>(size);
+  z.next_out = out.data();
+  z.avail_out = static_cast<uInt>(out.size());
+  const int done = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  if (done != Z_STREAM_END) throw std::runtime_error("deflate failed");
+  if (truncate) out.resize(out.size() / 2);
+  return out;
+}
+
+// The other layouts and sources: the first byte chooses the separator
+// (auto, ',', tab, '::', ';'), a header or none, a column order, gzip (whole
+// or truncated) and a parallel load; the rest is the file.
+inline void layouts_one_input(const std::uint8_t* data, std::size_t size) {
+  if (size < 1) return;
+  static MemoryFile file;
+  const std::uint8_t mode = data[0];
+  std::vector<std::uint8_t> body(data + 1, data + size);
+  if (mode & 32) body = gzipped(body.data(), body.size(), (mode & 128) != 0);
+  const std::string& path = file.hold(body.data(), body.size());
+  expect_only_recsys_errors([&] {
+    LoadOptions o;
+    o.layout.separator = static_cast<Separator>(mode % 5);
+    o.layout.header = (mode & 8) == 0;
+    if (mode & 16) o.layout.positions = {2, 0, 1, -1};
+    if (mode & 64) {
+      o.threads = 2;
+      o.parallel_above_bytes = 1;
+    }
+    IdMap users, items;
+    Ratings rows;
+    std::vector<std::int64_t> times;
+    if (mode & 16)
+      load_ratings(path, o, users, items, rows);
+    else
+      load_ratings(path, o, users, items, rows, times);
+    for (std::size_t k = 0; k < rows.size(); ++k)
+      if (rows.user[k] >= users.size() || rows.item[k] >= items.size())
+        throw std::logic_error("row index outside the id maps");
   });
 }
 
