@@ -14,5 +14,6 @@ void register_similar(CLI::App& app);
 void register_export(CLI::App& app);
 void register_project(CLI::App& app);
 void register_predict(CLI::App& app);
+void register_cv(CLI::App& app);
 
 }  // namespace recsys::cli

@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
   recsys::cli::register_export(app);
   recsys::cli::register_project(app);
   recsys::cli::register_predict(app);
+  recsys::cli::register_cv(app);
   recsys::cli::remember_arguments(argc, argv);
   // A bad RECSYS_KERNELS fails before any work, not after a long load.
   app.parse_complete_callback([] { recsys::kernels::active(); });

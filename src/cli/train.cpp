@@ -18,6 +18,7 @@
 #include "recsys/output/text_table.hpp"
 #include "recsys/train/fit.hpp"
 #include "recsys/util/error.hpp"
+#include "setting_options.hpp"
 #include "stop_signals.hpp"
 
 namespace recsys::cli {
@@ -27,26 +28,14 @@ struct TrainOptions {
   std::string ratings, val, movies, model = "recsys.model";
   InputOptions input;
   std::string rating_range;
-  std::map<std::string, std::string, std::less<>> settings;  // by key, as typed
+  SettingTexts settings;  // by key, as typed
   int checkpoint_every = 0;
   std::string format = "table";
   bool quiet = false;
 };
 
-// The preset, then every setting the user gave explicitly, then one check.
 TrainConfig resolve(const CLI::App& cmd, const TrainOptions& o) {
-  // The preset's values are those of the objective asked for.
-  std::optional<Objective> objective;
-  if (cmd.count("--objective")) {
-    TrainConfig parsed;
-    set_setting(parsed, "objective", o.settings.at("objective"));
-    objective = parsed.objective;
-  }
-  TrainConfig config = TrainConfig::from_preset(o.settings.at("preset"), objective);
-  for (const SettingInfo& s : train_settings())
-    if (s.key != "preset" && cmd.count(std::string(s.option)))
-      set_setting(config, s.key, o.settings.at(std::string(s.key)));
-  config.check();
+  TrainConfig config = resolve_settings(cmd, o.settings);
   if (o.checkpoint_every < 0) throw Error("--checkpoint-every must be 0 (off) or more epochs");
   return config;
 }
@@ -253,24 +242,6 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
 }
 
 // Each option's help ends with its default, per objective where they differ.
-void add_setting_options(CLI::App* cmd, TrainOptions& o) {
-  const TrainConfig choice = TrainConfig::from_preset("default", Objective::Choice);
-  const TrainConfig rating = TrainConfig::from_preset("default", Objective::Rating);
-  for (const SettingInfo& s : train_settings()) {
-    std::string& text = o.settings[std::string(s.key)];
-    text = setting_text(choice, s.key, TextForm::Short);
-    const std::string for_rating = setting_text(rating, s.key, TextForm::Short);
-    std::string help(s.help);
-    if (s.key == "objective")
-      help += " [default: choice; rating with --preset notebook]";
-    else if (for_rating == text)
-      help += " [default: " + text + "]";
-    else
-      help += " [default: " + text + " for choice, " + for_rating + " for rating]";
-    cmd->add_option(std::string(s.option), text, help);
-  }
-}
-
 }  // namespace
 
 void register_train(CLI::App& app) {
@@ -289,7 +260,7 @@ void register_train(CLI::App& app) {
   cmd->add_option(
       "--rating-range", o->rating_range,
       "MIN,MAX for scaling (default: the file's own min and max); ratings outside are an error");
-  add_setting_options(cmd, *o);
+  add_setting_options(cmd, o->settings);
   cmd->add_option("--checkpoint-every", o->checkpoint_every,
                   "Also write the model file every N epochs while training (0 = only at the end)")
       ->capture_default_str();

@@ -114,7 +114,9 @@ Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
   warn_duplicates(options.ratings_path, train_duplicates, options.load.columns);
   data.duplicate_rows = train_duplicates;
   data.ratings_file_rows = data.train.size();
-  if (options.val_path.empty()) {
+  if (options.val_path.empty() && hold_out.fraction == 0) {
+    data.timestamps = std::move(timestamps);  // the caller cuts its own folds
+  } else if (options.val_path.empty()) {
     switch (hold_out.split) {
       case Split::Random:
         split_in_place(data.train, hold_out.fraction, hold_out.seed, data.val);

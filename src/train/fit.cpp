@@ -53,11 +53,11 @@ std::uint64_t file_size(const std::string& path) {
 
 // The model before training: settings, source, scale and initial weights.
 TrainedModel initial_model(const Dataset& data, const TrainConfig& config,
-                           const DatasetOptions& files) {
+                           const SourceInfo& source) {
   TrainedModel m;
   m.settings = config;
-  if (!files.val_path.empty()) m.settings.val_fraction = 0;
-  m.source = {files.ratings_path, file_size(files.ratings_path), files.val_path, data.movies_path};
+  if (!source.val_path.empty()) m.settings.val_fraction = 0;
+  m.source = source;
   m.scaler = data.scaler;
   m.training_mean = mean_stars(data.train);
   Rng rng(config.seed);
@@ -87,25 +87,38 @@ std::vector<EpochRecord> without_timings(std::vector<EpochRecord> history) {
   return history;
 }
 
+TrainConfig with_threads(const TrainConfig& requested) {
+  requested.check();
+  TrainConfig config = requested;
+  if (config.threads == 0)
+    config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return config;
+}
+
 }  // namespace
 
 FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const FitHooks& hooks) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  requested.check();
-  TrainConfig config = requested;
-  if (config.threads == 0)
-    config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-
+  const TrainConfig config = with_threads(requested);
   DatasetOptions load_files = files;
   load_files.load.threads = config.threads;  // a large file is parsed by every training thread
   Dataset data = load_dataset(load_files, {config.val_fraction, config.seed, config.split});
+  const SourceInfo source{files.ratings_path, file_size(files.ratings_path), files.val_path,
+                          data.movies_path};
+  return fit(std::move(data), config, hooks, source,
+             std::chrono::duration<double>(Clock::now() - start).count());
+}
+
+FitResult fit(Dataset data, const TrainConfig& requested, const FitHooks& hooks,
+              const SourceInfo& source, double load_seconds) {
+  const TrainConfig config = with_threads(requested);
   FitResult out;
-  out.load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  out.load_seconds = load_seconds;
   check_memory(config, data.users.size(), data.items.size());
   out.train_rows = data.train.size();
   TrainedModel& m = out.model;
-  m = initial_model(data, config, files);
+  m = initial_model(data, config, source);
   if (hooks.on_start)
     hooks.on_start({data, m.settings, resolve_shuffle(m.settings, m.tables), out.load_seconds});
   move_data_into(m, data);

@@ -23,6 +23,9 @@ struct DatasetOptions {
 struct Dataset {
   IdMap users, items;  // over training then validation rows, in order of first appearance
   Ratings train, val;
+  // Each training row's timestamp, kept only when a time split held out
+  // nothing (cross-validation then cuts its own folds by time).
+  std::vector<std::int64_t> timestamps;
   Scaler scaler;  // fitted on training and validation rows together, as the notebook
   ItemStats stats;
   std::vector<std::string> titles, genres;  // per item index; empty when unknown

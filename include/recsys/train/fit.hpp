@@ -46,4 +46,9 @@ struct FitResult {
 // seed. config is checked here; throws recsys::Error.
 FitResult fit(const DatasetOptions& data, const TrainConfig& config, const FitHooks& hooks = {});
 
+// The same on data already loaded and split (cross-validation trains each
+// fold this way); source is what the model file records as its files.
+FitResult fit(Dataset data, const TrainConfig& config, const FitHooks& hooks,
+              const SourceInfo& source, double load_seconds = 0);
+
 }  // namespace recsys
