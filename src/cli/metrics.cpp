@@ -10,7 +10,9 @@
 #include "model_option.hpp"
 #include "output.hpp"
 #include "recsys/eval/evaluation.hpp"
+#include "recsys/eval/per_user_csv.hpp"
 #include "recsys/eval/top_n.hpp"
+#include "recsys/io/atomic_file.hpp"
 #include "recsys/io/model_file.hpp"
 #include "recsys/output/json_writer.hpp"
 #include "recsys/output/text_table.hpp"
@@ -20,7 +22,7 @@ namespace recsys::cli {
 namespace {
 
 struct MetricsCliOptions {
-  std::string model = "recsys.model", format = "table", ratings;
+  std::string model = "recsys.model", format = "table", ratings, per_user;
   std::string user_col = "userId", item_col = "movieId", rating_col = "rating";
   int k = 10, threads = 0;
   double relevant = 4.0;
@@ -61,6 +63,8 @@ void run(MetricsCliOptions o) {
   if (!(o.accuracy || o.ranking || o.diversity || o.novelty || o.popularity || o.coverage))
     o.accuracy = o.ranking = o.diversity = o.novelty = o.popularity = o.coverage = true;
 
+  // A bad --per-user path fails now, not after the work.
+  if (!o.per_user.empty()) check_writable(o.per_user);
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const TrainedModel m = load_model(o.model);
@@ -93,7 +97,12 @@ void run(MetricsCliOptions o) {
   options.ranking = o.ranking;
   options.beyond = o.diversity || o.novelty || o.popularity || o.coverage;
   options.threads = o.threads;
+  // The file holds every per-user figure whichever are selected for stdout.
+  options.per_user = !o.per_user.empty();
+  options.ranking = options.ranking || options.per_user;
+  options.beyond = options.beyond || options.per_user;
   const MetricsReport r = evaluate(m, *held_out, options);
+  if (options.per_user) write_file_atomically(o.per_user, per_user_csv(r.per_user, m.users));
   const auto done = Clock::now();
   spdlog::info(
       "{} users x {} movies, top {}: loaded in {:.3f} s, figures in {:.3f} s (score product: {})",
@@ -214,6 +223,8 @@ void register_metrics(CLI::App& app) {
   cmd->add_option("--ratings", o->ratings,
                   "Evaluate accuracy and ranking on this ratings CSV (a test set) instead of the "
                   "validation rows");
+  cmd->add_option("--per-user", o->per_user,
+                  "Also write each user's figures to this CSV file (columns: docs/metrics.md)");
   cmd->add_option("--user-col", o->user_col, "User id column of --ratings")->capture_default_str();
   cmd->add_option("--item-col", o->item_col, "Item id column of --ratings")->capture_default_str();
   cmd->add_option("--rating-col", o->rating_col, "Rating column of --ratings")
