@@ -58,6 +58,19 @@ void write_list_figures(JsonWriter& j, const MetricsCliOptions& o, const Ranking
   }
 }
 
+// Held-out rows that are also training rows of the model score answers it
+// was fitted to: said, as the figures cannot be trusted then.
+void warn_training_rows(const TrainedModel& m, const Ratings& held_out,
+                        const MetricsCliOptions& o) {
+  const std::size_t seen = m.train_rated.count_held(held_out);
+  if (seen == 0) return;
+  spdlog::warn(
+      "{}: {} of {} {}rows ({:.1f}%) are training rows of the model (same user and movie); the "
+      "figures are then optimistic",
+      o.ratings.empty() ? o.model : o.ratings, with_commas(seen), with_commas(held_out.size()),
+      o.ratings.empty() ? "validation " : "", 100.0 * double(seen) / double(held_out.size()));
+}
+
 void run(MetricsCliOptions o) {
   // No figure named: all of them.
   if (!(o.accuracy || o.ranking || o.diversity || o.novelty || o.popularity || o.coverage))
@@ -81,6 +94,7 @@ void run(MetricsCliOptions o) {
     test_rows = std::move(h.rows);
     held_out = &test_rows;
   }
+  warn_training_rows(m, *held_out, o);
   const auto loaded = Clock::now();
 
   if (o.accuracy && !m.predicts_stars()) {
