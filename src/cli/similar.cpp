@@ -21,9 +21,9 @@ namespace recsys::cli {
 namespace {
 
 // A movie with a handful of ratings keeps much of its random initial
-// vector, and its cosine with anything is then noise: at 1, Toy Story's
-// nearest films on MovieLens are films hardly anyone rated. Twenty ratings
-// is the cut-off `project` uses for its best-rated films.
+// vector, so its cosine with anything is mostly noise, and such movies (the
+// bulk of a catalogue) would crowd out the neighbours a person would name.
+// Twenty ratings is also the cut-off `project` uses for its best-rated films.
 constexpr int kDefaultMinRatings = 20;
 
 // How many candidates a --title error lists.
