@@ -228,18 +228,97 @@ TEST_CASE("topn --all-users writes every user's list", "[cli][topn]") {
 
 TEST_CASE("similar --movie: nearest by cosine, with titles", "[cli][similar]") {
   Fixture f;
-  const Result r = run_recsys("similar --movie m0 -n 2 --format csv" + f.m());
+  const Result r = run_recsys("similar --movie m0 -n 2 --min-ratings 0 --format csv" + f.m());
   REQUIRE(r.code == 0);
   // From i0 = (1,0): i2 (1,1) at cosine 0.7071, then i1 (0,1) at 0 before the zero vector i3.
   CHECK(r.out ==
         "rank,movieId,title,cosine\n1,m2,\"Two \"\"quoted\"\"\",0.7071\n2,m1,\"One, with "
         "comma\",0.0000\n");
-  const Result table = run_recsys("similar --movie m0 -n 1" + f.m());
+  const Result table = run_recsys("similar --movie m0 -n 1 --min-ratings 0" + f.m());
   REQUIRE(table.code == 0);
   CHECK_THAT(table.out, Contains("Two \"quoted\""));
   const Result unknown = run_recsys("similar --movie m9" + f.m());
   CHECK(unknown.code == 2);
   CHECK_THAT(unknown.err, Contains("movie 'm9' is not in this model"));
+}
+
+TEST_CASE("similar --min-ratings: neighbours need that many training ratings", "[cli][similar]") {
+  Fixture f;
+  // Users with a training row of each movie: m0 2, m1 2, m2 1, m3 0, m4 1.
+  // From m0 = (1,0): m2 0.7071, m1 0, m3 0 (zero vector), m4 -1.
+  const Result one = run_recsys("similar --movie m0 --min-ratings 1 -n 3 --format csv" + f.m());
+  REQUIRE(one.code == 0);
+  CHECK(one.out ==
+        "rank,movieId,title,cosine\n1,m2,\"Two \"\"quoted\"\"\",0.7071\n2,m1,\"One, with "
+        "comma\",0.0000\n3,m4,,-1.0000\n");
+  CHECK(one.err.empty());
+
+  const Result two = run_recsys("similar --movie m0 --min-ratings 2 --format json" + f.m());
+  REQUIRE(two.code == 0);
+  CHECK_THAT(two.out, Contains("\"movieId\":\"m0\",\"title\":\"Zero (2000)\",\"min_ratings\":2,"));
+  CHECK_THAT(two.out, Contains("\"similar\":[{\"rank\":1,\"movieId\":\"m1\""));
+  CHECK(two.out.find("\"rank\":2") == std::string::npos);
+  CHECK(two.err == "warning: " + f.model +
+                       ": only 1 other movie has at least 2 training ratings; lower --min-ratings "
+                       "for more\n");
+
+  // The default asks for 20: none of these movies has that many.
+  const Result none = run_recsys("similar --movie m0 --format csv" + f.m());
+  REQUIRE(none.code == 0);
+  CHECK(none.out == "rank,movieId,title,cosine\n");
+  CHECK_THAT(none.err, Contains("no other movie has at least 20 training ratings"));
+
+  const Result negative = run_recsys("similar --movie m0 --min-ratings -1" + f.m());
+  CHECK(negative.code == 2);
+  CHECK(negative.err == "recsys: --min-ratings must be 0 or more\n");
+  CHECK(negative.out.empty());
+}
+
+TEST_CASE("similar --title: one match is used, several are listed, none is an error",
+          "[cli][similar]") {
+  Fixture f;
+  // Titles: m0 "Zero (2000)", m1 "One, with comma", m2 "Two "quoted"", m3 "Three", m4 none.
+  const Result two = run_recsys("similar --title tWO -n 1 --min-ratings 0 --format csv" + f.m());
+  REQUIRE(two.code == 0);
+  // From m2 = (1,1): m0 and m1 both at 0.7071, the lower index first.
+  CHECK(two.out == "rank,movieId,title,cosine\n1,m0,Zero (2000),0.7071\n");
+  const Result by_id = run_recsys("similar --movie m2 -n 1 --min-ratings 0 --format csv" + f.m());
+  CHECK(by_id.out == two.out);
+
+  // "o" is in three titles; the most rated (training pairs 2, 2, 1) come first.
+  const Result several = run_recsys("similar --title o" + f.m());
+  CHECK(several.code == 2);
+  CHECK(several.out.empty());
+  CHECK(several.err == "recsys: " + f.model +
+                           ": 'o' matches 3 titles (movieId title, most rated first): m0 Zero "
+                           "(2000); m1 One, with comma; m2 Two \"quoted\"; give --movie ID or "
+                           "more of the title\n");
+
+  const Result none = run_recsys("similar --title Zorro" + f.m());
+  CHECK(none.code == 2);
+  CHECK(none.out.empty());
+  CHECK(none.err == "recsys: " + f.model +
+                        ": no title contains 'Zorro' (case ignored); try a shorter part of it\n");
+
+  for (const std::string args : {"", " --movie m0 --title Zero"}) {
+    const Result r = run_recsys("similar" + args + f.m());
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err == "recsys: give either --movie ID or --title TEXT\n");
+  }
+}
+
+TEST_CASE("similar --title: a model without titles says to use --movie", "[cli][similar]") {
+  TempDir dir;
+  auto m = metrics_test::hand_model();
+  m.titles.assign(m.titles.size(), "");
+  const std::string model = dir.file("untitled.model");
+  recsys::save_model(m, model);
+  const Result r = run_recsys("similar --title Zero --model '" + model + "'");
+  CHECK(r.code == 2);
+  CHECK(r.err == "recsys: " + model +
+                     ": this model has no titles (it was trained without a movies file); give "
+                     "--movie ID\n");
 }
 
 TEST_CASE("export --what items|users writes the exact weights", "[cli][export]") {

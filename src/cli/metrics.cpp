@@ -11,7 +11,9 @@
 #include "model_option.hpp"
 #include "output.hpp"
 #include "recsys/eval/evaluation.hpp"
+#include "recsys/eval/per_user_csv.hpp"
 #include "recsys/eval/top_n.hpp"
+#include "recsys/io/atomic_file.hpp"
 #include "recsys/io/model_file.hpp"
 #include "recsys/output/json_writer.hpp"
 #include "recsys/output/text_table.hpp"
@@ -21,7 +23,7 @@ namespace recsys::cli {
 namespace {
 
 struct MetricsCliOptions {
-  std::string model = "recsys.model", format = "table", ratings;
+  std::string model = "recsys.model", format = "table", ratings, per_user;
   InputOptions input;  // of --ratings
   int k = 10, threads = 0;
   double relevant = 4.0;
@@ -57,11 +59,26 @@ void write_list_figures(JsonWriter& j, const MetricsCliOptions& o, const Ranking
   }
 }
 
+// Held-out rows that are also training rows of the model score answers it
+// was fitted to: said, as the figures cannot be trusted then.
+void warn_training_rows(const TrainedModel& m, const Ratings& held_out,
+                        const MetricsCliOptions& o) {
+  const std::size_t seen = m.train_rated.count_held(held_out);
+  if (seen == 0) return;
+  spdlog::warn(
+      "{}: {} of {} {}rows ({:.1f}%) are training rows of the model (same user and movie); the "
+      "figures are then optimistic",
+      o.ratings.empty() ? o.model : o.ratings, with_commas(seen), with_commas(held_out.size()),
+      o.ratings.empty() ? "validation " : "", 100.0 * double(seen) / double(held_out.size()));
+}
+
 void run(const CLI::App& cmd, MetricsCliOptions o) {
   // No figure named: all of them.
   if (!(o.accuracy || o.ranking || o.diversity || o.novelty || o.popularity || o.coverage))
     o.accuracy = o.ranking = o.diversity = o.novelty = o.popularity = o.coverage = true;
 
+  // A bad --per-user path fails now, not after the work.
+  if (!o.per_user.empty()) check_writable(o.per_user);
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const TrainedModel m = load_model(o.model);
@@ -77,6 +94,7 @@ void run(const CLI::App& cmd, MetricsCliOptions o) {
     test_rows = std::move(h.rows);
     held_out = &test_rows;
   }
+  warn_training_rows(m, *held_out, o);
   const auto loaded = Clock::now();
 
   if (o.accuracy && !m.predicts_stars()) {
@@ -93,7 +111,12 @@ void run(const CLI::App& cmd, MetricsCliOptions o) {
   options.ranking = o.ranking;
   options.beyond = o.diversity || o.novelty || o.popularity || o.coverage;
   options.threads = o.threads;
+  // The file holds every per-user figure whichever are selected for stdout.
+  options.per_user = !o.per_user.empty();
+  options.ranking = options.ranking || options.per_user;
+  options.beyond = options.beyond || options.per_user;
   const MetricsReport r = evaluate(m, *held_out, options);
+  if (options.per_user) write_file_atomically(o.per_user, per_user_csv(r.per_user, m.users));
   const auto done = Clock::now();
   spdlog::info(
       "{} users x {} movies, top {}: loaded in {:.3f} s, figures in {:.3f} s (score product: {})",
@@ -214,6 +237,8 @@ void register_metrics(CLI::App& app) {
   cmd->add_option("--ratings", o->ratings,
                   "Evaluate accuracy and ranking on this ratings CSV (a test set) instead of the "
                   "validation rows");
+  cmd->add_option("--per-user", o->per_user,
+                  "Also write each user's figures to this CSV file (columns: docs/metrics.md)");
   add_input_options(cmd, o->input, "--ratings", {true, false});
   require(
       cmd->add_option("--threads", o->threads, "Worker threads (0 = all cores)")

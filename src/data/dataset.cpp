@@ -5,6 +5,7 @@
 
 #include "keep_rows.hpp"
 #include "recsys/data/movies.hpp"
+#include "recsys/data/rated_items.hpp"
 #include "recsys/util/error.hpp"
 
 namespace recsys {
@@ -33,6 +34,14 @@ std::size_t count_cold_rows(const Ratings& train, const Ratings& val, std::size_
   for (std::size_t k = 0; k < val.size(); ++k)
     if (!user_seen[val.user[k]] || !item_seen[val.item[k]]) ++cold;
   return cold;
+}
+
+// Both files hold each pair once by now, so the training rows found among
+// the validation pairs are as many as the validation rows found among the
+// training pairs. The validation file is the one indexed, as it is usually
+// the smaller.
+std::size_t count_val_rows_in_training(const Dataset& data) {
+  return RatedItems::build(data.users.size(), data.val).count_held(data.train);
 }
 
 void warn_duplicates(const std::string& path, std::size_t n, const ColumnNames& cols) {
@@ -137,6 +146,13 @@ Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
     warn_duplicates(options.val_path, val_duplicates, options.load.columns);
     data.duplicate_rows += val_duplicates;
     data.val_file_rows = data.val.size();
+    data.val_rows_in_training = count_val_rows_in_training(data);
+    if (data.val_rows_in_training > 0)
+      spdlog::warn(
+          "{}: {} of {} validation rows ({:.1f}%) are also training rows (same user and movie); "
+          "the validation figures are then optimistic",
+          options.val_path, data.val_rows_in_training, data.val.size(),
+          100.0 * double(data.val_rows_in_training) / double(data.val.size()));
   }
   if (data.train.size() == 0 && data.val.size() > 0 && options.val_path.empty())
     throw Error(options.ratings_path, 0,

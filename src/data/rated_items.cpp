@@ -43,4 +43,11 @@ bool RatedItems::contains(std::uint32_t user, std::uint32_t item) const {
   return std::binary_search(row.begin(), row.end(), item);
 }
 
+std::size_t RatedItems::count_held(const Ratings& rows) const {
+  std::size_t held = 0;
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    if (rows.user[r] < n_users() && contains(rows.user[r], rows.item[r])) ++held;
+  return held;
+}
+
 }  // namespace recsys

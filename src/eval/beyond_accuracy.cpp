@@ -7,7 +7,8 @@
 namespace recsys {
 
 double intra_list_diversity(const TopNLists& lists, const Embeddings& tables,
-                            std::size_t* lists_counted) {
+                            std::size_t* lists_counted, std::vector<double>* per_list) {
+  if (per_list) per_list->assign(lists.n_users(), BeyondAccuracy::kNaN);
   const auto dim = static_cast<std::size_t>(tables.dim);
   // 1 / |v| per item, 0 for a zero vector so that it adds nothing to any pair's cosine.
   std::vector<double> inverse_norm(tables.n_items, 0.0);
@@ -38,7 +39,9 @@ double intra_list_diversity(const TopNLists& lists, const Embeddings& tables,
     for (const double x : sum) sum_squared += x * x;
     const double pairs = double(m) * double(m - 1) / 2.0;
     const double cosine_sum = (sum_squared - self) / 2.0;
-    total += 1.0 - cosine_sum / pairs;
+    const double diversity = 1.0 - cosine_sum / pairs;
+    if (per_list) (*per_list)[u] = diversity;
+    total += diversity;
     ++counted;
   }
   if (lists_counted) *lists_counted = counted;
@@ -60,24 +63,34 @@ double gini_index(std::span<const std::uint64_t> counts) {
 }
 
 BeyondAccuracy beyond_accuracy(const TopNLists& lists, const Embeddings& tables,
-                               const ItemStats& stats, std::size_t n_users) {
+                               const ItemStats& stats, std::size_t n_users,
+                               std::vector<UserList>* per_user) {
   BeyondAccuracy b;
-  b.diversity = intra_list_diversity(lists, tables, &b.diversity_lists);
+  std::vector<double> diversity;
+  b.diversity =
+      intra_list_diversity(lists, tables, &b.diversity_lists, per_user ? &diversity : nullptr);
+  if (per_user) per_user->assign(lists.n_users(), UserList{});
   std::vector<std::uint64_t> times(tables.n_items, 0);
   double rating_means = 0, information = 0, popularity = 0;
   for (std::uint32_t u = 0; u < lists.n_users(); ++u) {
     const auto list = lists.of(u);
     if (list.empty()) continue;
-    double rating = 0;
+    double rating = 0, list_information = 0, list_popularity = 0;
     for (const auto i : list) {
       ++times[i];
       rating += stats.mean[i];
-      information -= std::log2(double(stats.count[i]) / double(n_users));
-      popularity += double(stats.count[i]);
+      list_information -= std::log2(double(stats.count[i]) / double(n_users));
+      list_popularity += double(stats.count[i]);
     }
-    rating_means += rating / double(list.size());
+    const double length = double(list.size());
+    rating_means += rating / length;
+    information += list_information;
+    popularity += list_popularity;
     b.recommended += list.size();
     ++b.lists;
+    if (per_user)
+      (*per_user)[u] = {list.size(), diversity[u], list_information / length, rating / length,
+                        list_popularity / length};
   }
   if (b.lists > 0) {
     b.mean_rating_of_recommended = rating_means / double(b.lists);

@@ -67,14 +67,22 @@ MetricsReport evaluate(const TrainedModel& model, const Ratings& held_out,
   const std::vector<TopNLists> popular =
       popularity_lists(training_counts(model.train_rated, model.tables.n_items), n_users, requests);
 
+  PerUserFigures* per_user = options.per_user ? &report.per_user : nullptr;
+  if (per_user) {
+    per_user->held_out_rows.assign(n_users, 0);
+    for (const auto u : held_out.user)
+      if (u < n_users) ++per_user->held_out_rows[u];
+  }
   if (options.beyond) {
-    report.beyond = beyond_accuracy(lists.front(), model.tables, model.stats, model.users.size());
+    report.beyond = beyond_accuracy(lists.front(), model.tables, model.stats, model.users.size(),
+                                    per_user ? &per_user->lists : nullptr);
     report.popularity.beyond =
         beyond_accuracy(popular.front(), model.tables, model.stats, model.users.size());
   }
   if (options.ranking) {
     const RatedItems relevant = relevant_items(held_out, n_users, options.relevant);
-    report.ranking = ranking_metrics(lists.back(), relevant);
+    report.ranking =
+        ranking_metrics(lists.back(), relevant, per_user ? &per_user->ranking : nullptr);
     report.popularity.ranking = ranking_metrics(popular.back(), relevant);
   }
   return report;

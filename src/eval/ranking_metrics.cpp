@@ -13,8 +13,10 @@ RatedItems relevant_items(const Ratings& rows, std::size_t n_users, double thres
   return RatedItems::build(n_users, kept);
 }
 
-RankingMetrics ranking_metrics(const TopNLists& lists, const RatedItems& relevant) {
+RankingMetrics ranking_metrics(const TopNLists& lists, const RatedItems& relevant,
+                               std::vector<UserRanking>* per_user) {
   RankingMetrics m;
+  if (per_user) per_user->assign(lists.n_users(), UserRanking{});
   const std::size_t k = lists.k;
   // discount[r] = 1 / log2(r + 2): the gain of a hit at 0-based rank r;
   // ideal[n] = the DCG of n hits in the first n places. No list is longer
@@ -44,12 +46,23 @@ RankingMetrics ranking_metrics(const TopNLists& lists, const RatedItems& relevan
     ++m.users;
     m.relevant += wanted.size();
     m.hits += hits;
+    if (per_user) (*per_user)[u].relevant = wanted.size();
     if (k == 0) continue;
-    precision += double(hits) / double(k);
-    recall += double(hits) / double(wanted.size());
-    ndcg += dcg / ideal[best];
-    hit_rate += hits > 0 ? 1.0 : 0.0;
-    map += precision_sum / double(best);
+    UserRanking one;
+    one.precision = double(hits) / double(k);
+    one.recall = double(hits) / double(wanted.size());
+    one.ndcg = dcg / ideal[best];
+    one.hit = hits > 0 ? 1.0 : 0.0;
+    one.ap = precision_sum / double(best);
+    precision += one.precision;
+    recall += one.recall;
+    ndcg += one.ndcg;
+    hit_rate += one.hit;
+    map += one.ap;
+    if (per_user) {
+      one.relevant = wanted.size();
+      (*per_user)[u] = one;
+    }
   }
   if (m.users > 0 && k > 0) {
     const double n = double(m.users);

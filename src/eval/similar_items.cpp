@@ -5,7 +5,8 @@
 
 namespace recsys {
 
-std::vector<ScoredItem> similar_items(const Embeddings& tables, std::uint32_t item, std::size_t n) {
+std::vector<ScoredItem> similar_items(const Embeddings& tables, std::uint32_t item, std::size_t n,
+                                      const NeighbourFilter& filter) {
   using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   const Eigen::Map<const RowMatrix> items(tables.item_vec.data(), tables.n_items, tables.dim);
   const Eigen::Map<const Eigen::VectorXf> query(tables.item_row(item), tables.dim);
@@ -17,6 +18,9 @@ std::vector<ScoredItem> similar_items(const Embeddings& tables, std::uint32_t it
     cosine[i] = denominator > 0 ? cosine[i] / denominator : 0.0f;
   }
   std::vector<std::uint8_t> skip(tables.n_items, 0);
+  if (!filter.counts.empty())
+    for (std::uint32_t i = 0; i < tables.n_items; ++i)
+      skip[i] = i >= filter.counts.size() || filter.counts[i] < filter.min_count;
   skip[item] = 1;
   std::vector<ScoredItem> out;
   select_top_k({cosine.data(), static_cast<std::size_t>(cosine.size())}, skip, n, out);

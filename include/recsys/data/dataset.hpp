@@ -33,6 +33,9 @@ struct Dataset {
   std::size_t ratings_file_rows = 0;        // rows read from each file, after duplicates
   std::size_t val_file_rows = 0;            // 0 without a validation file
   std::size_t cold_val_rows = 0;  // validation rows whose user or item has no training row
+  // Rows of a validation file whose (user, item) pair is also a training row:
+  // the model has seen their answers. 0 for a holdout, which never repeats a pair.
+  std::size_t val_rows_in_training = 0;
   std::size_t untitled_items = 0;
   std::size_t duplicate_rows = 0;  // rows dropped by keep_last_of_duplicates, over both files
 };

@@ -23,6 +23,10 @@ struct RatedItems {
     return {items.data() + offsets[user], items.data() + offsets[user + 1]};
   }
   bool contains(std::uint32_t user, std::uint32_t item) const;
+  // How many of rows' (user, item) pairs this holds, a repeated row each
+  // time; a user past n_users() holds nothing. Evaluation rows that are also
+  // training rows make the figures optimistic, and this counts them.
+  std::size_t count_held(const Ratings& rows) const;
   // Each row already ascending: drops repeated items, compacting in place.
   void drop_repeats();
   std::size_t n_users() const { return offsets.empty() ? 0 : offsets.size() - 1; }

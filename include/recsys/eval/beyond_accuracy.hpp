@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <vector>
 
 #include "recsys/data/item_stats.hpp"
 #include "recsys/eval/top_n.hpp"
@@ -27,12 +28,25 @@ struct BeyondAccuracy {
   std::size_t distinct = 0;                  // distinct items recommended
 };
 
+// One user's list's part of those figures (metrics --per-user). diversity
+// is NaN for a list of fewer than two items, the rest for an empty list: the
+// lists each mean leaves out. novelty and mean_popularity are means over the
+// list's items, so the overall figures are their means weighted by length.
+struct UserList {
+  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  std::size_t length = 0;
+  double diversity = kNaN, novelty = kNaN, mean_rating_of_recommended = kNaN,
+         mean_popularity = kNaN;
+};
+
 // Mean over lists with at least two items of the mean of (1 - cos(v_a, v_b))
 // over the list's distinct pairs, v = item embeddings. A zero vector has
 // cosine 0 with every vector (distance 1), as sklearn's cosine_similarity
-// treats it. NaN when no list has two items; `lists` receives their number.
+// treats it. NaN when no list has two items; `lists_counted` receives their
+// number, `per_list` each list's own figure (NaN below two items).
 double intra_list_diversity(const TopNLists& lists, const Embeddings& tables,
-                            std::size_t* lists_counted = nullptr);
+                            std::size_t* lists_counted = nullptr,
+                            std::vector<double>* per_list = nullptr);
 
 // Gini index of counts (one per item, zeros included), normalised so that 0
 // means every item equally often and 1 means one item takes every count:
@@ -42,7 +56,9 @@ double gini_index(std::span<const std::uint64_t> counts);
 
 // Every figure above. stats: per-item rating counts and mean raw ratings over
 // the whole ratings file(s); n_users: users in those files (novelty's denominator).
+// per_user, when given, receives each list's figures.
 BeyondAccuracy beyond_accuracy(const TopNLists& lists, const Embeddings& tables,
-                               const ItemStats& stats, std::size_t n_users);
+                               const ItemStats& stats, std::size_t n_users,
+                               std::vector<UserList>* per_user = nullptr);
 
 }  // namespace recsys

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "recsys/data/ratings.hpp"
 #include "recsys/eval/accuracy.hpp"
@@ -34,6 +35,16 @@ struct MetricsOptions {
   double relevant = 4.0;       // a held-out rating of at least this many stars is relevant
   bool accuracy = true, ranking = true, beyond = true;  // which families to compute
   int threads = 0;                                      // 0: one per core
+  bool per_user = false;  // also each user's figures (of the families computed)
+};
+
+// Each user's figures, by user index, when MetricsOptions::per_user: the
+// ranking figures on the ranking lists, the list figures on the
+// beyond-accuracy lists (the lists `topn` shows), as in the overall figures.
+struct PerUserFigures {
+  std::vector<std::uint32_t> held_out_rows;  // held-out rows of the user, repeats included
+  std::vector<UserRanking> ranking;          // empty unless ranking figures were computed
+  std::vector<UserList> lists;               // empty unless beyond-accuracy figures were
 };
 
 // The ranking and beyond-accuracy figures of one recommender's lists.
@@ -54,6 +65,7 @@ struct MetricsReport {
   // The most-popular recommender's figures. Its diversity is measured with
   // this model's embeddings, as it has none of its own.
   ListFigures popularity;
+  PerUserFigures per_user;  // filled only when asked for
 };
 
 // held_out: the model's validation rows, or a test file mapped onto the model's indexes.

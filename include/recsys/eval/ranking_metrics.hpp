@@ -4,6 +4,7 @@
 // Exact formulas: docs/metrics.md.
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "recsys/data/rated_items.hpp"
 #include "recsys/data/ratings.hpp"
@@ -23,12 +24,24 @@ struct RankingMetrics {
   std::size_t hits = 0;      // relevant items found in the lists
 };
 
+// One user's part of those means (metrics --per-user): NaN figures for a
+// user without a relevant item, who is in none of the means.
+struct UserRanking {
+  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  std::size_t relevant = 0;  // the user's relevant items
+  double precision = kNaN, recall = kNaN, ndcg = kNaN;
+  double hit = kNaN;  // 1 with a relevant item in the list, else 0
+  double ap = kNaN;   // average precision; its mean is map
+};
+
 // Each user's items rated at least `threshold` stars in rows; a repeated
 // (user, item) pair counts once.
 RatedItems relevant_items(const Ratings& rows, std::size_t n_users, double threshold);
 
 // Means over users with at least one relevant item (users without one are
 // left out, not counted as zeros); k = lists.k even where a list is shorter.
-RankingMetrics ranking_metrics(const TopNLists& lists, const RatedItems& relevant);
+// per_user, when given, receives every user's figures (one per list).
+RankingMetrics ranking_metrics(const TopNLists& lists, const RatedItems& relevant,
+                               std::vector<UserRanking>* per_user = nullptr);
 
 }  // namespace recsys
