@@ -30,7 +30,8 @@ void write_plot(const TrainedModel& m, const std::vector<std::uint32_t>& chosen,
   }
   const RenderedPlot rendered = render_scatter_svg(plot);
   if (rendered.layout.unresolved > 0)
-    spdlog::warn("{} labels found no free place and may overlap", rendered.layout.unresolved);
+    spdlog::warn("{} labels found no place where their leaders cross no label or leader",
+                 rendered.layout.unresolved);
   if (!o.svg.empty()) {
     write_file_atomically(o.svg, rendered.svg);
     spdlog::info("wrote {} ({:.0f} x {:.0f} px, {} labelled points)", o.svg, rendered.width,

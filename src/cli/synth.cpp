@@ -14,6 +14,7 @@ namespace {
 struct SynthCliOptions {
   SynthOptions synth;
   std::string out;
+  bool sized = false;  // a count was given; else the 25M-shaped defaults apply
 };
 
 std::string thousands(std::uint64_t n) {
@@ -23,9 +24,25 @@ std::string thousands(std::uint64_t n) {
   return s;
 }
 
+// Said before the work starts: the defaults write hundreds of MB.
+void announce(const SynthCliOptions& o) {
+  const SynthOptions& s = o.synth;
+  const double bytes = static_cast<double>(estimated_ratings_bytes(s));
+  const std::string size = bytes < 1e6   ? fmt::format("{:.0f} kB", bytes / 1e3)
+                           : bytes < 1e7 ? fmt::format("{:.1f} MB", bytes / 1e6)
+                                         : fmt::format("{:.0f} MB", bytes / 1e6);
+  spdlog::info("writing {} ratings by {} users of {} movies (ratings.csv about {}) to {}{}",
+               thousands(static_cast<std::uint64_t>(s.ratings)),
+               thousands(static_cast<std::uint64_t>(s.users)),
+               thousands(static_cast<std::uint64_t>(s.movies)), size, o.out,
+               o.sized ? ""
+                       : "; no size given, so the shape of MovieLens 25M (--n-ratings, "
+                         "--n-users and --n-movies make it smaller)");
+}
+
 void run(const SynthCliOptions& o) {
   const auto start = std::chrono::steady_clock::now();
-  const SynthReport r = write_synthetic(o.synth, o.out);
+  const SynthReport r = write_synthetic(o.synth, o.out, [&o] { announce(o); });
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const SynthOptions& s = o.synth;
@@ -76,7 +93,12 @@ void register_synth(CLI::App& app) {
   add_deprecated_alias(cmd, "--users", o->synth.users, users, "a count");
   add_deprecated_alias(cmd, "--movies", o->synth.movies, movies, "a count");
   add_deprecated_alias(cmd, "--ratings", o->synth.ratings, ratings, "a count");
-  cmd->callback([o] { run(*o); });
+  cmd->callback([cmd, o] {
+    for (const char* size :
+         {"--n-users", "--n-movies", "--n-ratings", "--users", "--movies", "--ratings"})
+      o->sized = o->sized || cmd->count(size) > 0;
+    run(*o);
+  });
 }
 
 }  // namespace recsys::cli

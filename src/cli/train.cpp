@@ -20,6 +20,7 @@
 #include "recsys/util/error.hpp"
 #include "setting_options.hpp"
 #include "stop_signals.hpp"
+#include "train_progress.hpp"
 
 namespace recsys::cli {
 namespace {
@@ -160,20 +161,18 @@ void write_json(const FitResult& f, const ValidationRanking& ranked, double tota
 
 FitHooks progress_hooks(const TrainOptions& o, int epochs, Objective objective) {
   FitHooks hooks;
-  const bool progress_bar = !o.quiet && ::isatty(STDERR_FILENO);
-  hooks.on_start = [&o](const FitStart& s) { log_start(s, o); };
-  hooks.on_epoch = [progress_bar, quiet = o.quiet, epochs, objective](const EpochRecord& r) {
-    if (progress_bar) std::fprintf(stderr, "\r\033[K");
+  // On a terminal only: a log file keeps one line per epoch.
+  const auto bar =
+      !o.quiet && ::isatty(STDERR_FILENO) ? std::make_shared<ProgressBar>(epochs) : nullptr;
+  hooks.on_start = [&o, bar](const FitStart& s) {
+    log_start(s, o);
+    if (bar) bar->start(s.data.train.size());
+  };
+  hooks.on_epoch = [bar, quiet = o.quiet, epochs, objective](const EpochRecord& r) {
+    if (bar) bar->epoch_done(r.epoch);
     if (!quiet) spdlog::info("{}", epoch_line(r, epochs, objective));
   };
-  if (progress_bar)
-    hooks.on_batch = [](std::size_t done, std::size_t total) {
-      const int width = 30;
-      const int filled = static_cast<int>(width * done / std::max<std::size_t>(total, 1));
-      std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu batches", filled,
-                   "==============================", width - filled, "", done, total);
-      std::fflush(stderr);
-    };
+  if (bar) hooks.on_batch = [bar](std::size_t done, std::size_t total) { bar->batch(done, total); };
   hooks.checkpoint_every = o.checkpoint_every;
   hooks.on_checkpoint = [&o](const TrainedModel& m) {
     save_model(m, o.model);

@@ -382,7 +382,8 @@ std::vector<std::string> synth_titles(std::int64_t movies, std::uint64_t seed) {
   return titles;
 }
 
-SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
+SynthReport write_synthetic(const SynthOptions& o, const std::string& dir,
+                            const std::function<void()>& ready) {
   check_synth_options(o);
   if (dir.empty()) throw Error("--out must name a directory");
   {
@@ -396,6 +397,7 @@ SynthReport write_synthetic(const SynthOptions& o, const std::string& dir) {
   // A ratings.csv that is a directory or a FIFO would fail only at the final
   // rename, after all the work.
   for (const char* name : {"ratings.csv", "movies.csv", "users.csv"}) check_writable(prefix + name);
+  if (ready) ready();
   const auto U = static_cast<std::uint32_t>(o.users);
   const auto M = static_cast<std::uint32_t>(o.movies);
   const auto G = static_cast<std::uint32_t>(o.genres);

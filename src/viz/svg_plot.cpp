@@ -243,22 +243,18 @@ RenderedPlot render_scatter_svg(const ScatterPlot& plot) {
        xml_escape(plot.y_label) + "</text>\n";
   s += "</g>\n";
 
-  // Leader lines for labels pushed away from their point, under everything else.
+  // Leader lines, under everything else: the layout says which labels need one.
+  // The classes name each kind of shape, so tests can read the geometry back.
   s += "<g stroke=\"#888888\" stroke-width=\"0.8\">\n";
-  for (std::size_t i = 0; i < n; ++i) {
-    const Box& b = r.layout.labels[i];
-    const double ax = in.anchor_x[i], ay = in.anchor_y[i];
-    const double cx = std::clamp(ax, b.x, b.right()), cy = std::clamp(ay, b.y, b.bottom());
-    // Labels touching their point (corner places are about 8 px away) need no line.
-    if (std::hypot(cx - ax, cy - ay) <= kMarker + 7) continue;
-    s += "<line x1=\"" + num(ax) + "\" y1=\"" + num(ay) + "\" x2=\"" + num(cx) + "\" y2=\"" +
-         num(cy) + "\"/>\n";
-  }
+  for (const auto& lead : r.layout.leaders)
+    if (lead)
+      s += "<line class=\"leader\" x1=\"" + num(lead->x1) + "\" y1=\"" + num(lead->y1) +
+           "\" x2=\"" + num(lead->x2) + "\" y2=\"" + num(lead->y2) + "\"/>\n";
   s += "</g>\n";
   s += "<g stroke=\"#ffffff\" stroke-width=\"0.8\">\n";
   for (std::size_t i = 0; i < n; ++i)
-    s += "<circle cx=\"" + num(in.anchor_x[i]) + "\" cy=\"" + num(in.anchor_y[i]) + "\" r=\"" +
-         num(kMarker) + "\" fill=\"" + legend.point_colour[i] + "\"/>\n";
+    s += "<circle class=\"point\" cx=\"" + num(in.anchor_x[i]) + "\" cy=\"" + num(in.anchor_y[i]) +
+         "\" r=\"" + num(kMarker) + "\" fill=\"" + legend.point_colour[i] + "\"/>\n";
   s += "</g>\n";
   // textLength pins each label to the width its box was computed with, so the
   // no-overlap guarantee holds whatever monospace font the viewer picks.
@@ -267,8 +263,8 @@ RenderedPlot render_scatter_svg(const ScatterPlot& plot) {
   s += "<g fill=\"#ffffff\" fill-opacity=\"0.85\">\n";
   for (std::size_t i = 0; i < n; ++i) {
     const Box& b = r.layout.labels[i];
-    s += "<rect x=\"" + num(b.x) + "\" y=\"" + num(b.y + 1) + "\" width=\"" + num(b.width) +
-         "\" height=\"" + num(b.height - 1) + "\"/>\n";
+    s += "<rect class=\"label\" x=\"" + num(b.x) + "\" y=\"" + num(b.y) + "\" width=\"" +
+         num(b.width) + "\" height=\"" + num(b.height) + "\"/>\n";
   }
   s += "</g>\n";
   s += "<g font-family=\"" + std::string(kMono) + "\" font-size=\"" + num(kFont) +

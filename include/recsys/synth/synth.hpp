@@ -23,6 +23,7 @@
 //   movies.csv   movieId,title,genres   (titles with commas and quotes, CSV-quoted)
 //   users.csv    userId,favorite_genre  (the planted truth, for tests)
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -60,6 +61,11 @@ std::span<const std::string_view> genre_names();
 // more ratings than user x movie pairs, ...).
 void check_synth_options(const SynthOptions& options);
 
+// About how many bytes ratings.csv will take, from the counts alone (ids
+// taken as spread evenly over their range), so that a command can say what
+// it is about to write before writing it.
+std::uint64_t estimated_ratings_bytes(const SynthOptions& options);
+
 // The title of each movie (index 0 is movieId 1), a pure function of the count
 // and the seed; exposed so tests can check that movies.csv round-trips.
 std::vector<std::string> synth_titles(std::int64_t movies, std::uint64_t seed);
@@ -68,7 +74,10 @@ std::vector<std::string> synth_titles(std::int64_t movies, std::uint64_t seed);
 // Ratings are streamed user by user, so memory stays proportional to the
 // number of users and movies, not of ratings. Each file goes to a temporary
 // file first and all three are renamed only once every one is complete.
-// Same options, same bytes. Throws recsys::Error.
-SynthReport write_synthetic(const SynthOptions& options, const std::string& dir);
+// Same options, same bytes. Throws recsys::Error. `ready`, when given, is
+// called once the options and the output paths have passed their checks,
+// just before the work starts.
+SynthReport write_synthetic(const SynthOptions& options, const std::string& dir,
+                            const std::function<void()>& ready = {});
 
 }  // namespace recsys

@@ -1,32 +1,21 @@
 #pragma once
-// Placing text labels next to the points of a scatter plot so that no two
-// labels overlap and no label covers a point. Three steps, each cheap:
-// every label picks the least crowded of eight places touching its point
-// (a few sweeps of local search); a simple iterative repulsion pushes apart
-// whatever still overlaps; a greedy pass then moves any label still in
-// conflict to the nearest free spot, which makes the result overlap-free by
-// construction whenever such a spot exists.
+// Placing text labels next to the points of a scatter plot so that a reader
+// can tell which point each label names: no two labels overlap, no label
+// covers a point, and a label either touches its own point (nearer to it than
+// to any other) or is joined to it by a leader line that crosses no label and
+// no other leader. Four steps, each cheap: every label picks the least
+// crowded of eight places touching its point (a few sweeps of local search);
+// an iterative repulsion pushes apart whatever still overlaps; a greedy pass
+// moves any label still in conflict to the nearest spot where it breaks none
+// of the rules; a last pass pulls far labels back towards their points.
 #include <cstddef>
+#include <optional>
 #include <vector>
 
+#include "recsys/viz/box.hpp"
+#include "recsys/viz/segment.hpp"
+
 namespace recsys {
-
-// An axis-aligned rectangle in SVG pixels (y grows downwards).
-struct Box {
-  double x = 0, y = 0, width = 0, height = 0;
-
-  double right() const { return x + width; }
-  double bottom() const { return y + height; }
-  double centre_x() const { return x + width / 2; }
-  double centre_y() const { return y + height / 2; }
-  // Strict overlap: boxes that only touch along an edge do not overlap.
-  bool overlaps(const Box& o) const {
-    return x < o.right() && o.x < right() && y < o.bottom() && o.y < bottom();
-  }
-  bool inside(const Box& o) const {
-    return x >= o.x && y >= o.y && right() <= o.right() && bottom() <= o.bottom();
-  }
-};
 
 struct LabelLayoutInput {
   std::vector<double> anchor_x, anchor_y;  // the points, in pixels
@@ -34,12 +23,21 @@ struct LabelLayoutInput {
   double marker_radius = 3.5;              // points are squares of side 2r to keep clear
   double gap = 3;                          // preferred distance from point to label
   Box bounds;                              // labels stay inside it
+
+  // A label whose box comes this near its point touches it and needs no
+  // leader, unless another point is as near to the box.
+  double touch_distance() const { return marker_radius + gap + 2; }
 };
 
 struct LabelLayout {
-  std::vector<Box> labels;     // one per point, in input order
-  std::vector<Box> markers;    // the area each point occupies
-  std::size_t unresolved = 0;  // labels that found no free place (left where repulsion put them)
+  std::vector<Box> labels;   // one per point, in input order
+  std::vector<Box> markers;  // the area each point occupies
+  // From the point's centre to the nearest point of its label, for labels
+  // that do not touch their point; none otherwise.
+  std::vector<std::optional<Segment>> leaders;
+  // Labels that found no place keeping every rule: left where repulsion put
+  // them, or placed clear of labels and points but with a leader that may cross.
+  std::size_t unresolved = 0;
 };
 
 LabelLayout place_labels(const LabelLayoutInput& in);
