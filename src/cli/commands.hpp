@@ -13,5 +13,7 @@ void register_metrics(CLI::App& app);
 void register_similar(CLI::App& app);
 void register_export(CLI::App& app);
 void register_project(CLI::App& app);
+// Hidden from --help: prints a bash completion script for the commands above.
+void register_completion(CLI::App& app);
 
 }  // namespace recsys::cli

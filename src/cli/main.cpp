@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
   recsys::cli::register_similar(app);
   recsys::cli::register_export(app);
   recsys::cli::register_project(app);
+  recsys::cli::register_completion(app);
   recsys::cli::remember_arguments(argc, argv);
   // A bad RECSYS_KERNELS fails before any work, not after a long load.
   app.parse_complete_callback([] { recsys::kernels::active(); });
