@@ -15,5 +15,7 @@ void register_export(CLI::App& app);
 void register_project(CLI::App& app);
 void register_predict(CLI::App& app);
 void register_cv(CLI::App& app);
+// Hidden from --help: prints a bash completion script for the commands above.
+void register_completion(CLI::App& app);
 
 }  // namespace recsys::cli

@@ -19,6 +19,7 @@
 #include "parse_error.hpp"
 #include "recsys/kernels/kernels.hpp"
 #include "recsys/util/error.hpp"
+#include "version.hpp"
 
 namespace {
 
@@ -58,9 +59,11 @@ int main(int argc, char** argv) {
   logger->set_pattern("%^%l%$: %v");
   spdlog::set_default_logger(logger);
 
-  CLI::App app{"recsys: train and evaluate embedding recommenders on ratings data"};
+  // Named, so that usage lines read "recsys train ..." however the binary was
+  // called (build/recsys, a full path).
+  CLI::App app{"recsys: train and evaluate embedding recommenders on ratings data", "recsys"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "recsys 0.1.0");
+  app.set_version_flag("--version", recsys::cli::version_text());
   recsys::cli::register_train(app);
   recsys::cli::register_topn(app);
   recsys::cli::register_info(app);
@@ -71,6 +74,7 @@ int main(int argc, char** argv) {
   recsys::cli::register_project(app);
   recsys::cli::register_predict(app);
   recsys::cli::register_cv(app);
+  recsys::cli::register_completion(app);
   recsys::cli::remember_arguments(argc, argv);
   // A bad RECSYS_KERNELS fails before any work, not after a long load.
   app.parse_complete_callback([] { recsys::kernels::active(); });
