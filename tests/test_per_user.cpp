@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "hand_lists.hpp"
 #include "metrics_model.hpp"
 #include "recsys/eval/beyond_accuracy.hpp"
 #include "recsys/eval/evaluation.hpp"
@@ -14,34 +15,15 @@
 #include "recsys/eval/ranking_metrics.hpp"
 
 using recsys::TopNLists;
-using Items = std::vector<std::uint32_t>;
+using test_support::Items;
+using test_support::lists_of;
+using test_support::rated_of;
 
 namespace {
 
 const double kSqrt2 = std::sqrt(2.0);
 const double kLog2of3 = std::log2(3.0);
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// Lists written out by hand: k slots per user, each row as long as given.
-TopNLists lists_of(std::size_t k, const std::vector<Items>& rows) {
-  TopNLists l;
-  l.k = l.stride = k;
-  l.length.assign(rows.size(), 0);
-  l.items.assign(rows.size() * k, 0);
-  l.logits.assign(rows.size() * k, 0.0f);
-  for (std::size_t u = 0; u < rows.size(); ++u) {
-    l.length[u] = static_cast<std::uint32_t>(rows[u].size());
-    for (std::size_t r = 0; r < rows[u].size(); ++r) l.items[u * k + r] = rows[u][r];
-  }
-  return l;
-}
-
-recsys::RatedItems rated_of(const std::vector<Items>& rows) {
-  recsys::Ratings r;
-  for (std::uint32_t u = 0; u < rows.size(); ++u)
-    for (const auto i : rows[u]) r.push(u, i, 5.0f);
-  return recsys::RatedItems::build(rows.size(), r);
-}
 
 }  // namespace
 
