@@ -317,3 +317,13 @@ TEST_CASE("recsys train reads every layout, gzip and standard input") {
     check_failure(run_recsys("train " + q(cut) + common), 2, cut + ":", {"truncated"});
   }
 }
+
+TEST_CASE("a pipe of gzip data is read as its text") {
+  TempDir dir;
+  const std::string gz =
+      dir.write("u.data.gz", gzip(written(",", "userId,movieId,rating,timestamp")));
+  const auto r =
+      shell("RECSYS train <(cat " + q(gz) + ") --epochs 2 --model " + q(dir.file("m.model")));
+  INFO(r.err);
+  CHECK(r.code == 0);
+}

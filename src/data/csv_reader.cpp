@@ -149,7 +149,11 @@ std::unique_ptr<io::ByteSourceBase> open_csv(const std::string& path) {
     }
     return std::make_unique<GzipSource>(file, "-");
   }
-  if (is_gzip_file(path)) {
+  // A pipe (<(cat ratings.csv.gz)) cannot be looked at first: zlib's reader
+  // takes whatever it holds.
+  struct stat st {};
+  const bool regular = ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  if (!regular || is_gzip_file(path)) {
     gzFile file = ::gzopen(path.c_str(), "rb");
     if (!file)
       throw Error(path, 0,

@@ -93,12 +93,15 @@ std::string_view clean(char* begin, char* end) {
 }  // namespace
 
 CsvRows::CsvRows(std::unique_ptr<io::ByteSourceBase> source, Separator separator)
-    : source_(std::move(source)), buffer_(2 * kRead), separator_(separator) {}
+    : source_(std::move(source)),
+      buffer_(std::make_unique_for_overwrite<char[]>(2 * kRead)),
+      capacity_(2 * kRead),
+      separator_(separator) {}
 
 bool CsvRows::next_line(char*& begin, char*& end) {
   std::size_t scanned = pos_;
   for (;;) {
-    char* data = buffer_.data();
+    char* data = buffer_.get();
     if (void* newline = std::memchr(data + scanned, '\n', filled_ - scanned)) {
       begin = data + pos_;
       end = static_cast<char*>(newline);
@@ -119,10 +122,15 @@ bool CsvRows::next_line(char*& begin, char*& end) {
     filled_ -= pos_;
     pos_ = 0;
     scanned = filled_;
-    if (buffer_.size() - filled_ < kRead + 1) buffer_.resize(2 * buffer_.size());
+    if (capacity_ - filled_ < kRead + 1) {
+      auto larger = std::make_unique_for_overwrite<char[]>(2 * capacity_);
+      std::memcpy(larger.get(), buffer_.get(), filled_);
+      buffer_ = std::move(larger);
+      capacity_ *= 2;
+    }
     // One byte is left over: a source may put a NUL after what it read.
-    const int want = static_cast<int>(buffer_.size() - filled_ - 1);
-    const int got = source_->read(buffer_.data() + filled_, want);
+    const int want = static_cast<int>(capacity_ - filled_ - 1);
+    const int got = source_->read(buffer_.get() + filled_, want);
     if (got <= 0)
       eof_ = true;
     else
@@ -130,7 +138,7 @@ bool CsvRows::next_line(char*& begin, char*& end) {
     // A UTF-8 byte order mark before the header is no part of it (as the parser).
     if (line_ == 0 && !bom_checked_ && (filled_ >= 3 || eof_)) {
       bom_checked_ = true;
-      if (filled_ >= 3 && std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) pos_ = scanned = 3;
+      if (filled_ >= 3 && std::memcmp(buffer_.get(), "\xEF\xBB\xBF", 3) == 0) pos_ = scanned = 3;
     }
   }
   ++line_;

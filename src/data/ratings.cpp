@@ -174,10 +174,15 @@ struct RowBlocks {
   static constexpr std::size_t kBlockRows = std::size_t(1) << 20;
   std::vector<Ratings> rows;
   std::vector<std::vector<std::int64_t>> times;
+  // The most rows the range can still hold (a row takes at least 6 bytes):
+  // a small range reserves no megabyte block.
+  std::size_t room = kBlockRows;
   void add(std::uint32_t u, std::uint32_t i, float r, std::int64_t t, bool timed) {
     if (rows.empty() || rows.back().size() == kBlockRows) {
-      rows.emplace_back().reserve(kBlockRows);
-      if (timed) times.emplace_back().reserve(kBlockRows);
+      const std::size_t n = std::min(kBlockRows, room);
+      room -= std::min(room, kBlockRows);
+      rows.emplace_back().reserve(n);
+      if (timed) times.emplace_back().reserve(n);
     }
     rows.back().push(u, i, r);
     if (timed) times.back().push_back(t);
@@ -199,6 +204,8 @@ void read_ranges(const std::string& path, const SplitFile& split, const LoadOpti
                  std::vector<std::int64_t>* timestamps) {
   const std::size_t parts = split.ranges.size();
   std::vector<RowBlocks> parsed(parts);
+  for (std::size_t k = 0; k < parts; ++k)
+    parsed[k].room = static_cast<std::size_t>(split.ranges[k].end - split.ranges[k].begin) / 6 + 1;
   std::vector<IdMap> local_users(parts), local_items(parts);
   std::vector<std::exception_ptr> failed(parts);
   // Range 0 goes straight into out, so only the later ranges are ever
