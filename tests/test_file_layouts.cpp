@@ -290,6 +290,12 @@ TEST_CASE("recsys train reads every layout, gzip and standard input") {
       shell("cat " + q(gz) + " | RECSYS train -" + common + " --threads 1 --sep ::");
   CHECK_THAT(from_stdin.err, Contains("standard input"));
   CHECK(items_after(from_stdin) == items);
+  // metrics --ratings reads the same layouts, from standard input too.
+  const auto m = shell("cat " + q(dat) +
+                       " | RECSYS metrics --ranking --ratings - --no-header --model " + q(model));
+  INFO(m.err);
+  CHECK(m.code == 0);
+  CHECK_THAT(m.out, Contains("ndcg_at_k"));
 
   SECTION("empty standard input") {
     check_failure(shell("RECSYS train - --epochs 2 --model " + q(dir.file("e.model"))), 2,

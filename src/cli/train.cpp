@@ -245,7 +245,7 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
 
 void register_train(CLI::App& app) {
   auto o = std::make_shared<TrainOptions>();
-  CLI::App* cmd = app.add_subcommand("train", "Train a model on a ratings CSV and save it");
+  CLI::App* cmd = app.add_subcommand("train", "Train a model on a ratings file and save it");
   cmd->add_option("ratings", o->ratings,
                   "Ratings CSV with a header (userId,movieId,rating[,timestamp])")
       ->required();
