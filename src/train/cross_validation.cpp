@@ -4,6 +4,7 @@
 #include <chrono>
 #include <numeric>
 #include <string>
+#include <thread>
 
 #include "recsys/train/fit.hpp"
 #include "recsys/util/error.hpp"
@@ -84,7 +85,9 @@ std::vector<FoldReport> cross_validate(const CrossValidationOptions& options,
   config.check();
   DatasetOptions files = options.files;
   files.val_path.clear();
-  files.load.threads = config.threads > 0 ? config.threads : 1;
+  files.load.threads = config.threads > 0
+                           ? config.threads
+                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const Dataset base = load_dataset(files, {0.0, config.seed, config.split});
   if (base.train.size() < std::size_t(options.folds))
     throw Error(files.ratings_path, 0,
