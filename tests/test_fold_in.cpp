@@ -106,7 +106,7 @@ TEST_CASE("a new user who rates five films of a planted genre gets that genre") 
   for (std::uint32_t i = 0; i < m.items.size(); ++i)
     if (m.genres[i].find('|') == std::string::npos) by_genre[m.genres[i]].push_back(i);
   REQUIRE(by_genre.size() >= 5);
-  int genres_found = 0, hits = 0, listed = 0;
+  int genres_found = 0, hits = 0, listed = 0, calibrated_hits = 0;
   std::set<std::vector<std::uint32_t>> lists;
   for (const auto& [genre, films] : by_genre) {
     std::vector<RatedMovie> rated;
@@ -125,6 +125,9 @@ TEST_CASE("a new user who rates five films of a planted genre gets that genre") 
       same += m.genres[rec.item].find(genre) != std::string::npos;
       ids.push_back(rec.item);
     }
+    // Calibrated toward the rated films' genre (topn --rated's default).
+    for (const auto& rec : recsys::recommend_calibrated(m, f.vec, f.bias, seen, seen, 10, 0.8))
+      calibrated_hits += m.genres[rec.item].find(genre) != std::string::npos;
     INFO(genre << ": " << same << " of 10");
     genres_found += same >= 5;
     hits += same;
@@ -138,6 +141,9 @@ TEST_CASE("a new user who rates five films of a planted genre gets that genre") 
   INFO(hits << " of " << listed << " listed films share the rated films' genre; " << genres_found
             << " genres with 5 or more of 10");
   CHECK(hits * 4 >= listed);
+  INFO(calibrated_hits << " of " << listed << " when calibrated");
+  CHECK(calibrated_hits * 2 >= listed);
+  CHECK(calibrated_hits > hits);
   CHECK(lists.size() == by_genre.size());  // no two genres get the same list
 }
 
@@ -158,6 +164,24 @@ TEST_CASE("recsys topn --rated lists a new user's films and refuses bad files") 
   CHECK(r.out.find(",6,") == std::string::npos);
   CHECK(r.out.find(",20,") == std::string::npos);
   CHECK_THAT(r.err, Catch::Matchers::Contains("1 of 3 movies are not in this model"));
+  CHECK_THAT(r.err,
+             Catch::Matchers::Contains("follows the genres of the rated movies (--calibrate 0.8"));
+  // --calibrate 0: the fold-in's own order, as the library gives it.
+  const auto plain = hardening::run_recsys("topn --rated " + q(rated) +
+                                           " --calibrate 0 --format csv --model " + q(model));
+  REQUIRE(plain.code == 0);
+  CHECK(plain.err.find("--calibrate") == std::string::npos);
+  const recsys::TrainedModel m = recsys::load_model(model);
+  const std::vector<RatedMovie> known = {{*m.items.find("6"), 5}, {*m.items.find("20"), 4.5f}};
+  const recsys::FoldedUser f = recsys::fold_in_user(m, known);
+  const std::vector<std::uint32_t> seen = {known[0].item, known[1].item};
+  std::size_t at = plain.out.find('\n') + 1;
+  for (const auto& rec : recsys::recommend_for(m, f.vec, f.bias, seen, 10)) {
+    const std::size_t end = plain.out.find('\n', at);
+    const std::string line = plain.out.substr(at, end - at);
+    CHECK(line.substr(line.find(',') + 1).rfind(m.items.token(rec.item) + ",", 0) == 0);
+    at = end + 1;
+  }
 
   hardening::check_failure(
       hardening::run_recsys("topn --rated " + q(dir.write("x.csv", "movieId,rating\n6,five\n")) +

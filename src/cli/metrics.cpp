@@ -26,10 +26,10 @@ struct MetricsCliOptions {
   std::string model = "recsys.model", format = "table", ratings, per_user;
   InputOptions input;  // of --ratings
   int k = 10, threads = 0;
-  double relevant = 4.0;
+  double relevant = 4.0, calibrate = 0;
   bool include_rated = false;
   bool accuracy = false, ranking = false, diversity = false, novelty = false, popularity = false,
-       coverage = false;
+       coverage = false, calibration = false;
 };
 
 // "n/a" where a figure has no data (NaN), so a table never shows "nan".
@@ -57,6 +57,7 @@ void write_list_figures(JsonWriter& j, const MetricsCliOptions& o, const Ranking
     j.field("coverage", b.coverage).field("gini", b.gini);
     j.field("distinct_recommended", static_cast<std::uint64_t>(b.distinct));
   }
+  if (o.calibration) j.field("miscalibration", b.miscalibration);
 }
 
 // Held-out rows that are also training rows of the model score answers it
@@ -74,8 +75,10 @@ void warn_training_rows(const TrainedModel& m, const Ratings& held_out,
 
 void run(const CLI::App& cmd, MetricsCliOptions o) {
   // No figure named: all of them.
-  if (!(o.accuracy || o.ranking || o.diversity || o.novelty || o.popularity || o.coverage))
-    o.accuracy = o.ranking = o.diversity = o.novelty = o.popularity = o.coverage = true;
+  if (!(o.accuracy || o.ranking || o.diversity || o.novelty || o.popularity || o.coverage ||
+        o.calibration))
+    o.accuracy = o.ranking = o.diversity = o.novelty = o.popularity = o.coverage = o.calibration =
+        true;
 
   // A bad --per-user path fails now, not after the work.
   if (!o.per_user.empty()) check_writable(o.per_user);
@@ -109,8 +112,10 @@ void run(const CLI::App& cmd, MetricsCliOptions o) {
   options.relevant = o.relevant;
   options.accuracy = o.accuracy;
   options.ranking = o.ranking;
-  options.beyond = o.diversity || o.novelty || o.popularity || o.coverage;
+  options.beyond = o.diversity || o.novelty || o.popularity || o.coverage || o.calibration;
   options.threads = o.threads;
+  options.calibrate = o.calibrate;
+  options.calibration = o.calibration;
   // The file holds every per-user figure whichever are selected for stdout.
   options.per_user = !o.per_user.empty();
   options.ranking = options.ranking || options.per_user;
@@ -137,7 +142,8 @@ void run(const CLI::App& cmd, MetricsCliOptions o) {
       j.field("training_mean", r.training_mean);
     }
     write_list_figures(j, o, r.ranking, r.beyond, true);
-    if (o.ranking || o.diversity || o.novelty || o.popularity || o.coverage) {
+    if (o.calibrate > 0) j.field("calibrate", o.calibrate);
+    if (o.ranking || options.beyond) {
       j.key("baselines").begin_object().key("popularity").begin_object();
       write_list_figures(j, o, r.popularity.ranking, r.popularity.beyond, false);
       j.end_object().end_object();
@@ -207,6 +213,12 @@ void run(const CLI::App& cmd, MetricsCliOptions o) {
     list_figure("gini", b.gini, p.gini, 4,
                 "how unevenly movies are recommended: 0 even, 1 one movie only");
   }
+  if (o.calibration)
+    list_figure(
+        "miscalibration", b.miscalibration, p.miscalibration, 4,
+        "KL of each user's genre mix from their list's (0: the same mix)" +
+            std::string(o.calibrate > 0 ? ", lists calibrated with lambda " + number(o.calibrate, 2)
+                                        : ""));
   yardstick.resize(rows.size(), "-");
   for (std::size_t i = 0; i < rows.size(); ++i)
     rows[i].insert(rows[i].begin() + 2, std::move(yardstick[i]));
@@ -251,6 +263,9 @@ void register_metrics(CLI::App& app) {
   cmd->add_flag("--novelty", o->novelty, "novelty (self-information), mean_rating_of_recommended");
   cmd->add_flag("--popularity", o->popularity, "mean_popularity");
   cmd->add_flag("--coverage", o->coverage, "coverage, gini");
+  cmd->add_flag("--calibration", o->calibration,
+                "miscalibration: how far each list's genre mix is from the user's (needs genres)");
+  add_calibrate_option(cmd, o->calibrate, "default 0");
   add_format_option(cmd, o->format, {"table", "json"});
   cmd->callback([cmd, o] { run(*cmd, *o); });
 }

@@ -110,6 +110,15 @@ CLI::Option* at_least_zero(CLI::Option* opt) {
       opt, [](double x) { return x >= 0; }, "must be 0 or more");
 }
 
+CLI::Option* add_calibrate_option(CLI::App* cmd, double& lambda, const std::string& default_note) {
+  return require(
+      cmd->add_option("--calibrate", lambda,
+                      "0 to 1: how much a list follows the genre mix of the user's rated movies "
+                      "rather than the model's order (0 = off; needs genres from --movies; " +
+                          default_note + ")"),
+      [](double x) { return x >= 0 && x <= 1; }, "must be between 0 and 1");
+}
+
 CLI::Option* add_format_option(CLI::App* cmd, std::string& format,
                                const std::vector<std::string>& allowed) {
   std::string names;

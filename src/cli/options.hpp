@@ -63,6 +63,11 @@ CLI::Option* require(CLI::Option* opt, std::function<bool(double)> ok,
 CLI::Option* at_least(CLI::Option* opt, double min);
 CLI::Option* at_least_zero(CLI::Option* opt);  // "must be 0 or more"
 
+// --calibrate LAMBDA of topn and metrics: lists that follow the genre mix of
+// the user's rated movies (eval/genre_calibration.hpp); 0 leaves them as
+// ranked. default_note ends the help text, e.g. "default 0".
+CLI::Option* add_calibrate_option(CLI::App* cmd, double& lambda, const std::string& default_note);
+
 // --format, its allowed values listed in --help and checked by CLI11, "text"
 // accepted as a deprecated name of "table" (see the top of this file).
 CLI::Option* add_format_option(CLI::App* cmd, std::string& format,

@@ -1,16 +1,28 @@
 #include "topn_all_users.hpp"
 
+#include "recsys/eval/genre_calibration.hpp"
 #include "recsys/eval/top_n.hpp"
 #include "recsys/output/json_writer.hpp"
 #include "recsys/output/text_table.hpp"
 
 namespace recsys::cli {
 
-std::string all_users_topn(const TrainedModel& m, std::size_t n, bool include_rated,
-                           const std::string& format) {
-  TopNRequest request{n, {}, nullptr};
+namespace {
+
+TopNLists every_list(const TrainedModel& m, std::size_t n, bool include_rated, double calibrate) {
+  TopNRequest request{calibrate > 0 ? calibration_pool(n) : n, {}, nullptr};
   if (!include_rated) request.exclude = {&m.train_rated, &m.validation_rated};
-  const TopNLists lists = std::move(top_n_all(m.tables, {request}, 0).front());
+  TopNLists lists = std::move(top_n_all(m.tables, {request}, 0).front());
+  if (calibrate <= 0) return lists;
+  const GenreIndex genres = GenreIndex::required(m.genres);
+  return calibrate_lists(lists, genres, m.train_rated, n, calibrate);
+}
+
+}  // namespace
+
+std::string all_users_topn(const TrainedModel& m, std::size_t n, bool include_rated,
+                           double calibrate, const std::string& format) {
+  const TopNLists lists = every_list(m, n, include_rated, calibrate);
   // Scores as `topn --user` prints them: predicted stars, or a choice score.
   auto stars = [&](float logit) { return m.shown_score(logit); };
   const std::string score = m.score_name();

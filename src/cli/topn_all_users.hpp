@@ -8,8 +8,9 @@
 
 namespace recsys::cli {
 
-// The whole output for format csv (userId,rank,movieId,score), json or table.
+// The whole output for format csv (userId,rank,movieId,score), json or table;
+// calibrate > 0 re-ranks each list for its genre mix (genre_calibration.hpp).
 std::string all_users_topn(const TrainedModel& m, std::size_t n, bool include_rated,
-                           const std::string& format);
+                           double calibrate, const std::string& format);
 
 }  // namespace recsys::cli

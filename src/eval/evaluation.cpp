@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "recsys/eval/genre_calibration.hpp"
 #include "recsys/eval/popularity.hpp"
 
 namespace recsys {
@@ -52,6 +53,9 @@ MetricsReport evaluate(const TrainedModel& model, const Ratings& held_out,
 
   const std::size_t n_users = model.tables.n_users;
   const RatedItems held_out_items = RatedItems::build(n_users, held_out);
+  const bool calibrating = options.calibrate > 0;
+  const GenreIndex genres =
+      calibrating ? GenreIndex::required(model.genres) : GenreIndex(model.genres);
   std::vector<TopNRequest> requests;
   TopNRequest shown{options.k, {}, nullptr};
   TopNRequest ranked{options.k, {}, nullptr};
@@ -63,7 +67,14 @@ MetricsReport evaluate(const TrainedModel& model, const Ratings& held_out,
   const bool same_lists = options.include_rated;
   if (options.beyond) requests.push_back(shown);
   if (options.ranking && !(same_lists && options.beyond)) requests.push_back(ranked);
-  const std::vector<TopNLists> lists = top_n_all(model.tables, requests, options.threads);
+  // Calibration picks each list from a longer one of the model's best.
+  std::vector<TopNRequest> pools = requests;
+  if (calibrating)
+    for (auto& req : pools) req.k = calibration_pool(options.k);
+  std::vector<TopNLists> lists = top_n_all(model.tables, pools, options.threads);
+  if (calibrating)
+    for (auto& l : lists)
+      l = calibrate_lists(l, genres, model.train_rated, options.k, options.calibrate);
   const std::vector<TopNLists> popular =
       popularity_lists(training_counts(model.train_rated, model.tables.n_items), n_users, requests);
 
@@ -78,6 +89,11 @@ MetricsReport evaluate(const TrainedModel& model, const Ratings& held_out,
                                     per_user ? &per_user->lists : nullptr);
     report.popularity.beyond =
         beyond_accuracy(popular.front(), model.tables, model.stats, model.users.size());
+    if (options.calibration && genres.any()) {
+      report.beyond.miscalibration = mean_miscalibration(lists.front(), genres, model.train_rated);
+      report.popularity.beyond.miscalibration =
+          mean_miscalibration(popular.front(), genres, model.train_rated);
+    }
   }
   if (options.ranking) {
     const RatedItems relevant = relevant_items(held_out, n_users, options.relevant);

@@ -3,6 +3,8 @@
 #include <Eigen/Core>
 #include <algorithm>
 
+#include "recsys/eval/genre_calibration.hpp"
+
 namespace recsys {
 
 std::vector<Recommendation> recommend(const TrainedModel& model, std::uint32_t user, std::size_t n,
@@ -46,6 +48,25 @@ std::vector<Recommendation> recommend_for(const TrainedModel& model, std::span<c
     out.push_back(
         {i, logits[i], static_cast<float>(model.scaler.to_stars(Embeddings::sigmoid(logits[i])))});
   }
+  return out;
+}
+
+std::vector<Recommendation> recommend_calibrated(const TrainedModel& model,
+                                                 std::span<const float> vec, float bias,
+                                                 std::span<const std::uint32_t> excluded,
+                                                 std::span<const std::uint32_t> profile,
+                                                 std::size_t n, double lambda) {
+  const GenreIndex genres = GenreIndex::required(model.genres);
+  const auto pool = recommend_for(model, vec, bias, excluded, calibration_pool(n));
+  std::vector<std::uint32_t> items;
+  std::vector<float> logits;
+  for (const auto& r : pool) {
+    items.push_back(r.item);
+    logits.push_back(r.logit);
+  }
+  const auto order = calibrated_order(genres, genre_mix(genres, profile), items, logits, n, lambda);
+  std::vector<Recommendation> out;
+  for (const auto at : order) out.push_back(pool[at]);
   return out;
 }
 

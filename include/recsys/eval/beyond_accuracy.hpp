@@ -22,10 +22,11 @@ struct BeyondAccuracy {
   double mean_popularity = kNaN;             // mean over recommended items of their rating count
   double coverage = kNaN;                    // share of the catalogue in at least one list
   double gini = kNaN;                        // Gini index of how often each item is recommended
-  std::size_t lists = 0;                     // non-empty lists (users in the per-list means)
-  std::size_t diversity_lists = 0;           // lists with at least two items (users in `diversity`)
-  std::size_t recommended = 0;               // list slots filled, over all lists
-  std::size_t distinct = 0;                  // distinct items recommended
+  double miscalibration = kNaN;     // mean over lists of KL(user's genre mix || list's), when asked
+  std::size_t lists = 0;            // non-empty lists (users in the per-list means)
+  std::size_t diversity_lists = 0;  // lists with at least two items (users in `diversity`)
+  std::size_t recommended = 0;      // list slots filled, over all lists
+  std::size_t distinct = 0;         // distinct items recommended
 };
 
 // One user's list's part of those figures (metrics --per-user). diversity

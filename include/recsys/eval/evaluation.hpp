@@ -12,6 +12,7 @@
 //    training movies are left out (leaving out validation movies would hide
 //    every relevant one).
 // With include_rated nothing is left out and both are the same lists.
+// A user's genre mix, for calibration, is that of their training movies.
 //
 // Beside the model's figures, the same ranking and beyond-accuracy figures of
 // the most-popular recommender (eval/popularity) on the same held-out rows,
@@ -36,6 +37,10 @@ struct MetricsOptions {
   bool accuracy = true, ranking = true, beyond = true;  // which families to compute
   int threads = 0;                                      // 0: one per core
   bool per_user = false;  // also each user's figures (of the families computed)
+  // Re-rank each list for its genre mix (genre_calibration.hpp) with this
+  // lambda; 0 keeps the model's order. The yardstick's lists stay as they are.
+  double calibrate = 0;
+  bool calibration = false;  // the miscalibration figure (beyond-accuracy lists)
 };
 
 // Each user's figures, by user index, when MetricsOptions::per_user: the

@@ -27,4 +27,14 @@ std::vector<Recommendation> recommend_for(const TrainedModel& model, std::span<c
                                           float bias, std::span<const std::uint32_t> excluded,
                                           std::size_t n);
 
+// The list of n that calibration (genre_calibration.hpp) picks from the
+// model's calibration_pool(n) best: recommend_for's candidates re-ranked so
+// the list's genre mix follows that of `profile` (the user's rated items).
+// Throws Error when the model holds no genres.
+std::vector<Recommendation> recommend_calibrated(const TrainedModel& model,
+                                                 std::span<const float> vec, float bias,
+                                                 std::span<const std::uint32_t> excluded,
+                                                 std::span<const std::uint32_t> profile,
+                                                 std::size_t n, double lambda);
+
 }  // namespace recsys
