@@ -29,6 +29,9 @@ void write_plot(const TrainedModel& m, const std::vector<std::uint32_t>& chosen,
     plot.points.push_back({p.points(row, 0), p.points(row, 1), m.item_label(chosen[r]), group});
   }
   const RenderedPlot rendered = render_scatter_svg(plot);
+  if (rendered.grown > 0)
+    spdlog::info("the points crowd: the map is {:.0f} x {:.0f} px so that leaders can part",
+                 rendered.width, rendered.height);
   if (rendered.layout.unresolved > 0)
     spdlog::warn("{} labels found no place where their leaders cross no label or leader",
                  rendered.layout.unresolved);

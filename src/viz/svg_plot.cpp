@@ -10,7 +10,9 @@ namespace {
 
 constexpr double kFont = 12;         // label font size, px
 constexpr double kLabelHeight = 15;  // label box height: the font plus its descenders
-constexpr double kMarker = 3.5;      // point radius
+// How many canvas sizes a crowded map tries (each a quarter larger a side).
+constexpr int kGrowthAttempts = 5;
+constexpr double kMarker = 3.5;  // point radius
 constexpr const char* kMono = "DejaVu Sans Mono, Menlo, Consolas, Liberation Mono, monospace";
 constexpr const char* kSans = "DejaVu Sans, Helvetica, Arial, sans-serif";
 
@@ -134,58 +136,101 @@ double label_width(std::string_view text, double font_size) {
   return 0.6 * font_size * static_cast<double>(code_points(text));
 }
 
+namespace {
+
+// Where the data lands on a canvas of a given size: the frame, the data
+// range and its mapping to pixels.
+struct Frame {
+  double width = 0, height = 0;
+  Box area;
+  double x_lo = 0, x_hi = 0, y_lo = 0, y_hi = 0;
+  double inner_left = 0, inner_right = 0, inner_top = 0, inner_bottom = 0;
+  double px(double x) const {
+    return inner_left + (x - x_lo) / (x_hi - x_lo) * (inner_right - inner_left);
+  }
+  double py(double y) const {
+    return inner_bottom - (y - y_lo) / (y_hi - y_lo) * (inner_bottom - inner_top);
+  }
+};
+
+Frame make_frame(const ScatterPlot& plot, double scale, double top) {
+  Frame f;
+  f.width = std::round(960 * scale);
+  f.height = std::round(720 * scale);
+  const double left = 78, right = 24, bottom = 58;
+  f.area = {left, top, f.width - left - right, f.height - top - bottom};
+  f.x_lo = f.y_lo = std::numeric_limits<double>::infinity();
+  f.x_hi = f.y_hi = -f.x_lo;
+  for (const auto& p : plot.points) {
+    f.x_lo = std::min(f.x_lo, p.x), f.x_hi = std::max(f.x_hi, p.x);
+    f.y_lo = std::min(f.y_lo, p.y), f.y_hi = std::max(f.y_hi, p.y);
+  }
+  if (plot.points.empty()) f.x_lo = f.y_lo = -1, f.x_hi = f.y_hi = 1;
+  // A flat range (one point, or points on a line) still gets a visible span.
+  if (!(f.x_hi > f.x_lo)) f.x_lo -= 1, f.x_hi += 1;
+  if (!(f.y_hi > f.y_lo)) f.y_lo -= 1, f.y_hi += 1;
+  // Points keep clear of the frame; the extra room on the right is where the
+  // rightmost labels go (they start to the right of their point).
+  f.inner_left = f.area.x + 16;
+  f.inner_right = f.area.right() - std::min(220.0, f.area.width * 0.2);
+  f.inner_top = f.area.y + 16;
+  f.inner_bottom = f.area.bottom() - 16;
+  return f;
+}
+
+LabelLayoutInput layout_input(const ScatterPlot& plot, const Frame& f) {
+  LabelLayoutInput in;
+  in.marker_radius = kMarker;
+  in.bounds = {f.area.x + 2, f.area.y + 2, f.area.width - 4, f.area.height - 4};
+  for (const auto& p : plot.points) {
+    in.anchor_x.push_back(f.px(p.x));
+    in.anchor_y.push_back(f.py(p.y));
+    in.width.push_back(label_width(p.label, kFont) + 2);  // 1 px of air each side
+    in.height.push_back(kLabelHeight);
+  }
+  return in;
+}
+
+}  // namespace
+
 RenderedPlot render_scatter_svg(const ScatterPlot& plot) {
   const std::size_t n = plot.points.size();
   RenderedPlot r;
-  // About 40 labels fit a 960 x 720 canvas at 12 px; beyond that the area
-  // grows with the count, so the label density stays the same.
-  const double scale = std::sqrt(std::max(1.0, static_cast<double>(n) / 40.0));
-  r.width = std::round(960 * scale);
-  r.height = std::round(720 * scale);
   const Legend legend = make_legend(plot.points);
   const double header = plot.subtitle.empty() ? 52 : 70;
-  const double left = 78, right = 24, top = header + (legend.names.empty() ? 0 : 22), bottom = 58;
-  r.plot_area = {left, top, r.width - left - right, r.height - top - bottom};
-  const Box& area = r.plot_area;
-
-  double x_lo = std::numeric_limits<double>::infinity(), x_hi = -x_lo, y_lo = x_lo, y_hi = -x_lo;
-  for (const auto& p : plot.points) {
-    x_lo = std::min(x_lo, p.x), x_hi = std::max(x_hi, p.x);
-    y_lo = std::min(y_lo, p.y), y_hi = std::max(y_hi, p.y);
+  const double top = header + (legend.names.empty() ? 0 : 22);
+  // About 40 labels fit a 960 x 720 canvas at 12 px; beyond that the area
+  // grows with the count, so the label density stays the same. Where the
+  // points crowd so that some label finds no place keeping every rule, the
+  // canvas grows further (the points spread, the labels keep their size), a
+  // quarter at a time, and the layout with the fewest such labels is kept.
+  double scale = std::sqrt(std::max(1.0, static_cast<double>(n) / 40.0));
+  Frame frame;
+  LabelLayoutInput in;
+  for (int attempt = 0; attempt < kGrowthAttempts; ++attempt, scale *= 1.25) {
+    const Frame f = make_frame(plot, scale, top);
+    LabelLayoutInput candidate = layout_input(plot, f);
+    LabelLayout layout = place_labels(candidate);
+    if (attempt == 0 || layout.unresolved < r.layout.unresolved)
+      frame = f, in = std::move(candidate), r.layout = std::move(layout), r.grown = attempt;
+    if (r.layout.unresolved == 0) break;
   }
-  if (n == 0) x_lo = y_lo = -1, x_hi = y_hi = 1;
-  // A flat range (one point, or points on a line) still gets a visible span.
-  if (!(x_hi > x_lo)) x_lo -= 1, x_hi += 1;
-  if (!(y_hi > y_lo)) y_lo -= 1, y_hi += 1;
-  // Points keep clear of the frame; the extra room on the right is where the
-  // rightmost labels go (they start to the right of their point).
-  const double inner_left = area.x + 16,
-               inner_right = area.right() - std::min(220.0, area.width * 0.2);
-  const double inner_top = area.y + 16, inner_bottom = area.bottom() - 16;
-  const auto px = [&](double x) {
-    return inner_left + (x - x_lo) / (x_hi - x_lo) * (inner_right - inner_left);
-  };
-  const auto py = [&](double y) {
-    return inner_bottom - (y - y_lo) / (y_hi - y_lo) * (inner_bottom - inner_top);
-  };
+  r.width = frame.width;
+  r.height = frame.height;
+  r.plot_area = frame.area;
+  const Box& area = r.plot_area;
+  const auto px = [&](double x) { return frame.px(x); };
+  const auto py = [&](double y) { return frame.py(y); };
   // Data values at the frame's edges, for the ticks.
+  const double x_lo = frame.x_lo, x_hi = frame.x_hi, y_lo = frame.y_lo, y_hi = frame.y_hi;
+  const double inner_left = frame.inner_left, inner_right = frame.inner_right;
+  const double inner_top = frame.inner_top, inner_bottom = frame.inner_bottom;
   const double fx_lo = x_lo + (area.x - inner_left) / (inner_right - inner_left) * (x_hi - x_lo);
   const double fx_hi =
       x_lo + (area.right() - inner_left) / (inner_right - inner_left) * (x_hi - x_lo);
   const double fy_lo =
       y_lo + (inner_bottom - area.bottom()) / (inner_bottom - inner_top) * (y_hi - y_lo);
   const double fy_hi = y_lo + (inner_bottom - area.y) / (inner_bottom - inner_top) * (y_hi - y_lo);
-
-  LabelLayoutInput in;
-  in.marker_radius = kMarker;
-  in.bounds = {area.x + 2, area.y + 2, area.width - 4, area.height - 4};
-  for (const auto& p : plot.points) {
-    in.anchor_x.push_back(px(p.x));
-    in.anchor_y.push_back(py(p.y));
-    in.width.push_back(label_width(p.label, kFont) + 2);  // 1 px of air each side
-    in.height.push_back(kLabelHeight);
-  }
-  r.layout = place_labels(in);
 
   std::string& s = r.svg;
   const std::string w = num(r.width), h = num(r.height);

@@ -31,10 +31,12 @@ struct RenderedPlot {
   double width = 0, height = 0;  // canvas, pixels
   Box plot_area;                 // the framed data area
   LabelLayout layout;            // label and marker boxes, in input order
+  int grown = 0;                 // times the canvas grew a quarter past the size the count asks for
 };
 
 // Canvas grows with the number of points so 100 labels still have room at
-// the same font size.
+// the same font size, and further (up to 4 times, a quarter a side each)
+// while some label finds no place keeping every rule.
 RenderedPlot render_scatter_svg(const ScatterPlot& plot);
 
 // Text for SVG/XML content and attribute values: & < > " ' escaped, and
