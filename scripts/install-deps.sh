@@ -10,9 +10,10 @@
 #   librsvg2-bin     rsvg-convert, which `recsys project --png` runs to write PNG
 #   help2man         the man page recsys.1, made at build time from the --help texts
 #   bash-completion  loads the installed completion of recsys on demand (and its test)
+#   libopenmpi-dev openmpi-bin  mpirun -np N recsys train (docs/distributed.md) and its test
 # --no-optional (first argument) leaves them out.
 set -euo pipefail
-optional=(libopenblas-dev librsvg2-bin help2man bash-completion)
+optional=(libopenblas-dev librsvg2-bin help2man bash-completion libopenmpi-dev openmpi-bin)
 if [ "${1:-}" = --no-optional ]; then
   optional=()
   shift

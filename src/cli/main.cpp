@@ -93,6 +93,8 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const recsys::cli::Interrupted& e) {
     return 128 + e.signal;
+  } catch (const recsys::cli::QuietExit& e) {
+    return e.code;
   } catch (const recsys::Error& e) {
     std::fprintf(stderr, "recsys: %s\n", e.what());
     return e.exit_code();

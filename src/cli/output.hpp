@@ -20,6 +20,13 @@ struct Interrupted : std::runtime_error {
   int signal;
 };
 
+// Thrown to end a command with an exit code and nothing more to say (a
+// process of an mpirun whose error rank 0 has printed).
+struct QuietExit : std::runtime_error {
+  explicit QuietExit(int code) : std::runtime_error("quiet exit"), code(code) {}
+  int code;
+};
+
 void write_stdout(std::string_view text);
 
 }  // namespace recsys::cli

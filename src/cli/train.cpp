@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -10,6 +11,7 @@
 #include "input_options.hpp"
 #include "model_option.hpp"
 #include "output.hpp"
+#include "recsys/dist/communicator.hpp"
 #include "recsys/eval/evaluation.hpp"
 #include "recsys/io/atomic_file.hpp"
 #include "recsys/io/model_file.hpp"
@@ -122,11 +124,12 @@ ValidationRanking rank_validation(const FitResult& f, int threads) {
   return v;
 }
 
-void write_json(const FitResult& f, const ValidationRanking& ranked, double total_s) {
+void write_json(const FitResult& f, const ValidationRanking& ranked, double total_s, int ranks) {
   const TrainedModel& m = f.model;
   const TrainReport& report = f.report;
   JsonWriter j;
   j.begin_object();
+  j.field("ranks", ranks);
   j.field("val_rmse", f.validation.rmse)
       .field("val_mae", f.validation.mae)
       .field("val_mse", f.validation.mse);
@@ -181,20 +184,32 @@ FitHooks progress_hooks(const TrainOptions& o, int epochs, Objective objective) 
   return hooks;
 }
 
-void run(const CLI::App& cmd, const TrainOptions& o) {
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  const TrainConfig config = resolve(cmd, o);
-  if (o.quiet) spdlog::set_level(spdlog::level::warn);
-  // A missing or read-only output directory fails now, not after training.
-  check_writable(o.model);
-
+DatasetOptions dataset_options(const CLI::App& cmd, const TrainOptions& o, Communicator* ranks) {
   DatasetOptions data;
   data.ratings_path = o.ratings;
   data.val_path = o.val;
   data.movies_path = o.movies;
   data.load = load_options(cmd, o.input, {true, true});
   if (!o.rating_range.empty()) data.load.range = parse_rating_range(o.rating_range);
+  data.load.ranks = ranks;
+  return data;
+}
+
+// The whole command on one process, or on rank 0 of several (ranks), which
+// then reads its part of the files, receives the others' rows, and trains.
+// `ready` runs once the checks that only this process makes have passed.
+void train_and_save(const CLI::App& cmd, const TrainOptions& o, Communicator* ranks,
+                    const std::function<void()>& ready) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const TrainConfig config = resolve(cmd, o);
+  if (o.quiet) spdlog::set_level(spdlog::level::warn);
+  // A missing or read-only output directory fails now, not after training.
+  check_writable(o.model);
+  if (ready) ready();
+  const DatasetOptions data = dataset_options(cmd, o, ranks);
+  if (ranks)
+    spdlog::info("{} MPI ranks read {} a part each; rank 0 trains", ranks->size(), o.ratings);
 
   FitHooks hooks = progress_hooks(o, config.epochs, config.objective);
   // Held until the model is saved: a stop request during the save waits for it.
@@ -236,8 +251,55 @@ void run(const CLI::App& cmd, const TrainOptions& o) {
         "stars",
         report.seconds, o.model, static_cast<double>(bytes) / 1e6,
         objective_name(config.objective));
-  if (o.format == "json") write_json(f, ranked, total_s);
+  if (o.format == "json") write_json(f, ranked, total_s, ranks ? ranks->size() : 1);
   if (report.interrupted) throw Interrupted(stop_signals.received());
+}
+
+// Rank 0 tells the others how the command ended (its exit code) with one
+// broadcast, whenever it ends: before the shared reads began (a check only
+// it makes failed) or after training. "go" instead lets them start reading.
+void lead_ranks(const CLI::App& cmd, const TrainOptions& o, Communicator& ranks) {
+  const auto tell = [&](int code) { ranks.broadcast_from_first(std::to_string(code)); };
+  try {
+    train_and_save(cmd, o, &ranks, [&] { ranks.broadcast_from_first("go"); });
+  } catch (const Error& e) {
+    tell(e.exit_code());
+    throw;
+  } catch (const Interrupted& e) {
+    tell(128 + e.signal);
+    throw;
+  } catch (...) {
+    tell(1);
+    throw;
+  }
+  tell(0);
+}
+
+// A rank other than 0: silent, it reads its part of each file as rank 0
+// reads the whole, then exits with rank 0's code. An error in the reads is
+// thrown on every rank alike and printed once, by rank 0.
+void follow_ranks(const CLI::App& cmd, const TrainOptions& o, Communicator& ranks) {
+  spdlog::set_level(spdlog::level::off);
+  std::string said;
+  try {
+    const TrainConfig config = resolve(cmd, o);
+    said = ranks.broadcast_from_first("");
+    if (said == "go") {
+      fit_follower(dataset_options(cmd, o, &ranks), config);
+      said.clear();
+    }
+  } catch (const Error&) {
+    said.clear();  // rank 0 meets the same error and reports it
+  }
+  if (said.empty()) said = ranks.broadcast_from_first("");
+  throw QuietExit(std::stoi(said));
+}
+
+void run(const CLI::App& cmd, const TrainOptions& o) {
+  if (!launched_as_ranks()) return train_and_save(cmd, o, nullptr, {});
+  const std::unique_ptr<Communicator> ranks = join_ranks();
+  if (ranks->rank() == 0) return lead_ranks(cmd, o, *ranks);
+  follow_ranks(cmd, o, *ranks);
 }
 
 // Each option's help ends with its default, per objective where they differ.

@@ -15,7 +15,9 @@
 #include "byte_ranges.hpp"
 #include "csv_reader.hpp"
 #include "csv_rows.hpp"
+#include "recsys/dist/communicator.hpp"
 #include "recsys/util/error.hpp"
+#include "shared_read.hpp"
 
 namespace recsys {
 namespace {
@@ -289,6 +291,11 @@ template <unsigned Columns>
 void load_rows(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
                Ratings& out, std::vector<std::int64_t>* timestamps) {
   require_csv_file(path);
+  if (options.ranks && options.ranks->size() > 1) {
+    LoadOptions alone = options;
+    alone.ranks = nullptr;
+    return read_shared(path, alone, *options.ranks, users, items, out, timestamps);
+  }
   struct stat st {};
   const bool regular = path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
   const auto bytes = regular ? static_cast<std::size_t>(st.st_size) : 0;
@@ -323,6 +330,25 @@ void load_rows(const std::string& path, const LoadOptions& options, IdMap& users
 }
 
 }  // namespace
+
+Separator read_range(const std::string& path, const SplitFile& split, std::size_t range,
+                     const LoadOptions& options, IdMap& users, IdMap& items, Ratings& out,
+                     std::vector<std::int64_t>* timestamps) {
+  const Separator separator = options.layout.separator == Separator::automatic
+                                  ? detect_separator(split.header)
+                                  : options.layout.separator;
+  const auto emit = [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
+    out.push(u, i, r);
+    if (timestamps) timestamps->push_back(t);
+  };
+  auto source = open_range(split, split.ranges[range]);
+  return timestamps ? read_rows<4>(path, std::move(source), options, separator, users, items, emit)
+                    : read_rows<3>(path, std::move(source), options, separator, users, items, emit);
+}
+
+void log_found_separator(const std::string& path, const LoadOptions& options, Separator found) {
+  log_separator(path, options, found);
+}
 
 void load_ratings(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
                   Ratings& out) {

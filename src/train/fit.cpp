@@ -110,6 +110,13 @@ FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const F
              std::chrono::duration<double>(Clock::now() - start).count());
 }
 
+void fit_follower(const DatasetOptions& files, const TrainConfig& requested) {
+  const TrainConfig config = with_threads(requested);
+  DatasetOptions load_files = files;
+  load_files.load.threads = config.threads;
+  read_dataset_part(load_files, {config.val_fraction, config.seed, config.split});
+}
+
 FitResult fit(Dataset data, const TrainConfig& requested, const FitHooks& hooks,
               const SourceInfo& source, double load_seconds) {
   const TrainConfig config = with_threads(requested);

@@ -15,6 +15,8 @@
 
 namespace recsys {
 
+class Communicator;
+
 struct Ratings {
   std::vector<std::uint32_t> user;  // dense user index
   std::vector<std::uint32_t> item;  // dense item index
@@ -54,6 +56,11 @@ struct LoadOptions {
   // as one thread's, in the same order.
   int threads = 1;
   std::size_t parallel_above_bytes = std::size_t(8) << 20;
+  // Several processes of one mpirun: each parses its own byte range of the
+  // file, the id maps come out the same on every rank (order of first
+  // appearance in the file), and rank 0 receives every row, the others none.
+  // Every rank must then make the same load calls in the same order.
+  Communicator* ranks = nullptr;
 };
 
 // Appends every row of a ratings file (columns found by name in the header,

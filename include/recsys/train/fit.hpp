@@ -46,6 +46,11 @@ struct FitResult {
 // seed. config is checked here; throws recsys::Error.
 FitResult fit(const DatasetOptions& data, const TrainConfig& config, const FitHooks& hooks = {});
 
+// On ranks other than 0 of an mpirun (data.load.ranks set): their part of
+// the reads fit(data, config) makes on rank 0, which receives every row and
+// trains. Throws the Error rank 0 meets when a read fails.
+void fit_follower(const DatasetOptions& data, const TrainConfig& config);
+
 // The same on data already loaded and split (cross-validation trains each
 // fold this way); source is what the model file records as its files.
 FitResult fit(Dataset data, const TrainConfig& config, const FitHooks& hooks,

@@ -1,0 +1,199 @@
+#include "shared_read.hpp"
+
+#include <sys/stat.h>
+
+#include <cstring>
+
+#include "csv_reader.hpp"
+#include "recsys/dist/communicator.hpp"
+#include "recsys/util/error.hpp"
+
+namespace recsys {
+namespace {
+
+// Plain length-prefixed fields: every rank runs the same binary, so the
+// byte order and the sizes are the same at both ends.
+class Packer {
+ public:
+  template <typename T>
+  void number(T x) {
+    bytes_.append(reinterpret_cast<const char*>(&x), sizeof x);
+  }
+  void text(std::string_view s) {
+    number<std::uint64_t>(s.size());
+    bytes_.append(s);
+  }
+  std::string& bytes() { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+
+class Unpacker {
+ public:
+  explicit Unpacker(std::string_view bytes) : bytes_(bytes) {}
+  template <typename T>
+  T number() {
+    T x{};
+    take(&x, sizeof x);
+    return x;
+  }
+  std::string_view text() {
+    const auto n = number<std::uint64_t>();
+    if (n > bytes_.size() - at_)
+      throw Error("a rank sent a message cut short", Error::Kind::Internal);
+    const std::string_view s = bytes_.substr(at_, n);
+    at_ += n;
+    return s;
+  }
+
+ private:
+  void take(void* out, std::size_t n) {
+    if (n > bytes_.size() - at_)
+      throw Error("a rank sent a message cut short", Error::Kind::Internal);
+    std::memcpy(out, bytes_.data() + at_, n);
+    at_ += n;
+  }
+  std::string_view bytes_;
+  std::size_t at_ = 0;
+};
+
+// What one rank's parse came to: its ids and rows in its own index space,
+// or the error it met.
+struct Part {
+  IdMap users, items;
+  Ratings rows;
+  std::vector<std::int64_t> times;
+  std::size_t newlines = 0;  // '\n' bytes of the rank's range, to place its line numbers
+  bool failed = false;
+  Error error{""};
+};
+
+std::string pack_status(const Part& part) {
+  Packer p;
+  p.number<std::uint8_t>(part.failed);
+  p.number<std::uint64_t>(part.newlines);
+  if (part.failed) {
+    p.number<std::uint64_t>(part.error.line());
+    p.number<std::uint8_t>(part.error.kind() == Error::Kind::Internal);
+    p.text(part.error.file());
+    p.text(part.error.message());
+  }
+  return std::move(p.bytes());
+}
+
+// The first failure in file order, as a single read would meet it: a
+// range's line L is the file's L plus the lines of the ranges before it
+// (the header, read in front of every range, is line 1 of each).
+void throw_first_failure(const std::vector<std::string>& statuses, bool header) {
+  std::size_t before = 0;
+  for (const std::string& s : statuses) {
+    Unpacker u(s);
+    const bool failed = u.number<std::uint8_t>() != 0;
+    const auto newlines = u.number<std::uint64_t>();
+    if (failed) {
+      const auto line = u.number<std::uint64_t>();
+      const bool internal = u.number<std::uint8_t>() != 0;
+      const std::string file(u.text()), message(u.text());
+      const bool in_body = line != 0 && !(header && line == 1);
+      throw Error(file, in_body ? line + before : line, message,
+                  internal ? Error::Kind::Internal : Error::Kind::BadInput);
+    }
+    before += newlines;
+  }
+}
+
+std::string pack_ids(const Part& part) {
+  Packer p;
+  for (const IdMap* map : {&part.users, &part.items}) {
+    p.number<std::uint64_t>(map->size());
+    for (std::uint32_t k = 0; k < map->size(); ++k) p.text(map->token(k));
+  }
+  return std::move(p.bytes());
+}
+
+// Interns every rank's ids in rank order; returns, for this rank, its local
+// user and item indexes' global ones.
+void merge_ids(const std::vector<std::string>& all, int me, IdMap& users, IdMap& items,
+               std::vector<std::uint32_t>& my_users, std::vector<std::uint32_t>& my_items) {
+  for (int r = 0; r < static_cast<int>(all.size()); ++r) {
+    Unpacker u(all[static_cast<std::size_t>(r)]);
+    for (auto [map, mine] : {std::pair{&users, &my_users}, std::pair{&items, &my_items}}) {
+      const auto n = u.number<std::uint64_t>();
+      for (std::uint64_t k = 0; k < n; ++k) {
+        const std::uint32_t global = map->intern(u.text());
+        if (r == me) mine->push_back(global);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void read_shared(const std::string& path, const LoadOptions& options, Communicator& ranks,
+                 IdMap& users, IdMap& items, Ratings& out, std::vector<std::int64_t>* timestamps) {
+  const int me = ranks.rank();
+  Part part;
+  // Every rank cuts the same file the same way, so each knows which range
+  // is its own without a word exchanged.
+  struct stat st {};
+  const bool regular = path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  SplitFile split;
+  if (regular && !is_gzip_file(path))
+    split = split_lines(path, ranks.size(), options.layout.header);
+  const bool shared = static_cast<int>(split.ranges.size()) == ranks.size();
+  try {
+    if (shared) {
+      const Separator found =
+          read_range(path, split, static_cast<std::size_t>(me), options, part.users, part.items,
+                     part.rows, timestamps ? &part.times : nullptr);
+      part.newlines = count_newlines(split, split.ranges[static_cast<std::size_t>(me)]);
+      if (me == 0) log_found_separator(path, options, found);
+    } else if (me == 0) {
+      // Not cut: rank 0 reads it all, with its own threads.
+      if (timestamps)
+        load_ratings(path, options, part.users, part.items, part.rows, part.times);
+      else
+        load_ratings(path, options, part.users, part.items, part.rows);
+    }
+  } catch (const Error& e) {
+    part.failed = true;
+    part.error = e;
+  }
+  throw_first_failure(ranks.all_gather(pack_status(part)), shared && options.layout.header);
+
+  std::vector<std::uint32_t> user_of, item_of;
+  merge_ids(ranks.all_gather(pack_ids(part)), me, users, items, user_of, item_of);
+  part.users = IdMap();
+  part.items = IdMap();
+
+  Packer rows;
+  rows.bytes().reserve(part.rows.size() * (12 + (timestamps ? 8 : 0)));
+  for (std::size_t k = 0; k < part.rows.size(); ++k) {
+    rows.number(user_of[part.rows.user[k]]);
+    rows.number(item_of[part.rows.item[k]]);
+    rows.number(part.rows.stars[k]);
+    if (timestamps) rows.number(part.times[k]);
+  }
+  part.rows = Ratings();
+  std::vector<std::int64_t>().swap(part.times);
+  const std::vector<std::string> gathered = ranks.gather_to_first(rows.bytes());
+  std::string().swap(rows.bytes());
+  if (me != 0) return;
+  const std::size_t row_bytes = 12 + (timestamps ? 8 : 0);
+  std::size_t total = out.size();
+  for (const std::string& g : gathered) total += g.size() / row_bytes;
+  out.reserve(total);
+  if (timestamps) timestamps->reserve(total);
+  for (const std::string& g : gathered) {
+    Unpacker u(g);
+    for (std::size_t k = 0; k < g.size() / row_bytes; ++k) {
+      const auto user = u.number<std::uint32_t>();
+      const auto item = u.number<std::uint32_t>();
+      out.push(user, item, u.number<float>());
+      if (timestamps) timestamps->push_back(u.number<std::int64_t>());
+    }
+  }
+}
+
+}  // namespace recsys
