@@ -77,6 +77,8 @@ def main():
                 continue
             profile = rng.sample(liked, a.profile)
             relevant = set(liked) - set(profile)
+            if not relevant:  # a film listed twice in the held-out rows
+                continue
             rated = os.path.join(tmp, "me.csv")
             with open(rated, "w") as f:
                 f.write("movieId,rating\n" + "".join(f"{m},5\n" for m in profile))
@@ -95,6 +97,8 @@ def main():
                 s[1] += sum(hits) / len(relevant)
                 s[2] += dcg / ideal
                 s[3] += sum(1 for m in listed if genres.get(m, set()) & profile_genres) / k
+    if counted == 0:
+        sys.exit(f"no held-out user liked {a.profile + 3} known films or more: nothing to measure")
     print(f"{counted} held-out users, {a.profile} liked films each, top {k}")
     print(f"{'calibrate':>9}  {'precision':>9}  {'recall':>7}  {'ndcg':>7}  {'share_in_profile_genres':>23}")
     for lam in lambdas:

@@ -93,6 +93,16 @@ TEST_CASE("fold-in refuses an empty list") {
   CHECK(test_support::error_from([&] { recsys::fold_in_user(m, {}); }));
 }
 
+TEST_CASE("a new user's liked films are those rated at or above their own mean") {
+  // Mean (5 + 4 + 1 + 3) / 4 = 3.25: films 7 and 2 only; 3 falls below.
+  const std::vector<RatedMovie> rated = {{7, 5}, {2, 4}, {9, 1}, {3, 3}};
+  CHECK(recsys::liked_movies(rated) == std::vector<std::uint32_t>{7, 2});
+  // Every rating equal: every film is at the mean.
+  const std::vector<RatedMovie> flat = {{1, 2}, {4, 2}};
+  CHECK(recsys::liked_movies(flat) == std::vector<std::uint32_t>{1, 4});
+  CHECK(recsys::liked_movies({}).empty());
+}
+
 TEST_CASE("a new user who rates five films of a planted genre gets that genre") {
   TempDir dir;
   const std::string model = dir.file("m.model");

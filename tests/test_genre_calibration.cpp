@@ -3,6 +3,7 @@
 // topn --calibrate through the binary on the hand model of metrics_model.hpp.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,23 @@ TEST_CASE("the greedy re-ranking trades score for the user's genre mix") {
   CHECK(order_of(g, p, {2, 2, 2, 2, 2}, 1, 0.5) == std::vector<std::size_t>{3});
 }
 
+TEST_CASE("the re-ranking copes with no candidates, scores that are not numbers, no profile") {
+  const std::vector<std::string> genres = {"Drama", "Drama", "Animation", "Animation"};
+  const GenreIndex g(genres);
+  const auto p = recsys::genre_mix(g, std::vector<std::uint32_t>{2});
+  CHECK(recsys::calibrated_order(g, p, {}, {}, 3, 0.5).empty());
+  // A NaN score counts as the lowest: with lambda 0.2 the scores decide
+  // between the two animated films (film 4, past the index, has no genre).
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  CHECK(order_of(g, p, {4, 3, nan, 2, 1}, 1, 0.2) == std::vector<std::size_t>{3});
+  CHECK(order_of(g, p, {4, 3, 2, nan, 1}, 1, 0.2) == std::vector<std::size_t>{2});
+  CHECK(order_of(g, p, {nan, nan, nan, nan}, 2, 0.5).size() == 2);
+  // No profile (a user past the profiles): nothing to follow, the scores decide.
+  CHECK(order_of(g, {}, {4, 3, 2, 1}, 2, 0.5) == std::vector<std::size_t>{0, 1});
+  // An item past the index has no genres, whatever its number.
+  CHECK(g.of(std::numeric_limits<std::uint32_t>::max()).empty());
+}
+
 TEST_CASE("calibrate_lists re-ranks every user's list, and mean_miscalibration by hand") {
   const std::vector<std::string> genres = {"Drama", "Drama", "Animation", "Animation"};
   const GenreIndex g(genres);
@@ -110,7 +128,9 @@ TEST_CASE("calibrate_lists re-ranks every user's list, and mean_miscalibration b
   const recsys::TopNLists plain = recsys::calibrate_lists(pools, g, profiles, 2, 0.0);
   std::vector<double> each;
   CHECK(recsys::mean_miscalibration(plain, g, profiles, &each) == Approx(std::log(100.0)));
-  CHECK(each.size() == 2);
+  REQUIRE(each.size() == 2);
+  CHECK(each[0] == Approx(std::log(100.0)));
+  CHECK(each[1] == Approx(std::log(100.0)));
 }
 
 TEST_CASE("metrics --calibration and topn --calibrate on the hand model", "[cli]") {
@@ -131,6 +151,25 @@ TEST_CASE("metrics --calibration and topn --calibrate on the hand model", "[cli]
   REQUIRE(at != std::string::npos);
   CHECK(std::stod(r.out.substr(at + 17)) == Approx(expected));
 
+  // Top 1 calibrated with lambda 1: u0 i2 (KL ln(1 / 0.505)) as before; u1
+  // i2 (A|B) for its best film i3, which has no genre; u2 can only choose
+  // between films without genres, so keeps i3 (ln 100).
+  const auto miscalibration_of = [](const std::string& json) {
+    const auto at = json.find("\"miscalibration\":");
+    REQUIRE(at != std::string::npos);
+    return std::stod(json.substr(at + 17));
+  };
+  const auto top1 = hardening::run_recsys(
+      "metrics --top 1 --calibration --calibrate 1 --format json --model " + q(model));
+  INFO(top1.err);
+  REQUIRE(top1.code == 0);
+  CHECK_THAT(top1.out, Contains("\"calibrate\":1"));
+  CHECK(miscalibration_of(top1.out) == Approx((2 * std::log(1 / 0.505) + std::log(100.0)) / 3));
+  const auto top1_plain =
+      hardening::run_recsys("metrics --top 1 --calibration --format json --model " + q(model));
+  CHECK(miscalibration_of(top1_plain.out) ==
+        Approx((std::log(1 / 0.505) + 2 * std::log(100.0)) / 3));
+
   // u1's best film i3 has no genre; with lambda 1 the top 1 is i2 (A|B) instead.
   const auto plain =
       hardening::run_recsys("topn --all-users --top 1 --format csv --model " + q(model));
@@ -138,6 +177,9 @@ TEST_CASE("metrics --calibration and topn --calibrate on the hand model", "[cli]
   const auto calibrated = hardening::run_recsys(
       "topn --all-users --top 1 --calibrate 1 --format csv --model " + q(model));
   CHECK_THAT(calibrated.out, Contains("u1,1,m2,"));
+  const auto as_json = hardening::run_recsys(
+      "topn --all-users --top 1 --calibrate 1 --format json --model " + q(model));
+  CHECK_THAT(as_json.out, Contains("\"calibrate\":1,"));
   const auto one = hardening::run_recsys(
       "topn --user u1 --top 1 --calibrate 1 --format csv --model " + q(model));
   CHECK_THAT(one.out, Contains(",m2,"));

@@ -48,16 +48,10 @@ void run_new_user(const TrainedModel& m, TopnOptions o) {
     spdlog::info("the list follows the genres of the rated movies (--calibrate {}; 0 = off)",
                  fixed(o.calibrate, 1));
   }
-  // The genres to follow are those of the films rated at or above the
-  // user's own mean: a film they disliked says what not to show.
-  double mean = 0;
-  for (const auto& r : rated.movies) mean += r.stars;
-  mean /= double(rated.movies.size());
-  std::vector<std::uint32_t> seen, liked;
-  for (const auto& r : rated.movies) {
-    if (!o.include_rated) seen.push_back(r.item);
-    if (r.stars >= mean) liked.push_back(r.item);
-  }
+  std::vector<std::uint32_t> seen;
+  if (!o.include_rated)
+    for (const auto& r : rated.movies) seen.push_back(r.item);
+  const std::vector<std::uint32_t> liked = liked_movies(rated.movies);
   const auto n = static_cast<std::size_t>(o.n);
   const auto recs = o.calibrate > 0
                         ? recommend_calibrated(m, user.vec, user.bias, seen, liked, n, o.calibrate)

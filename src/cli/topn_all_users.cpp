@@ -32,6 +32,7 @@ std::string all_users_topn(const TrainedModel& m, std::size_t n, bool include_ra
     j.begin_object()
         .field("k", static_cast<std::uint64_t>(n))
         .field("excluded_rated", !include_rated);
+    if (calibrate > 0) j.field("calibrate", calibrate);
     j.key("users").begin_array();
     for (std::uint32_t u = 0; u < lists.n_users(); ++u) {
       j.begin_object().field("userId", m.users.token(u)).key("recommendations").begin_array();

@@ -20,8 +20,8 @@ double divergence(std::span<const double> p, std::span<const double> q, double t
                   std::span<const std::uint16_t> extra = {}) {
   if (!extra.empty()) total += 1;
   double kl = 0;
-  for (std::size_t g = 0; g < p.size(); ++g) {
-    if (p[g] <= 0) continue;
+  for (std::size_t g = 0; g < std::min(p.size(), q.size()); ++g) {
+    if (!(p[g] > 0)) continue;
     double weight = q[g];
     for (const auto e : extra)
       if (e == g) weight += 1.0 / double(extra.size());
@@ -84,7 +84,7 @@ std::vector<double> genre_mix(const GenreIndex& genres, std::span<const std::uin
 
 double miscalibration(const GenreIndex& genres, std::span<const double> p,
                       std::span<const std::uint32_t> list) {
-  std::vector<double> q(p.size(), 0.0);
+  std::vector<double> q(genres.n_genres(), 0.0);
   double total = 0;
   for (const auto i : list) total += add_genres(genres, i, q);
   return divergence(p, q, total);
@@ -101,9 +101,21 @@ std::vector<std::size_t> calibrated_order(const GenreIndex& genres, std::span<co
     for (std::size_t r = 0; r < n; ++r) order.push_back(r);
     return order;
   }
-  const auto [lo, hi] = std::minmax_element(scores.begin(), scores.end());
-  const double range = *hi - *lo;
-  std::vector<double> q(p.size(), 0.0);
+  if (n == 0) return order;
+  if (scores.size() < candidates.size())
+    throw Error("calibrated_order: fewer scores than candidates", Error::Kind::Internal);
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (std::size_t c = 0; c < candidates.size(); ++c)
+    if (std::isfinite(scores[c])) {
+      lo = std::min(lo, double(scores[c]));
+      hi = std::max(hi, double(scores[c]));
+    }
+  const double range = hi > lo ? hi - lo : 0.0;
+  const auto scaled = [&](std::size_t c) {
+    if (!std::isfinite(scores[c])) return scores[c] > 0 ? 1.0 : 0.0;
+    return range > 0 ? (scores[c] - lo) / range : 1.0;
+  };
+  std::vector<double> q(genres.n_genres(), 0.0);
   std::vector<char> taken(candidates.size(), 0);
   double total = 0;
   while (order.size() < n) {
@@ -111,10 +123,9 @@ std::vector<std::size_t> calibrated_order(const GenreIndex& genres, std::span<co
     double best_value = -std::numeric_limits<double>::infinity();
     for (std::size_t c = 0; c < candidates.size(); ++c) {
       if (taken[c]) continue;
-      const double scaled = range > 0 ? (scores[c] - *lo) / range : 1.0;
       const double value =
-          (1 - lambda) * scaled - lambda * divergence(p, q, total, genres.of(candidates[c]));
-      if (value > best_value) {
+          (1 - lambda) * scaled(c) - lambda * divergence(p, q, total, genres.of(candidates[c]));
+      if (best == candidates.size() || value > best_value) {
         best_value = value;
         best = c;
       }

@@ -85,4 +85,14 @@ FoldedUser fold_in_user(const TrainedModel& m, std::span<const RatedMovie> rated
   return m.predicts_stars() ? fold_in_rating(m, rated) : fold_in_choice(m, rated);
 }
 
+std::vector<std::uint32_t> liked_movies(std::span<const RatedMovie> rated) {
+  double mean = 0;
+  for (const auto& r : rated) mean += r.stars;
+  mean /= double(std::max<std::size_t>(rated.size(), 1));
+  std::vector<std::uint32_t> liked;
+  for (const auto& r : rated)
+    if (r.stars >= mean) liked.push_back(r.item);
+  return liked;
+}
+
 }  // namespace recsys

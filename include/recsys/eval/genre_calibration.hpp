@@ -31,7 +31,7 @@ class GenreIndex {
   bool any() const { return n_genres_ > 0; }
   std::size_t n_genres() const { return n_genres_; }
   std::span<const std::uint16_t> of(std::uint32_t item) const {
-    if (item + 1 >= offsets_.size()) return {};
+    if (offsets_.empty() || item >= offsets_.size() - 1) return {};
     return {ids_.data() + offsets_[item], ids_.data() + offsets_[item + 1]};
   }
 
@@ -52,7 +52,8 @@ double miscalibration(const GenreIndex& genres, std::span<const double> p,
 // their scores), each step adding the one that maximises
 //   (1 - lambda) sum_list s' - lambda KL(p || q~(list)),
 // s' the score min-max scaled over the candidates to [0, 1] so that lambda
-// means the same for every objective. Ties go to the better-ranked candidate.
+// means the same for every objective (a score that is not a number counts as
+// the lowest). Ties go to the better-ranked candidate.
 // Returns positions into candidates, ascending: the chosen films in the
 // model's order (the mix depends only on which are chosen); lambda 0 gives
 // 0..n-1.

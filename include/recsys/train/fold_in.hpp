@@ -34,4 +34,9 @@ struct FoldedUser {
 // rated must name items of m; throws Error when it is empty.
 FoldedUser fold_in_user(const TrainedModel& m, std::span<const RatedMovie> rated);
 
+// The films a new user liked: those rated at or above the user's own mean
+// rating. Their genres are the mix a calibrated list follows; a film the
+// user disliked says what not to show.
+std::vector<std::uint32_t> liked_movies(std::span<const RatedMovie> rated);
+
 }  // namespace recsys
