@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,6 +21,7 @@
 #include "recsys/output/json_writer.hpp"
 #include "recsys/output/text_table.hpp"
 #include "recsys/train/fit.hpp"
+#include "recsys/train/ring_trainer.hpp"
 #include "recsys/util/error.hpp"
 #include "setting_options.hpp"
 #include "stop_signals.hpp"
@@ -206,10 +209,17 @@ void train_and_save(const CLI::App& cmd, const TrainOptions& o, Communicator* ra
   if (o.quiet) spdlog::set_level(spdlog::level::warn);
   // A missing or read-only output directory fails now, not after training.
   check_writable(o.model);
+  if (ranks) check_distributable(config);
   if (ready) ready();
   const DatasetOptions data = dataset_options(cmd, o, ranks);
-  if (ranks)
-    spdlog::info("{} MPI ranks read {} a part each; rank 0 trains", ranks->size(), o.ratings);
+  if (ranks && trains_across_ranks(config))
+    spdlog::info("{} MPI ranks read {} a part each and train a user group each", ranks->size(),
+                 o.ratings);
+  else if (ranks)
+    spdlog::info(
+        "{} MPI ranks read {} a part each; rank 0 trains (objective {} is not split "
+        "across ranks)",
+        ranks->size(), o.ratings, objective_name(config.objective));
 
   FitHooks hooks = progress_hooks(o, config.epochs, config.objective);
   // Held until the model is saved: a stop request during the save waits for it.
@@ -255,24 +265,36 @@ void train_and_save(const CLI::App& cmd, const TrainOptions& o, Communicator* ra
   if (report.interrupted) throw Interrupted(stop_signals.received());
 }
 
+// During training the ranks wait in exchanges, not for a word: a failure on
+// one then ends them all, after saying why.
+[[noreturn]] void abort_ranks(Communicator& ranks, int code, const char* why) {
+  std::fprintf(stderr, "recsys: rank %d: %s\n", ranks.rank(), why);
+  std::fflush(stderr);
+  ranks.abort_all(code);
+  std::_Exit(code);  // not reached: abort_all does not return
+}
+
 // Rank 0 tells the others how the command ended (its exit code) with one
 // broadcast, whenever it ends: before the shared reads began (a check only
 // it makes failed) or after training. "go" instead lets them start reading.
 void lead_ranks(const CLI::App& cmd, const TrainOptions& o, Communicator& ranks) {
-  const auto tell = [&](int code) { ranks.broadcast_from_first(std::to_string(code)); };
+  const auto tell = [&](int code, const char* why) {
+    if (ranks.lockstep) abort_ranks(ranks, code, why);
+    ranks.broadcast_from_first(std::to_string(code));
+  };
   try {
     train_and_save(cmd, o, &ranks, [&] { ranks.broadcast_from_first("go"); });
   } catch (const Error& e) {
-    tell(e.exit_code());
+    tell(e.exit_code(), e.what());
     throw;
   } catch (const Interrupted& e) {
-    tell(128 + e.signal);
+    tell(128 + e.signal, "interrupted");
     throw;
-  } catch (...) {
-    tell(1);
+  } catch (const std::exception& e) {
+    tell(1, e.what());
     throw;
   }
-  tell(0);
+  tell(0, "");
 }
 
 // A rank other than 0: silent, it reads its part of each file as rank 0
@@ -284,12 +306,10 @@ void follow_ranks(const CLI::App& cmd, const TrainOptions& o, Communicator& rank
   try {
     const TrainConfig config = resolve(cmd, o);
     said = ranks.broadcast_from_first("");
-    if (said == "go") {
-      fit_follower(dataset_options(cmd, o, &ranks), config);
-      said.clear();
-    }
-  } catch (const Error&) {
-    said.clear();  // rank 0 meets the same error and reports it
+    if (said == "go") said = fit_follower(dataset_options(cmd, o, &ranks), config);
+  } catch (const Error& e) {
+    if (ranks.lockstep) abort_ranks(ranks, e.exit_code(), e.what());
+    said.clear();  // rank 0 meets the same error in the reads and reports it
   }
   if (said.empty()) said = ranks.broadcast_from_first("");
   throw QuietExit(std::stoi(said));

@@ -6,57 +6,11 @@
 
 #include "csv_reader.hpp"
 #include "recsys/dist/communicator.hpp"
+#include "recsys/dist/message.hpp"
 #include "recsys/util/error.hpp"
 
 namespace recsys {
 namespace {
-
-// Plain length-prefixed fields: every rank runs the same binary, so the
-// byte order and the sizes are the same at both ends.
-class Packer {
- public:
-  template <typename T>
-  void number(T x) {
-    bytes_.append(reinterpret_cast<const char*>(&x), sizeof x);
-  }
-  void text(std::string_view s) {
-    number<std::uint64_t>(s.size());
-    bytes_.append(s);
-  }
-  std::string& bytes() { return bytes_; }
-
- private:
-  std::string bytes_;
-};
-
-class Unpacker {
- public:
-  explicit Unpacker(std::string_view bytes) : bytes_(bytes) {}
-  template <typename T>
-  T number() {
-    T x{};
-    take(&x, sizeof x);
-    return x;
-  }
-  std::string_view text() {
-    const auto n = number<std::uint64_t>();
-    if (n > bytes_.size() - at_)
-      throw Error("a rank sent a message cut short", Error::Kind::Internal);
-    const std::string_view s = bytes_.substr(at_, n);
-    at_ += n;
-    return s;
-  }
-
- private:
-  void take(void* out, std::size_t n) {
-    if (n > bytes_.size() - at_)
-      throw Error("a rank sent a message cut short", Error::Kind::Internal);
-    std::memcpy(out, bytes_.data() + at_, n);
-    at_ += n;
-  }
-  std::string_view bytes_;
-  std::size_t at_ = 0;
-};
 
 // What one rank's parse came to: its ids and rows in its own index space,
 // or the error it met.

@@ -84,6 +84,36 @@ class MpiCommunicator final : public Communicator {
     return out;
   }
 
+  std::string scatter_from_first(const std::vector<std::string>& parts) override {
+    std::vector<int> sizes;
+    std::vector<int> offsets;
+    std::string all;
+    if (rank_ == 0) {
+      if (parts.size() != static_cast<std::size_t>(size_))
+        throw Error("MPI: one part per rank is needed", Error::Kind::Internal);
+      for (const std::string& p : parts) sizes.push_back(checked_count(p.size()));
+      offsets = displacements(sizes);
+      all.reserve(total(sizes));
+      for (const std::string& p : parts) all += p;
+    }
+    int n = 0;
+    check(MPI_Scatter(sizes.data(), 1, MPI_INT, &n, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    std::string mine(static_cast<std::size_t>(n), '\0');
+    check(MPI_Scatterv(all.data(), sizes.data(), offsets.data(), MPI_BYTE, mine.data(), n, MPI_BYTE,
+                       0, MPI_COMM_WORLD));
+    return mine;
+  }
+
+  std::string send_receive(std::string_view mine, int to, int from) override {
+    int n = checked_count(mine.size()), incoming = 0;
+    check(MPI_Sendrecv(&n, 1, MPI_INT, to, kSizeTag, &incoming, 1, MPI_INT, from, kSizeTag,
+                       MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+    std::string out(static_cast<std::size_t>(incoming), '\0');
+    check(MPI_Sendrecv(mine.data(), n, MPI_BYTE, to, kDataTag, out.data(), incoming, MPI_BYTE, from,
+                       kDataTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+    return out;
+  }
+
   [[noreturn]] void abort_all(int code) override {
     MPI_Abort(MPI_COMM_WORLD, code);
     std::_Exit(code);
@@ -114,6 +144,7 @@ class MpiCommunicator final : public Communicator {
     return static_cast<std::size_t>(std::accumulate(sizes.begin(), sizes.end(), 0LL));
   }
 
+  static constexpr int kSizeTag = 1, kDataTag = 2;
   int rank_ = 0, size_ = 1;
 };
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "recsys/train/choice_trainer.hpp"
+#include "recsys/train/ring_trainer.hpp"
 #include "recsys/train/trainer.hpp"
 #include "recsys/util/error.hpp"
 #include "recsys/util/rng.hpp"
@@ -95,6 +96,30 @@ TrainConfig with_threads(const TrainConfig& requested) {
   return config;
 }
 
+// Rank 0's side of training across ranks: the plan and each rank's rows
+// out, then the ring (ring_trainer.hpp), which leaves every user on rank 0.
+TrainReport train_on_ranks(TrainedModel& m, const Ratings& train_rows, const TrainConfig& config,
+                           const TrainHooks& hooks, Communicator& ranks) {
+  RingStart start;
+  start.n_users = m.tables.n_users;
+  start.n_items = m.tables.n_items;
+  start.scaler = m.scaler;
+  start.plan = RingPlan::balanced(train_rows, start.n_users, start.n_items, ranks.size());
+  ranks.lockstep = true;
+  ranks.broadcast_from_first(start.pack());
+  const Ratings mine =
+      unpack_rows(ranks.scatter_from_first(pack_by_user_group(train_rows, start.plan)));
+  const Ratings my_val =
+      unpack_rows(ranks.scatter_from_first(pack_by_user_group(m.validation, start.plan)));
+  TrainReport report =
+      train_ring(m.tables, start.plan, mine, my_val, m.scaler, config, hooks, ranks);
+  ranks.lockstep = false;
+  return report;
+}
+
+FitResult fit_loaded(Dataset data, const TrainConfig& requested, const FitHooks& hooks,
+                     const SourceInfo& source, double load_seconds, Communicator* ranks);
+
 }  // namespace
 
 FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const FitHooks& hooks) {
@@ -106,19 +131,43 @@ FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const F
   Dataset data = load_dataset(load_files, {config.val_fraction, config.seed, config.split});
   const SourceInfo source{files.ratings_path, file_size(files.ratings_path), files.val_path,
                           data.movies_path};
-  return fit(std::move(data), config, hooks, source,
-             std::chrono::duration<double>(Clock::now() - start).count());
+  Communicator* ranks =
+      files.load.ranks && files.load.ranks->size() > 1 ? files.load.ranks : nullptr;
+  return fit_loaded(std::move(data), config, hooks, source,
+                    std::chrono::duration<double>(Clock::now() - start).count(), ranks);
 }
 
-void fit_follower(const DatasetOptions& files, const TrainConfig& requested) {
+std::string fit_follower(const DatasetOptions& files, const TrainConfig& requested) {
   const TrainConfig config = with_threads(requested);
   DatasetOptions load_files = files;
   load_files.load.threads = config.threads;
   read_dataset_part(load_files, {config.val_fraction, config.seed, config.split});
+  if (!trains_across_ranks(config)) return "";
+  Communicator& ranks = *files.load.ranks;
+  const std::string said = ranks.broadcast_from_first("");
+  if (!RingStart::is_packed(said)) return said;  // rank 0 stopped before training
+  ranks.lockstep = true;
+  const RingStart start = RingStart::unpack(said);
+  // The same first weights as rank 0's (initial_model), from the same seed.
+  Rng rng(config.seed);
+  Embeddings model =
+      Embeddings::random(start.n_users, start.n_items, config.dim, config.init_std, rng);
+  const Ratings mine = unpack_rows(ranks.scatter_from_first({}));
+  const Ratings my_val = unpack_rows(ranks.scatter_from_first({}));
+  train_ring(model, start.plan, mine, my_val, start.scaler, config, {}, ranks);
+  ranks.lockstep = false;
+  return "";
 }
 
 FitResult fit(Dataset data, const TrainConfig& requested, const FitHooks& hooks,
               const SourceInfo& source, double load_seconds) {
+  return fit_loaded(std::move(data), requested, hooks, source, load_seconds, nullptr);
+}
+
+namespace {
+
+FitResult fit_loaded(Dataset data, const TrainConfig& requested, const FitHooks& hooks,
+                     const SourceInfo& source, double load_seconds, Communicator* ranks) {
   const TrainConfig config = with_threads(requested);
   FitResult out;
   out.load_seconds = load_seconds;
@@ -134,7 +183,8 @@ FitResult fit(Dataset data, const TrainConfig& requested, const FitHooks& hooks,
   // grid keeps them as the list of rated movies the model needs, so they are
   // never held twice.
   std::optional<BlockGrid> grid;
-  if (config.objective == Objective::Rating &&
+  const bool across_ranks = ranks && trains_across_ranks(config);
+  if (config.objective == Objective::Rating && !across_ranks &&
       resolve_shuffle(m.settings, m.tables) == Shuffle::Blocks)
     grid.emplace(make_block_grid(std::move(data.train), m.tables, m.settings));
   auto rated_now = [&] {
@@ -156,8 +206,14 @@ FitResult fit(Dataset data, const TrainConfig& requested, const FitHooks& hooks,
       hooks.on_checkpoint(m);
     }
   };
+  train_hooks.wants_every_user = [&](int epoch) {
+    return hooks.checkpoint_every > 0 && hooks.on_checkpoint &&
+           epoch % hooks.checkpoint_every == 0 && epoch < config.epochs;
+  };
   if (config.objective == Objective::Choice)
     out.report = train_choice(m.tables, data.train, m.settings, train_hooks);
+  else if (across_ranks)
+    out.report = train_on_ranks(m, data.train, m.settings, train_hooks, *ranks);
   else if (grid)
     out.report = train(m.tables, *grid, m.validation, m.scaler, m.settings, train_hooks);
   else
@@ -182,5 +238,7 @@ FitResult fit(Dataset data, const TrainConfig& requested, const FitHooks& hooks,
   }
   return out;
 }
+
+}  // namespace
 
 }  // namespace recsys

@@ -6,7 +6,13 @@
 #   3. a bad line in the part of the last rank, and of rank 0, fails every
 #      rank: exit 2, one recsys line naming the file and the file's line, no
 #      model file, nothing on stdout;
-#   4. a rank killed during training leaves no model file, or a whole one.
+#   4. a rank killed during training leaves no model file, or a whole one;
+#   5. the rating objective, trained across 2 and 3 ranks, is within 0.01
+#      val RMSE of one process (sample, and the seed split of ml-latest-small
+#      where ../shared has it), the same bytes again for the same seed, and
+#      read by every command;
+#   6. dense Adam (the notebook preset) is refused: exit 2, no model;
+#   7. a rank killed while the ring trains leaves no half-written model.
 # Usage: check_ranks.sh RECSYS MPIEXEC SOURCE_DIR
 set -euo pipefail
 recsys=$1 mpiexec=$2 src=$3
@@ -97,4 +103,82 @@ if [ -e "$work/long.model" ]; then
   "$recsys" info --model "$work/long.model" > /dev/null 2>&1 || fail "a half-written model was left"
 fi
 ls "$work" | grep -q '\.tmp' && fail "a temporary file was left: $(ls "$work")"
-echo "ok: 1-3 ranks give one process's model; bad lines fail every rank; a killed rank leaves no half model"
+# 5. The rating objective trains across the ranks: each rank a user group,
+# movie groups passed along a ring. Not the same bytes as one process (the
+# order of the updates differs), but the same accuracy; and the same bytes
+# again for the same seed and ranks.
+val_rmse() { sed -n 's/.*"val_rmse":\([0-9.]*\).*/\1/p' "$1"; }
+near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 0.01) }'; }
+across() {  # ratings val ranks model
+  local ratings=$1 val=$2 n=$3 model=$4 out=$5
+  if [ "$n" -eq 1 ]; then
+    "$recsys" train "$ratings" --val "$val" --objective rating --threads 1 -q --format json \
+      --model "$model" > "$out"
+  else
+    ranks "$n" train "$ratings" --val "$val" --objective rating --threads 1 -q --format json \
+      --model "$model" > "$out" 2> "$work/err" || fail "rating, $n ranks: $(cat "$work/err")"
+  fi
+}
+check_across() {  # ratings val label
+  across "$1" "$2" 1 "$work/r1.model" "$work/r1.json"
+  one=$(val_rmse "$work/r1.json")
+  for n in 2 3; do
+    across "$1" "$2" "$n" "$work/rn.model" "$work/rn.json"
+    got=$(val_rmse "$work/rn.json")
+    near "$one" "$got" || fail "$3, $n ranks: val RMSE $got, one process $one"
+    echo "$3: val RMSE one process $one, $n ranks $got"
+  done
+}
+check_across "$work/train.csv" "$work/val.csv" "sample"
+across "$work/train.csv" "$work/val.csv" 3 "$work/again.model" "$work/again.json"
+cmp -s "$work/rn.model" "$work/again.model" || fail "3 ranks, same seed: a different model"
+for cmd in "info" "topn --user 1" "metrics" "similar --movie 1 --min-ratings 0" "export --what items"; do
+  # shellcheck disable=SC2086
+  "$recsys" $cmd --model "$work/rn.model" > /dev/null 2> "$work/err" \
+    || fail "$cmd on the ring-trained model: $(cat "$work/err")"
+done
+seed_split=$src/../shared/data/ml-latest-small/seed-split
+if [ -f "$seed_split/train.csv" ]; then
+  check_across "$seed_split/train.csv" "$seed_split/val.csv" "seed split"
+else
+  echo "seed split not found at $seed_split: its check is skipped"
+fi
+
+# 6. Dense Adam cannot be split: refused on every rank, before any work.
+rm -f "$work/nb.model"
+set +e
+ranks 2 train "$work/train.csv" --preset notebook -q --model "$work/nb.model" > "$work/out" 2> "$work/err"
+code=$?
+set -e
+[ "$code" -eq 2 ] || fail "the notebook preset under mpirun: exit $code, not 2"
+grep -q "cannot be split across MPI ranks" "$work/err" || fail "no reason given: $(cat "$work/err")"
+[ -e "$work/nb.model" ] && fail "the notebook preset under mpirun wrote a model"
+
+# 7. A rank killed while the ring trains: no model file, or a whole one.
+rm -f "$work/long.model"
+ranks 2 train "$work/train.csv" --objective rating --epochs 100000 --early-stopping 0 --threads 1 \
+  -q --model "$work/long.model" > /dev/null 2>&1 &
+job=$!
+victim=""
+for _ in $(seq 100); do
+  for pid in $(pgrep -f "$recsys train $work/train.csv --objective rating" || true); do
+    if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
+      victim=$pid
+    fi
+  done
+  [ -n "$victim" ] && break
+  sleep 0.1
+done
+[ -n "$victim" ] || fail "rank 1 of the ring was never seen running"
+sleep 1
+kill -9 "$victim"
+set +e
+wait "$job"
+code=$?
+set -e
+[ "$code" -ne 0 ] || fail "the ring ended 0 although a rank was killed"
+if [ -e "$work/long.model" ]; then
+  "$recsys" info --model "$work/long.model" > /dev/null 2>&1 || fail "a half-written model was left"
+fi
+echo "ok: 1-3 ranks give one process's model; the rating objective trains across ranks within"
+echo "0.01 RMSE; bad lines fail every rank; dense Adam is refused; a killed rank leaves no half model"

@@ -13,6 +13,7 @@
 // Adam's placement in both modes so they differ only in which rows move).
 #include <atomic>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "recsys/kernels/kernels.hpp"
@@ -50,6 +51,12 @@ class Adam {
   // call takes the next value of the shared step counter for its bias correction.
   void sparse_step_concurrent(Embeddings& model, const Gradients& grad);
   Mode mode() const { return mode_; }
+  // Sparse mode: the moments of items [first, end), 2 (dim + 1) floats
+  // each, which travel with a movie group from rank to rank.
+  std::span<float> item_moments(std::uint32_t first, std::uint32_t end, int dim) {
+    const std::size_t row = 2 * (std::size_t(dim) + 1);
+    return {item_state_.data() + first * row, (end - first) * row};
+  }
 
   // The per-step constants of the update, public for the tests.
   using Coefficients = kernels::AdamCoefficients;

@@ -47,9 +47,14 @@ struct FitResult {
 FitResult fit(const DatasetOptions& data, const TrainConfig& config, const FitHooks& hooks = {});
 
 // On ranks other than 0 of an mpirun (data.load.ranks set): their part of
-// the reads fit(data, config) makes on rank 0, which receives every row and
-// trains. Throws the Error rank 0 meets when a read fails.
-void fit_follower(const DatasetOptions& data, const TrainConfig& config);
+// what fit(data, config) does on rank 0. Every rank reads a part of the
+// files; rank 0 receives every row, splits them and, for settings that
+// train across ranks (ring_trainer.hpp), sends each rank its users' rows
+// and trains with them; otherwise it trains alone. Throws the Error rank 0
+// meets when a read fails. Returns "" when its part is done, or what rank 0
+// broadcast instead of the start of training (its exit code, when it
+// stopped between the reads and the training).
+std::string fit_follower(const DatasetOptions& data, const TrainConfig& config);
 
 // The same on data already loaded and split (cross-validation trains each
 // fold this way); source is what the model file records as its files.

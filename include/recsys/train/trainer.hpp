@@ -46,6 +46,9 @@ struct TrainHooks {
   std::function<void(const EpochRecord&)> on_epoch;                   // after each epoch
   std::function<void(std::size_t done, std::size_t total)> on_batch;  // progress, may be empty
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to stop after the batch
+  // Training across ranks (ring_trainer.hpp): whether on_epoch of this epoch
+  // needs every user's row on rank 0 (a checkpoint). Empty: never.
+  std::function<bool(int epoch)> wants_every_user;
 };
 
 // Trains with config's optimizer and schedule on config.threads threads (at

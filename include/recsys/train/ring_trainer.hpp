@@ -1,0 +1,71 @@
+#pragma once
+// The rating objective trained across the N ranks of an mpirun, the block
+// rotation of the DSGD and NOMAD trainers (docs/distributed.md). Users and
+// movies are cut into N groups each, balanced by training rows. Rank r
+// holds the rows, weights and Adam moments of user group r. An epoch is N
+// sub-epochs: in sub-epoch s rank r trains the block (user group r, movie
+// group (r + s) mod N) with sparse Adam, then passes that movie group (its
+// vectors, biases and moments) to rank r - 1 along a ring, so that no two
+// ranks ever update the same row. After the N-th pass every rank holds its
+// own movie group again; the movie tables are then shared for the
+// validation pass, whose sums are added up across ranks in rank order.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "recsys/data/ratings.hpp"
+#include "recsys/data/scaler.hpp"
+#include "recsys/dist/communicator.hpp"
+#include "recsys/train/model.hpp"
+#include "recsys/train/train_config.hpp"
+#include "recsys/train/trainer.hpp"
+
+namespace recsys {
+
+// Group r of users is [user_first[r], user_first[r + 1]), and so for movies.
+struct RingPlan {
+  std::vector<std::uint32_t> user_first, item_first;  // ranks + 1 each
+
+  // Consecutive indexes cut so that each group has about the same number of rows.
+  static RingPlan balanced(const Ratings& rows, std::uint32_t n_users, std::uint32_t n_items,
+                           int ranks);
+  int groups() const { return static_cast<int>(user_first.size()) - 1; }
+};
+
+// Whether training with config can run across ranks: the rating objective
+// with sparse Adam. The choice objective is trained by rank 0 alone.
+bool trains_across_ranks(const TrainConfig& config);
+// Throws Error for settings that cannot run under mpirun: dense Adam moves
+// every movie at every step, so no movie group could leave a rank.
+void check_distributable(const TrainConfig& config);
+
+// Everything the other ranks need from rank 0 to train: the plan, the table
+// sizes and the scale. Text that does not start as a packed start is not
+// one (rank 0 sends its exit code instead when it stops before training).
+struct RingStart {
+  RingPlan plan;
+  std::uint32_t n_users = 0, n_items = 0;
+  Scaler scaler;
+  std::string pack() const;
+  static bool is_packed(std::string_view bytes);
+  static RingStart unpack(std::string_view bytes);
+};
+
+// rows cut into one message per rank: the rows of that rank's user group,
+// in their order. unpack_rows reads one back.
+std::vector<std::string> pack_by_user_group(const Ratings& rows, const RingPlan& plan);
+Ratings unpack_rows(std::string_view bytes);
+
+// Trains on every rank at once (a collective call). model holds the whole
+// tables, equal on every rank at the start; rows and val_rows the rows of
+// this rank's user group. On return every rank holds the final movie tables
+// (the best epoch's with early stopping) and its own users' rows; rank 0
+// also every user's, gathered. hooks run on rank 0: on_epoch with the
+// figures of every rank, and before it, at the epochs wants_every_user
+// names, the user tables are gathered so that rank 0 can save the model.
+TrainReport train_ring(Embeddings& model, const RingPlan& plan, const Ratings& rows,
+                       const Ratings& val_rows, const Scaler& scaler, const TrainConfig& config,
+                       const TrainHooks& hooks, Communicator& ranks);
+
+}  // namespace recsys

@@ -1,0 +1,343 @@
+#include "recsys/train/ring_trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "recsys/dist/message.hpp"
+#include "recsys/eval/accuracy.hpp"
+#include "recsys/train/adam.hpp"
+#include "recsys/util/error.hpp"
+#include "recsys/util/flush_denormals.hpp"
+#include "recsys/util/rng.hpp"
+#include "recsys/util/worker_pool.hpp"
+
+namespace recsys {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::string_view kStartTag = "recsys-ring-start";
+
+// Cuts [0, counts.size()) into `groups` runs with about equal sums of
+// counts: each cut where the running sum comes nearest its share.
+std::vector<std::uint32_t> balanced_cuts(const std::vector<std::uint64_t>& counts, int groups) {
+  std::vector<std::uint64_t> through(counts.size());  // sum of counts[0..k]
+  std::uint64_t sum = 0;
+  for (std::size_t k = 0; k < counts.size(); ++k) through[k] = sum += counts[k];
+  std::vector<std::uint32_t> first{0};
+  for (int j = 1; j < groups; ++j) {
+    const double share = double(sum) * j / groups;
+    const auto k =
+        std::size_t(std::lower_bound(through.begin(), through.end(), share) - through.begin());
+    std::uint32_t cut = std::uint32_t(std::min(k, counts.size()));
+    // Index k, which crosses the share, goes with the nearer side.
+    if (k < counts.size()) {
+      const double before = k > 0 ? double(through[k - 1]) : 0.0;
+      if (double(through[k]) - share <= share - before) cut = std::uint32_t(k + 1);
+    }
+    first.push_back(std::max(cut, first.back()));
+  }
+  first.push_back(std::uint32_t(counts.size()));
+  return first;
+}
+
+int group_of(const std::vector<std::uint32_t>& first, std::uint32_t index) {
+  return int(std::upper_bound(first.begin(), first.end(), index) - first.begin()) - 1;
+}
+
+// A movie group's weights and moments, as they travel along the ring (and,
+// without moments, as they are shared at the end of an epoch).
+std::string pack_items(const Embeddings& model, Adam* adam, std::uint32_t first,
+                       std::uint32_t end) {
+  const std::size_t dim = std::size_t(model.dim);
+  Packer p;
+  p.array<float>({model.item_vec.data() + first * dim, (end - first) * dim});
+  p.array<float>({model.item_bias.data() + first, end - first});
+  if (adam) p.array<float>(adam->item_moments(first, end, model.dim));
+  return std::move(p.bytes());
+}
+
+void unpack_items(std::string_view bytes, Embeddings& model, Adam* adam, std::uint32_t first,
+                  std::uint32_t end) {
+  const std::size_t dim = std::size_t(model.dim);
+  Unpacker u(bytes);
+  u.array<float>({model.item_vec.data() + first * dim, (end - first) * dim});
+  u.array<float>({model.item_bias.data() + first, end - first});
+  if (adam) u.array<float>(adam->item_moments(first, end, model.dim));
+  if (!u.done()) throw Error("a rank sent a movie group of the wrong size", Error::Kind::Internal);
+}
+
+// Every rank's users to rank 0.
+void gather_users(Embeddings& model, const RingPlan& plan, Communicator& ranks) {
+  const std::size_t dim = std::size_t(model.dim);
+  const int me = ranks.rank();
+  const std::uint32_t first = plan.user_first[std::size_t(me)];
+  const std::uint32_t end = plan.user_first[std::size_t(me) + 1];
+  Packer p;
+  p.array<float>({model.user_vec.data() + first * dim, (end - first) * dim});
+  p.array<float>({model.user_bias.data() + first, end - first});
+  const std::vector<std::string> parts = ranks.gather_to_first(p.bytes());
+  for (int r = 1; r < int(parts.size()); ++r) {
+    const std::uint32_t f = plan.user_first[std::size_t(r)],
+                        e = plan.user_first[std::size_t(r) + 1];
+    Unpacker u(parts[std::size_t(r)]);
+    u.array<float>({model.user_vec.data() + f * dim, (e - f) * dim});
+    u.array<float>({model.user_bias.data() + f, e - f});
+  }
+}
+
+// What each rank adds to an epoch's figures, summed on every rank in rank
+// order so that all ranks take the same early-stopping decision.
+struct EpochPart {
+  double loss = 0;  // sum of batch MSEs
+  std::uint64_t batches = 0;
+  double val_sse = 0, val_sse_stars = 0, val_sae_stars = 0;  // sums over the rank's rows
+  std::uint64_t val_rows = 0;
+  std::uint8_t stop = 0, wants_users = 0;
+};
+
+EpochPart sum_parts(const EpochPart& mine, Communicator& ranks) {
+  Packer p;
+  p.number(mine);
+  EpochPart sum;
+  for (const std::string& s : ranks.all_gather(p.bytes())) {
+    const auto part = Unpacker(s).number<EpochPart>();
+    sum.loss += part.loss;
+    sum.batches += part.batches;
+    sum.val_sse += part.val_sse;
+    sum.val_sse_stars += part.val_sse_stars;
+    sum.val_sae_stars += part.val_sae_stars;
+    sum.val_rows += part.val_rows;
+    sum.stop |= part.stop;
+    sum.wants_users |= part.wants_users;
+  }
+  return sum;
+}
+
+}  // namespace
+
+RingPlan RingPlan::balanced(const Ratings& rows, std::uint32_t n_users, std::uint32_t n_items,
+                            int ranks) {
+  std::vector<std::uint64_t> per_user(n_users, 0), per_item(n_items, 0);
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    ++per_user[rows.user[k]];
+    ++per_item[rows.item[k]];
+  }
+  return {balanced_cuts(per_user, ranks), balanced_cuts(per_item, ranks)};
+}
+
+bool trains_across_ranks(const TrainConfig& config) {
+  return config.objective == Objective::Rating && config.optimizer == Adam::Mode::Sparse;
+}
+
+void check_distributable(const TrainConfig& config) {
+  if (config.objective == Objective::Rating && config.optimizer == Adam::Mode::Dense)
+    throw Error(
+        "--optimizer adam (dense, as --preset notebook sets it) moves every movie at every step, "
+        "so it cannot be split across MPI ranks: use --optimizer sparse-adam, or run without "
+        "mpirun");
+}
+
+std::string RingStart::pack() const {
+  Packer p;
+  p.text(kStartTag);
+  p.number(n_users);
+  p.number(n_items);
+  p.number(scaler.min);
+  p.number(scaler.max);
+  p.number<std::uint32_t>(std::uint32_t(plan.groups()));
+  p.array<std::uint32_t>(plan.user_first);
+  p.array<std::uint32_t>(plan.item_first);
+  return std::move(p.bytes());
+}
+
+bool RingStart::is_packed(std::string_view bytes) {
+  return bytes.size() > 8 + kStartTag.size() && bytes.substr(8, kStartTag.size()) == kStartTag;
+}
+
+RingStart RingStart::unpack(std::string_view bytes) {
+  Unpacker u(bytes);
+  if (u.text() != kStartTag) throw Error("not the start of training", Error::Kind::Internal);
+  RingStart s;
+  s.n_users = u.number<std::uint32_t>();
+  s.n_items = u.number<std::uint32_t>();
+  s.scaler.min = u.number<double>();
+  s.scaler.max = u.number<double>();
+  const auto groups = u.number<std::uint32_t>();
+  s.plan.user_first.resize(groups + 1);
+  s.plan.item_first.resize(groups + 1);
+  u.array<std::uint32_t>(s.plan.user_first);
+  u.array<std::uint32_t>(s.plan.item_first);
+  return s;
+}
+
+std::vector<std::string> pack_by_user_group(const Ratings& rows, const RingPlan& plan) {
+  std::vector<Packer> parts(std::size_t(plan.groups()));
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    Packer& p = parts[std::size_t(group_of(plan.user_first, rows.user[k]))];
+    p.number(rows.user[k]);
+    p.number(rows.item[k]);
+    p.number(float(rows.stars[k]));
+  }
+  std::vector<std::string> out;
+  for (Packer& p : parts) out.push_back(std::move(p.bytes()));
+  return out;
+}
+
+Ratings unpack_rows(std::string_view bytes) {
+  constexpr std::size_t kRow = 2 * sizeof(std::uint32_t) + sizeof(float);
+  Ratings rows;
+  rows.reserve(bytes.size() / kRow);
+  Unpacker u(bytes);
+  for (std::size_t k = 0; k < bytes.size() / kRow; ++k) {
+    const auto user = u.number<std::uint32_t>();
+    const auto item = u.number<std::uint32_t>();
+    rows.push(user, item, u.number<float>());
+  }
+  return rows;
+}
+
+TrainReport train_ring(Embeddings& model, const RingPlan& plan, const Ratings& rows,
+                       const Ratings& val_rows, const Scaler& scaler, const TrainConfig& config,
+                       const TrainHooks& hooks, Communicator& ranks) {
+  const auto start = Clock::now();
+  const int n = ranks.size(), me = ranks.rank();
+  if (plan.groups() != n)
+    throw Error("a ring plan for another number of ranks", Error::Kind::Internal);
+  AdamSettings adam_settings;
+  adam_settings.lr = static_cast<float>(config.lr);
+  adam_settings.weight_decay = static_cast<float>(config.weight_decay);
+  Adam adam(model, adam_settings, Adam::Mode::Sparse);
+  const FlushDenormals flush;
+  WorkerPool pool(std::max(1, config.threads), flush_denormals_in_this_thread);
+  std::vector<Gradients> grads(std::size_t(pool.size()), Gradients(model));
+  const bool concurrent = pool.size() > 1;
+
+  // This rank's rows by movie group: sub-epoch s trains those of group (me + s) mod n.
+  const TrainingRows view = TrainingRows::of(rows, scaler);
+  std::vector<std::vector<std::uint32_t>> by_group(static_cast<std::size_t>(n));
+  for (std::uint32_t k = 0; k < rows.size(); ++k)
+    by_group[std::size_t(group_of(plan.item_first, rows.item[k]))].push_back(k);
+  std::size_t batches_per_epoch = 0;
+  for (const auto& g : by_group) batches_per_epoch += (g.size() + config.batch - 1) / config.batch;
+  Rng rng((config.seed ^ 0x5eedf00dULL) + 0x9e3779b97f4a7c15ULL * std::uint64_t(me));
+  const auto item_range = [&](int g) {
+    return std::pair{plan.item_first[std::size_t(g)], plan.item_first[std::size_t(g) + 1]};
+  };
+
+  TrainReport report;
+  Embeddings best;
+  double best_val = INFINITY;
+  int epochs_without_gain = 0;
+  for (int epoch = 1; epoch <= config.epochs; ++epoch) {
+    adam.set_lr(static_cast<float>(lr_at(config, epoch)));
+    const auto epoch_start = Clock::now();
+    EpochPart mine;
+    std::vector<double> loss_of(std::size_t(pool.size()), 0.0);
+    std::vector<std::uint64_t> batches_of(std::size_t(pool.size()), 0);
+    for (int s = 0; s < n; ++s) {
+      const int g = (me + s) % n;
+      std::vector<std::uint32_t>& order = by_group[std::size_t(g)];
+      rng.shuffle(order.begin(), order.end());
+      const std::size_t per_chunk = (concurrent ? 8 : 256) * config.batch;
+      const std::size_t chunks = (order.size() + per_chunk - 1) / per_chunk;
+      auto chunk_job = [&](std::size_t c, int k) {
+        Gradients& grad = grads[std::size_t(k)];
+        const std::size_t end = std::min(order.size(), (c + 1) * per_chunk);
+        for (std::size_t first = c * per_chunk; first < end; first += config.batch) {
+          const std::size_t b = std::min<std::size_t>(config.batch, end - first);
+          loss_of[std::size_t(k)] +=
+              accumulate_batch_gradient(model, view, {order.data() + first, b}, grad);
+          if (concurrent)
+            adam.sparse_step_concurrent(model, grad);
+          else
+            adam.step(model, grad);
+          grad.clear();
+          ++batches_of[std::size_t(k)];
+        }
+      };
+      if (concurrent)
+        pool.parallel_for(chunks, chunk_job);
+      else
+        for (std::size_t c = 0; c < chunks; ++c) chunk_job(c, 0);
+      if (me == 0 && hooks.on_batch) {
+        std::size_t done = 0;
+        for (const auto b : batches_of) done += b;
+        hooks.on_batch(std::min(done, batches_per_epoch), batches_per_epoch);
+      }
+      if (n > 1) {
+        // Pass the group just trained back along the ring; take the next one.
+        const auto [first, end] = item_range(g);
+        const int next = (g + 1) % n;
+        const auto [next_first, next_end] = item_range(next);
+        const std::string incoming = ranks.send_receive(pack_items(model, &adam, first, end),
+                                                        (me + n - 1) % n, (me + 1) % n);
+        unpack_items(incoming, model, &adam, next_first, next_end);
+      }
+    }
+    // Every rank holds its own movie group again: share the movie tables.
+    if (n > 1) {
+      const auto [first, end] = item_range(me);
+      const std::vector<std::string> groups =
+          ranks.all_gather(pack_items(model, nullptr, first, end));
+      for (int g = 0; g < n; ++g) {
+        if (g == me) continue;
+        const auto [f, e] = item_range(g);
+        unpack_items(groups[std::size_t(g)], model, nullptr, f, e);
+      }
+    }
+    for (std::size_t k = 0; k < loss_of.size(); ++k) {
+      mine.loss += loss_of[k];
+      mine.batches += batches_of[k];
+    }
+    if (val_rows.size() > 0) {
+      const Accuracy a = accuracy(model, val_rows, scaler, &pool);
+      const double rows_here = double(val_rows.size());
+      mine.val_sse = a.mse * rows_here;
+      mine.val_sse_stars = a.rmse * a.rmse * rows_here;
+      mine.val_sae_stars = a.mae * rows_here;
+      mine.val_rows = val_rows.size();
+    }
+    mine.stop = hooks.stop && hooks.stop->load(std::memory_order_relaxed);
+    mine.wants_users = me == 0 && hooks.wants_every_user && hooks.wants_every_user(epoch);
+    const EpochPart all = sum_parts(mine, ranks);
+    if (all.wants_users) gather_users(model, plan, ranks);
+
+    const double rows_all = double(all.val_rows);
+    const double val_mse = all.val_rows ? all.val_sse / rows_all : std::nan("");
+    EpochRecord record{epoch,
+                       all.loss / double(std::max<std::uint64_t>(all.batches, 1)),
+                       val_mse,
+                       all.val_rows ? std::sqrt(all.val_sse_stars / rows_all) : std::nan(""),
+                       all.val_rows ? all.val_sae_stars / rows_all : std::nan(""),
+                       std::chrono::duration<double>(Clock::now() - epoch_start).count()};
+    report.history.push_back(record);
+    if (me == 0 && hooks.on_epoch) hooks.on_epoch(record);
+
+    if (config.early_stopping > 0 && !std::isnan(val_mse)) {
+      if (val_mse < best_val) {
+        best_val = val_mse;
+        best = model;
+        report.best_epoch = epoch;
+        epochs_without_gain = 0;
+      } else if (++epochs_without_gain >= config.early_stopping) {
+        report.stopped_early = true;
+        break;
+      }
+    } else {
+      report.best_epoch = epoch;
+    }
+    if (all.stop) {
+      report.interrupted = true;
+      break;
+    }
+  }
+  if (config.early_stopping > 0 && report.best_epoch > 0 &&
+      report.best_epoch != static_cast<int>(report.history.size()))
+    model = std::move(best);
+  gather_users(model, plan, ranks);
+  report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return report;
+}
+
+}  // namespace recsys
