@@ -82,7 +82,7 @@ TEST_CASE("the start of training round-trips, and an exit code is no start") {
   CHECK(test_support::error_from([&] { recsys::RingStart::unpack(bytes.substr(0, 30)); }));
 }
 
-TEST_CASE("dense Adam is refused across ranks; sparse rating training is split") {
+TEST_CASE("dense Adam is refused across ranks while sparse rating training is split") {
   recsys::TrainConfig c;
   c.objective = recsys::Objective::Rating;
   c.optimizer = recsys::Adam::Mode::Sparse;

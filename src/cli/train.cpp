@@ -147,6 +147,16 @@ void write_json(const FitResult& f, const ValidationRanking& ranked, double tota
       .field("load_seconds", f.load_seconds)
       .field("train_seconds", report.seconds)
       .field("kernels", std::string(kernels::active().name));
+  if (report.ring.training > 0) {
+    // Rank 0's totals over the epochs (trainer.hpp, RingTimes).
+    j.key("ring").begin_object();
+    j.field("training_seconds", report.ring.training)
+        .field("passing_seconds", report.ring.passing)
+        .field("epoch_end_seconds", report.ring.epoch_ends)
+        .field("bytes_passed", report.ring.bytes_passed)
+        .field("bytes_shared", report.ring.bytes_shared);
+    j.end_object();
+  }
   j.field("train_rows", static_cast<std::uint64_t>(f.train_rows));
   j.field("val_rows", static_cast<std::uint64_t>(m.validation.size()));
   j.field("users", static_cast<std::uint64_t>(m.users.size()));
@@ -237,6 +247,15 @@ void train_and_save(const CLI::App& cmd, const TrainOptions& o, Communicator* ra
     spdlog::info("early stopping: no better val MSE for {} epochs; keeping epoch {}",
                  config.early_stopping, report.best_epoch);
 
+  if (report.ring.training > 0) {
+    const RingTimes& t = report.ring;
+    const double epochs = double(std::max<std::size_t>(report.history.size(), 1));
+    spdlog::info(
+        "per epoch on rank 0: {:.3f} s training its blocks, {:.3f} s passing {:.1f} MB of movie "
+        "groups, {:.3f} s at the epoch's end (sharing {:.1f} MB of movie tables, validation)",
+        t.training / epochs, t.passing / epochs, double(t.bytes_passed) / 1e6 / epochs,
+        t.epoch_ends / epochs, double(t.bytes_shared) / 1e6 / epochs);
+  }
   const std::uint64_t bytes = save_model(f.model, o.model);
   const ValidationRanking ranked = rank_validation(f, f.model.settings.threads);
   const double total_s = std::chrono::duration<double>(Clock::now() - start).count();

@@ -104,14 +104,13 @@ class MpiCommunicator final : public Communicator {
     return mine;
   }
 
-  std::string send_receive(std::string_view mine, int to, int from) override {
+  void send_receive(std::string_view mine, int to, int from, std::string& into) override {
     int n = checked_count(mine.size()), incoming = 0;
     check(MPI_Sendrecv(&n, 1, MPI_INT, to, kSizeTag, &incoming, 1, MPI_INT, from, kSizeTag,
                        MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-    std::string out(static_cast<std::size_t>(incoming), '\0');
-    check(MPI_Sendrecv(mine.data(), n, MPI_BYTE, to, kDataTag, out.data(), incoming, MPI_BYTE, from,
-                       kDataTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-    return out;
+    into.resize(static_cast<std::size_t>(incoming));
+    check(MPI_Sendrecv(mine.data(), n, MPI_BYTE, to, kDataTag, into.data(), incoming, MPI_BYTE,
+                       from, kDataTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
   }
 
   [[noreturn]] void abort_all(int code) override {

@@ -107,12 +107,11 @@ TrainReport train_on_ranks(TrainedModel& m, const Ratings& train_rows, const Tra
   start.plan = RingPlan::balanced(train_rows, start.n_users, start.n_items, ranks.size());
   ranks.lockstep = true;
   ranks.broadcast_from_first(start.pack());
-  const Ratings mine =
-      unpack_rows(ranks.scatter_from_first(pack_by_user_group(train_rows, start.plan)));
+  Ratings mine = unpack_rows(ranks.scatter_from_first(pack_by_user_group(train_rows, start.plan)));
   const Ratings my_val =
       unpack_rows(ranks.scatter_from_first(pack_by_user_group(m.validation, start.plan)));
   TrainReport report =
-      train_ring(m.tables, start.plan, mine, my_val, m.scaler, config, hooks, ranks);
+      train_ring(m.tables, start.plan, std::move(mine), my_val, m.scaler, config, hooks, ranks);
   ranks.lockstep = false;
   return report;
 }
@@ -152,9 +151,9 @@ std::string fit_follower(const DatasetOptions& files, const TrainConfig& request
   Rng rng(config.seed);
   Embeddings model =
       Embeddings::random(start.n_users, start.n_items, config.dim, config.init_std, rng);
-  const Ratings mine = unpack_rows(ranks.scatter_from_first({}));
+  Ratings mine = unpack_rows(ranks.scatter_from_first({}));
   const Ratings my_val = unpack_rows(ranks.scatter_from_first({}));
-  train_ring(model, start.plan, mine, my_val, start.scaler, config, {}, ranks);
+  train_ring(model, start.plan, std::move(mine), my_val, start.scaler, config, {}, ranks);
   ranks.lockstep = false;
   return "";
 }

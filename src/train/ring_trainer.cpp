@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <numeric>
+#include <optional>
 
 #include "recsys/dist/message.hpp"
 #include "recsys/eval/accuracy.hpp"
@@ -47,14 +49,19 @@ int group_of(const std::vector<std::uint32_t>& first, std::uint32_t index) {
 
 // A movie group's weights and moments, as they travel along the ring (and,
 // without moments, as they are shared at the end of an epoch).
-std::string pack_items(const Embeddings& model, Adam* adam, std::uint32_t first,
-                       std::uint32_t end) {
+// Written into `out`, whose capacity is kept from pass to pass: a fresh
+// buffer of tens of MB costs more in page faults than the copy itself.
+void pack_items(const Embeddings& model, Adam* adam, std::uint32_t first, std::uint32_t end,
+                std::string& out) {
   const std::size_t dim = std::size_t(model.dim);
-  Packer p;
-  p.array<float>({model.item_vec.data() + first * dim, (end - first) * dim});
-  p.array<float>({model.item_bias.data() + first, end - first});
-  if (adam) p.array<float>(adam->item_moments(first, end, model.dim));
-  return std::move(p.bytes());
+  const std::span<const float> parts[] = {
+      {model.item_vec.data() + first * dim, (end - first) * dim},
+      {model.item_bias.data() + first, end - first},
+      adam ? std::span<const float>(adam->item_moments(first, end, model.dim))
+           : std::span<const float>()};
+  out.clear();
+  for (const auto& part : parts)
+    out.append(reinterpret_cast<const char*>(part.data()), part.size_bytes());
 }
 
 void unpack_items(std::string_view bytes, Embeddings& model, Adam* adam, std::uint32_t first,
@@ -85,6 +92,30 @@ void gather_users(Embeddings& model, const RingPlan& plan, Communicator& ranks) 
     u.array<float>({model.user_bias.data() + f, e - f});
   }
 }
+
+// One rank's rows of one movie group, held as one shuffled list or as the
+// blocks of a grid (block_grid.hpp), which then owns them.
+struct GroupRows {
+  Ratings rows;
+  std::vector<std::uint32_t> order;
+  std::optional<BlockGrid> grid;
+
+  void take(Ratings&& part, bool blocks, const Embeddings& model, const TrainConfig& config) {
+    if (blocks) {
+      grid.emplace(make_block_grid(std::move(part), model, config));
+      return;
+    }
+    rows = std::move(part);
+    order.resize(rows.size());
+    std::iota(order.begin(), order.end(), 0u);
+  }
+  std::size_t batches(std::size_t batch) const {
+    if (!grid) return (rows.size() + batch - 1) / batch;
+    std::size_t n = 0;
+    for (std::size_t b = 0; b < grid->blocks(); ++b) n += (grid->rows_in(b) + batch - 1) / batch;
+    return n;
+  }
+};
 
 // What each rank adds to an epoch's figures, summed on every rank in rank
 // order so that all ranks take the same early-stopping decision.
@@ -197,7 +228,7 @@ Ratings unpack_rows(std::string_view bytes) {
   return rows;
 }
 
-TrainReport train_ring(Embeddings& model, const RingPlan& plan, const Ratings& rows,
+TrainReport train_ring(Embeddings& model, const RingPlan& plan, Ratings rows,
                        const Ratings& val_rows, const Scaler& scaler, const TrainConfig& config,
                        const TrainHooks& hooks, Communicator& ranks) {
   const auto start = Clock::now();
@@ -213,13 +244,24 @@ TrainReport train_ring(Embeddings& model, const RingPlan& plan, const Ratings& r
   std::vector<Gradients> grads(std::size_t(pool.size()), Gradients(model));
   const bool concurrent = pool.size() > 1;
 
-  // This rank's rows by movie group: sub-epoch s trains those of group (me + s) mod n.
-  const TrainingRows view = TrainingRows::of(rows, scaler);
-  std::vector<std::vector<std::uint32_t>> by_group(static_cast<std::size_t>(n));
-  for (std::uint32_t k = 0; k < rows.size(); ++k)
-    by_group[std::size_t(group_of(plan.item_first, rows.item[k]))].push_back(k);
+  // This rank's rows by movie group: sub-epoch s trains those of group
+  // (me + s) mod n, in one shuffled order, or, for a model larger than the
+  // cache, as the blocks of a grid, as one process trains them.
+  const bool blocks = resolve_shuffle(config, model) == Shuffle::Blocks;
+  std::vector<GroupRows> by_group(static_cast<std::size_t>(n));
+  {
+    std::vector<Ratings> parts(static_cast<std::size_t>(n));
+    for (std::size_t k = 0; k < rows.size(); ++k)
+      parts[std::size_t(group_of(plan.item_first, rows.item[k]))].push(rows.user[k], rows.item[k],
+                                                                       rows.stars[k]);
+    rows = Ratings();  // held once: by group from here on
+    for (int g = 0; g < n; ++g)
+      by_group[std::size_t(g)].take(std::move(parts[std::size_t(g)]), blocks, model, config);
+  }
   std::size_t batches_per_epoch = 0;
-  for (const auto& g : by_group) batches_per_epoch += (g.size() + config.batch - 1) / config.batch;
+  for (const auto& g : by_group) batches_per_epoch += g.batches(config.batch);
+  std::vector<BlockRows> buffers(std::size_t(pool.size()));
+  std::string outgoing, incoming;  // a movie group in transit, reused
   Rng rng((config.seed ^ 0x5eedf00dULL) + 0x9e3779b97f4a7c15ULL * std::uint64_t(me));
   const auto item_range = [&](int g) {
     return std::pair{plan.item_first[std::size_t(g)], plan.item_first[std::size_t(g) + 1]};
@@ -237,17 +279,17 @@ TrainReport train_ring(Embeddings& model, const RingPlan& plan, const Ratings& r
     std::vector<std::uint64_t> batches_of(std::size_t(pool.size()), 0);
     for (int s = 0; s < n; ++s) {
       const int g = (me + s) % n;
-      std::vector<std::uint32_t>& order = by_group[std::size_t(g)];
-      rng.shuffle(order.begin(), order.end());
-      const std::size_t per_chunk = (concurrent ? 8 : 256) * config.batch;
-      const std::size_t chunks = (order.size() + per_chunk - 1) / per_chunk;
-      auto chunk_job = [&](std::size_t c, int k) {
+      const auto sub_start = Clock::now();
+      GroupRows& group = by_group[std::size_t(g)];
+      // The batches of rows [first, end) (of `order` when given) on thread k.
+      const auto train_span = [&](const TrainingRows& span_rows, const std::uint32_t* order,
+                                  std::size_t first, std::size_t end, int k) {
         Gradients& grad = grads[std::size_t(k)];
-        const std::size_t end = std::min(order.size(), (c + 1) * per_chunk);
-        for (std::size_t first = c * per_chunk; first < end; first += config.batch) {
+        for (; first < end; first += config.batch) {
           const std::size_t b = std::min<std::size_t>(config.batch, end - first);
           loss_of[std::size_t(k)] +=
-              accumulate_batch_gradient(model, view, {order.data() + first, b}, grad);
+              order ? accumulate_batch_gradient(model, span_rows, {order + first, b}, grad)
+                    : accumulate_range_gradient(model, span_rows, first, b, grad);
           if (concurrent)
             adam.sparse_step_concurrent(model, grad);
           else
@@ -256,10 +298,40 @@ TrainReport train_ring(Embeddings& model, const RingPlan& plan, const Ratings& r
           ++batches_of[std::size_t(k)];
         }
       };
-      if (concurrent)
-        pool.parallel_for(chunks, chunk_job);
-      else
-        for (std::size_t c = 0; c < chunks; ++c) chunk_job(c, 0);
+      if (group.grid) {
+        const std::uint64_t block_seed = rng.next();
+        BlockScheduler scheduler(*group.grid, rng);
+        std::vector<std::size_t> last(std::size_t(pool.size()), BlockScheduler::kNone);
+        const auto block_job = [&](std::size_t, int k) {
+          const std::size_t b = scheduler.claim(last[std::size_t(k)]);
+          if (b == BlockScheduler::kNone) return;
+          last[std::size_t(k)] = b;
+          const TrainingRows block =
+              group.grid->gather(b, block_seed, buffers[std::size_t(k)], scaler);
+          train_span(block, nullptr, 0, block.size(), k);
+          scheduler.release(b);
+        };
+        if (concurrent)
+          pool.parallel_for(group.grid->blocks(), block_job);
+        else
+          for (std::size_t c = 0; c < group.grid->blocks(); ++c) block_job(c, 0);
+      } else {
+        std::vector<std::uint32_t>& order = group.order;
+        rng.shuffle(order.begin(), order.end());
+        const TrainingRows view = TrainingRows::of(group.rows, scaler);
+        const std::size_t per_chunk = (concurrent ? 8 : 256) * config.batch;
+        const std::size_t chunks = (order.size() + per_chunk - 1) / per_chunk;
+        const auto chunk_job = [&](std::size_t c, int k) {
+          train_span(view, order.data(), c * per_chunk, std::min(order.size(), (c + 1) * per_chunk),
+                     k);
+        };
+        if (concurrent)
+          pool.parallel_for(chunks, chunk_job);
+        else
+          for (std::size_t c = 0; c < chunks; ++c) chunk_job(c, 0);
+      }
+      const auto trained = Clock::now();
+      report.ring.training += std::chrono::duration<double>(trained - sub_start).count();
       if (me == 0 && hooks.on_batch) {
         std::size_t done = 0;
         for (const auto b : batches_of) done += b;
@@ -270,16 +342,20 @@ TrainReport train_ring(Embeddings& model, const RingPlan& plan, const Ratings& r
         const auto [first, end] = item_range(g);
         const int next = (g + 1) % n;
         const auto [next_first, next_end] = item_range(next);
-        const std::string incoming = ranks.send_receive(pack_items(model, &adam, first, end),
-                                                        (me + n - 1) % n, (me + 1) % n);
+        pack_items(model, &adam, first, end, outgoing);
+        ranks.send_receive(outgoing, (me + n - 1) % n, (me + 1) % n, incoming);
         unpack_items(incoming, model, &adam, next_first, next_end);
+        report.ring.bytes_passed += outgoing.size();
       }
+      report.ring.passing += std::chrono::duration<double>(Clock::now() - trained).count();
     }
+    const auto epoch_end = Clock::now();
     // Every rank holds its own movie group again: share the movie tables.
     if (n > 1) {
       const auto [first, end] = item_range(me);
-      const std::vector<std::string> groups =
-          ranks.all_gather(pack_items(model, nullptr, first, end));
+      pack_items(model, nullptr, first, end, outgoing);
+      const std::vector<std::string> groups = ranks.all_gather(outgoing);
+      report.ring.bytes_shared += outgoing.size();
       for (int g = 0; g < n; ++g) {
         if (g == me) continue;
         const auto [f, e] = item_range(g);
@@ -302,6 +378,7 @@ TrainReport train_ring(Embeddings& model, const RingPlan& plan, const Ratings& r
     mine.wants_users = me == 0 && hooks.wants_every_user && hooks.wants_every_user(epoch);
     const EpochPart all = sum_parts(mine, ranks);
     if (all.wants_users) gather_users(model, plan, ranks);
+    report.ring.epoch_ends += std::chrono::duration<double>(Clock::now() - epoch_end).count();
 
     const double rows_all = double(all.val_rows);
     const double val_mse = all.val_rows ? all.val_sse / rows_all : std::nan("");

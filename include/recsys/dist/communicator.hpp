@@ -24,9 +24,10 @@ class Communicator {
   virtual std::string broadcast_from_first(std::string_view data) = 0;
   // parts[r] on rank r, from rank 0 (parts is read on rank 0 only).
   virtual std::string scatter_from_first(const std::vector<std::string>& parts) = 0;
-  // Sends mine to rank `to` and returns what rank `from` sent to this rank:
-  // one step of a ring when every rank passes to its neighbour.
-  virtual std::string send_receive(std::string_view mine, int to, int from) = 0;
+  // Sends mine to rank `to` and puts what rank `from` sent to this rank in
+  // `into` (its capacity reused): one step of a ring when every rank passes
+  // to its neighbour.
+  virtual void send_receive(std::string_view mine, int to, int from, std::string& into) = 0;
   // Ends every rank at once with this exit code: for failures that leave the
   // ranks out of step, where waiting for the others would wait forever.
   [[noreturn]] virtual void abort_all(int code) = 0;

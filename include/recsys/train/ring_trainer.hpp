@@ -64,7 +64,7 @@ Ratings unpack_rows(std::string_view bytes);
 // also every user's, gathered. hooks run on rank 0: on_epoch with the
 // figures of every rank, and before it, at the epochs wants_every_user
 // names, the user tables are gathered so that rank 0 can save the model.
-TrainReport train_ring(Embeddings& model, const RingPlan& plan, const Ratings& rows,
+TrainReport train_ring(Embeddings& model, const RingPlan& plan, Ratings rows,
                        const Ratings& val_rows, const Scaler& scaler, const TrainConfig& config,
                        const TrainHooks& hooks, Communicator& ranks);
 

@@ -34,8 +34,18 @@ struct EpochRecord {
   double seconds = 0;
 };
 
+// Where an epoch's time goes when training across ranks (ring_trainer.hpp),
+// as rank 0 saw it, summed over the epochs: training its blocks, passing
+// movie groups along the ring (waiting for the neighbour included), and the
+// end of each epoch (sharing the movie tables, validation, adding up).
+struct RingTimes {
+  double training = 0, passing = 0, epoch_ends = 0;
+  std::uint64_t bytes_passed = 0, bytes_shared = 0;  // sent by rank 0
+};
+
 struct TrainReport {
   std::vector<EpochRecord> history;
+  RingTimes ring;      // zero unless trained across ranks
   int best_epoch = 0;  // the epoch whose weights the model holds
   bool stopped_early = false;
   bool interrupted = false;
