@@ -40,6 +40,12 @@ class MpiCommunicator final : public Communicator {
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    MPI_Comm here;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &here) ==
+        MPI_SUCCESS) {
+      MPI_Comm_size(here, &local_);
+      MPI_Comm_free(&here);
+    }
   }
   ~MpiCommunicator() override {
     int done = 0;
@@ -48,6 +54,7 @@ class MpiCommunicator final : public Communicator {
   }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  int ranks_on_this_machine() const override { return local_; }
 
   std::vector<std::string> all_gather(std::string_view mine) override {
     std::vector<int> sizes(static_cast<std::size_t>(size_));
@@ -144,7 +151,7 @@ class MpiCommunicator final : public Communicator {
   }
 
   static constexpr int kSizeTag = 1, kDataTag = 2;
-  int rank_ = 0, size_ = 1;
+  int rank_ = 0, size_ = 1, local_ = 1;
 };
 
 }  // namespace

@@ -88,11 +88,15 @@ std::vector<EpochRecord> without_timings(std::vector<EpochRecord> history) {
   return history;
 }
 
-TrainConfig with_threads(const TrainConfig& requested) {
+// --threads 0: every core, shared out between the ranks of an mpirun that
+// run on this machine.
+TrainConfig with_threads(const TrainConfig& requested, const Communicator* ranks = nullptr) {
   requested.check();
   TrainConfig config = requested;
-  if (config.threads == 0)
-    config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (config.threads == 0) {
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    config.threads = std::max(1, cores / (ranks ? ranks->ranks_on_this_machine() : 1));
+  }
   return config;
 }
 
@@ -124,7 +128,7 @@ FitResult fit_loaded(Dataset data, const TrainConfig& requested, const FitHooks&
 FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const FitHooks& hooks) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  const TrainConfig config = with_threads(requested);
+  const TrainConfig config = with_threads(requested, files.load.ranks);
   DatasetOptions load_files = files;
   load_files.load.threads = config.threads;  // a large file is parsed by every training thread
   Dataset data = load_dataset(load_files, {config.val_fraction, config.seed, config.split});
@@ -137,7 +141,7 @@ FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const F
 }
 
 std::string fit_follower(const DatasetOptions& files, const TrainConfig& requested) {
-  const TrainConfig config = with_threads(requested);
+  const TrainConfig config = with_threads(requested, files.load.ranks);
   DatasetOptions load_files = files;
   load_files.load.threads = config.threads;
   read_dataset_part(load_files, {config.val_fraction, config.seed, config.split});

@@ -47,6 +47,11 @@ done
 ranks 3 train "$work/train.csv" --epochs 2 -q --format json --model "$work/ranks.model" \
   > "$work/out" 2> /dev/null
 grep -q '"ranks":3' "$work/out" || fail "the JSON does not say \"ranks\":3"
+# --threads 0 (the default) shares this machine's cores between its ranks.
+cores=$(nproc)
+want=$((cores / 3 > 0 ? cores / 3 : 1))
+grep -q "\"threads\":$want[,}]" "$work/out" \
+  || fail "3 ranks on $cores cores: not $want threads each: $(grep -o '"threads":[0-9]*' "$work/out")"
 
 # 2. Every command reads it.
 for cmd in "info" "topn --user 1" "metrics" "similar --movie 1 --min-ratings 0" "export --what items" \

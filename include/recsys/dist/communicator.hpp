@@ -16,6 +16,9 @@ class Communicator {
   virtual ~Communicator() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
+  // How many of the ranks run on this machine (this one included): they
+  // share its cores.
+  virtual int ranks_on_this_machine() const = 0;
   // Every rank's bytes, in rank order, on every rank.
   virtual std::vector<std::string> all_gather(std::string_view mine) = 0;
   // Every rank's bytes, in rank order, on rank 0; empty elsewhere.
