@@ -8,6 +8,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <new>
+#include <string>
 
 #include "commands.hpp"
 #include "input_options.hpp"
@@ -287,7 +289,7 @@ void train_and_save(const CLI::App& cmd, const TrainOptions& o, Communicator* ra
 // During training the ranks wait in exchanges, not for a word: a failure on
 // one then ends them all, after saying why.
 [[noreturn]] void abort_ranks(Communicator& ranks, int code, const char* why) {
-  std::fprintf(stderr, "recsys: rank %d: %s\n", ranks.rank(), why);
+  if (*why) std::fprintf(stderr, "recsys: rank %d: %s\n", ranks.rank(), why);
   std::fflush(stderr);
   ranks.abort_all(code);
   std::_Exit(code);  // not reached: abort_all does not return
@@ -296,22 +298,28 @@ void train_and_save(const CLI::App& cmd, const TrainOptions& o, Communicator* ra
 // Rank 0 tells the others how the command ended (its exit code) with one
 // broadcast, whenever it ends: before the shared reads began (a check only
 // it makes failed) or after training. "go" instead lets them start reading.
+// A failure is printed before the others hear of it: once they exit with
+// its code, mpirun may end rank 0 before it has said why.
 void lead_ranks(const CLI::App& cmd, const TrainOptions& o, Communicator& ranks) {
-  const auto tell = [&](int code, const char* why) {
-    if (ranks.lockstep) abort_ranks(ranks, code, why);
+  const auto tell = [&](int code, const std::string& why) {
+    if (ranks.lockstep) abort_ranks(ranks, code, why.c_str());
+    if (!why.empty()) std::fprintf(stderr, "recsys: %s\n", why.c_str());
+    std::fflush(stderr);
     ranks.broadcast_from_first(std::to_string(code));
+    if (code != 0) throw QuietExit(code);
   };
   try {
     train_and_save(cmd, o, &ranks, [&] { ranks.broadcast_from_first("go"); });
   } catch (const Error& e) {
     tell(e.exit_code(), e.what());
-    throw;
   } catch (const Interrupted& e) {
-    tell(128 + e.signal, "interrupted");
-    throw;
+    tell(128 + e.signal, "");
+  } catch (const StdoutClosed&) {
+    return tell(0, "");  // as main does: a reader that stopped early is no failure
+  } catch (const std::bad_alloc&) {
+    tell(1, "out of memory");
   } catch (const std::exception& e) {
-    tell(1, e.what());
-    throw;
+    tell(1, std::string("internal error: ") + e.what());
   }
   tell(0, "");
 }

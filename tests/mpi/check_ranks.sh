@@ -80,34 +80,39 @@ for line in $((lines - 3)) 5; do
     || fail "bad line $line: the error does not name the file and line: $(cat "$work/err")"
 done
 
-# 4. Kill the last rank while rank 0 trains: mpirun ends the job; what is
-# left of the model file is nothing, or a model that loads.
-rm -f "$work/long.model"
-ranks 2 train "$work/train.csv" --epochs 100000 --threads 1 -q --model "$work/long.model" \
-  > /dev/null 2>&1 &
-job=$!
-victim=""
-for _ in $(seq 100); do
-  for pid in $(pgrep -f "$recsys train $work/train.csv" || true); do
-    if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
-      victim=$pid
-    fi
+# 4. Kill rank 1 of 2 while they train: mpirun ends the job; what is left
+# of the model file is nothing, or a model that loads.
+kill_rank_1() {  # label, then the train options after the ratings file
+  local label=$1
+  shift
+  rm -f "$work/long.model"
+  ranks 2 train "$work/train.csv" "$@" --threads 1 -q --model "$work/long.model" \
+    > /dev/null 2>&1 &
+  local job=$! victim="" pid code
+  for _ in $(seq 100); do
+    for pid in $(pgrep -f "$recsys train $work/train.csv $*" || true); do
+      if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
+        victim=$pid
+      fi
+    done
+    [ -n "$victim" ] && break
+    sleep 0.1
   done
-  [ -n "$victim" ] && break
-  sleep 0.1
-done
-[ -n "$victim" ] || fail "rank 1 was never seen running"
-sleep 1
-kill -9 "$victim"
-set +e
-wait "$job"
-code=$?
-set -e
-[ "$code" -ne 0 ] || fail "the job ended 0 although a rank was killed"
-if [ -e "$work/long.model" ]; then
-  "$recsys" info --model "$work/long.model" > /dev/null 2>&1 || fail "a half-written model was left"
-fi
-ls "$work" | grep -q '\.tmp' && fail "a temporary file was left: $(ls "$work")"
+  [ -n "$victim" ] || fail "$label: rank 1 was never seen running"
+  sleep 1
+  kill -9 "$victim"
+  set +e
+  wait "$job"
+  code=$?
+  set -e
+  [ "$code" -ne 0 ] || fail "$label: the job ended 0 although a rank was killed"
+  if [ -e "$work/long.model" ]; then
+    "$recsys" info --model "$work/long.model" > /dev/null 2>&1 || fail "$label: a half-written model was left"
+  fi
+  if ls "$work" | grep -q '\.tmp'; then fail "$label: a temporary file was left: $(ls "$work")"; fi
+}
+kill_rank_1 "rank 0 training alone" --epochs 100000
+
 # 5. The rating objective trains across the ranks: each rank a user group,
 # movie groups passed along a ring. Not the same bytes as one process (the
 # order of the updates differs), but the same accuracy; and the same bytes
@@ -160,30 +165,6 @@ grep -q "cannot be split across MPI ranks" "$work/err" || fail "no reason given:
 [ -e "$work/nb.model" ] && fail "the notebook preset under mpirun wrote a model"
 
 # 7. A rank killed while the ring trains: no model file, or a whole one.
-rm -f "$work/long.model"
-ranks 2 train "$work/train.csv" --objective rating --epochs 100000 --early-stopping 0 --threads 1 \
-  -q --model "$work/long.model" > /dev/null 2>&1 &
-job=$!
-victim=""
-for _ in $(seq 100); do
-  for pid in $(pgrep -f "$recsys train $work/train.csv --objective rating" || true); do
-    if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
-      victim=$pid
-    fi
-  done
-  [ -n "$victim" ] && break
-  sleep 0.1
-done
-[ -n "$victim" ] || fail "rank 1 of the ring was never seen running"
-sleep 1
-kill -9 "$victim"
-set +e
-wait "$job"
-code=$?
-set -e
-[ "$code" -ne 0 ] || fail "the ring ended 0 although a rank was killed"
-if [ -e "$work/long.model" ]; then
-  "$recsys" info --model "$work/long.model" > /dev/null 2>&1 || fail "a half-written model was left"
-fi
+kill_rank_1 "the ring" --objective rating --epochs 100000 --early-stopping 0
 echo "ok: 1-3 ranks give one process's model; the rating objective trains across ranks within"
 echo "0.01 RMSE; bad lines fail every rank; dense Adam is refused; a killed rank leaves no half model"
