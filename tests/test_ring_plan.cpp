@@ -39,7 +39,7 @@ TEST_CASE("users and movies are cut into groups of about equal rows") {
   const auto three = recsys::RingPlan::balanced(rows, 4, 3, 3);
   CHECK(three.user_first == std::vector<std::uint32_t>{0, 1, 2, 4});
   CHECK(three.item_first == std::vector<std::uint32_t>{0, 1, 2, 3});
-  // More groups than users: the last groups are empty, never past the end.
+  // More groups than users: some groups are empty, none past the end.
   const auto many = recsys::RingPlan::balanced(rows, 4, 3, 6);
   CHECK(many.user_first == std::vector<std::uint32_t>{0, 0, 1, 1, 2, 3, 4});
   CHECK(std::is_sorted(many.user_first.begin(), many.user_first.end()));

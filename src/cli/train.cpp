@@ -337,6 +337,10 @@ void follow_ranks(const CLI::App& cmd, const TrainOptions& o, Communicator& rank
   } catch (const Error& e) {
     if (ranks.lockstep) abort_ranks(ranks, e.exit_code(), e.what());
     said.clear();  // rank 0 meets the same error in the reads and reports it
+  } catch (const std::bad_alloc&) {
+    abort_ranks(ranks, 1, "out of memory");  // this rank's alone: the others wait for it
+  } catch (const std::exception& e) {
+    abort_ranks(ranks, 1, (std::string("internal error: ") + e.what()).c_str());
   }
   if (said.empty()) said = ranks.broadcast_from_first("");
   throw QuietExit(std::stoi(said));

@@ -82,21 +82,64 @@ void merge_ids(const std::vector<std::string>& all, int me, IdMap& users, IdMap&
   }
 }
 
+// What one rank sees of the file before reading it. Every rank must see
+// the same file (a shared filesystem, or the same copy on every machine).
+struct FileView {
+  std::uint8_t readable = 0, regular = 0, gzip = 0;
+  std::uint64_t size = 0;
+};
+
+// Each rank looks at the file; all agree on what they saw, or throw the
+// same Error: one rank unable to read it, or seeing other bytes than rank
+// 0, would otherwise leave the others waiting in an exchange, or split
+// rows that are not the same file.
+FileView agreed_view(const std::string& path, Communicator& ranks) {
+  FileView view;
+  std::string problem;
+  try {
+    require_csv_file(path);
+    struct stat st {};
+    view.regular = path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+    view.size = view.regular ? static_cast<std::uint64_t>(st.st_size) : 0;
+    view.gzip = view.regular && is_gzip_file(path);
+    view.readable = 1;
+  } catch (const Error& e) {
+    problem = e.what();
+  }
+  Packer p;
+  p.number(view);
+  p.text(problem);
+  const std::vector<std::string> views = ranks.all_gather(p.bytes());
+  FileView first;
+  for (std::size_t r = 0; r < views.size(); ++r) {
+    Unpacker u(views[r]);
+    const auto seen = u.number<FileView>();
+    const std::string said(u.text());
+    if (!seen.readable) throw Error(r == 0 ? said : "MPI rank " + std::to_string(r) + ": " + said);
+    if (r == 0) first = seen;
+    if (seen.size != first.size || seen.regular != first.regular)
+      throw Error(path, 0,
+                  "MPI rank " + std::to_string(r) + " sees " + std::to_string(seen.size) +
+                      " bytes, rank 0 " + std::to_string(first.size) +
+                      ": every rank must read the same file");
+  }
+  return first;
+}
+
 }  // namespace
 
 void read_shared(const std::string& path, const LoadOptions& options, Communicator& ranks,
                  IdMap& users, IdMap& items, Ratings& out, std::vector<std::int64_t>* timestamps) {
   const int me = ranks.rank();
   Part part;
+  const FileView view = agreed_view(path, ranks);
   // Every rank cuts the same file the same way, so each knows which range
   // is its own without a word exchanged.
-  struct stat st {};
-  const bool regular = path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
   SplitFile split;
-  if (regular && !is_gzip_file(path))
-    split = split_lines(path, ranks.size(), options.layout.header);
-  const bool shared = static_cast<int>(split.ranges.size()) == ranks.size();
+  bool shared = false;
   try {
+    if (view.regular && !view.gzip) split = split_lines(path, ranks.size(), options.layout.header);
+    shared = static_cast<int>(split.ranges.size()) == ranks.size();
     if (shared) {
       const Separator found =
           read_range(path, split, static_cast<std::size_t>(me), options, part.users, part.items,

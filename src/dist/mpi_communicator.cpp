@@ -1,9 +1,12 @@
 // The Communicator over MPI_COMM_WORLD. Byte counts travel as int, MPI's
-// count type, so one rank's part of a collective is limited to 2 GiB.
+// count type, so one exchange is limited to 2 GiB per part and in offsets.
 #include <mpi.h>
 
+#include <chrono>
 #include <climits>
+#include <cstdint>
 #include <numeric>
+#include <thread>
 
 #include "recsys/dist/communicator.hpp"
 #include "recsys/util/error.hpp"
@@ -11,11 +14,21 @@
 namespace recsys {
 namespace {
 
-int checked_count(std::size_t bytes) {
-  if (bytes > static_cast<std::size_t>(INT_MAX))
-    throw Error("one rank's part of an MPI exchange is over 2 GiB; use more ranks",
-                Error::Kind::Internal);
-  return static_cast<int>(bytes);
+// Byte counts as MPI's int counts. Every rank checks the same numbers, so a
+// part too large fails on every rank alike instead of leaving the others
+// waiting: each part, and the offset of each part in a gathered whole, must
+// stay under 2 GiB.
+std::vector<int> counts(const std::vector<std::uint64_t>& bytes) {
+  std::vector<int> out;
+  std::uint64_t offset = 0;
+  for (const std::uint64_t n : bytes) {
+    if (n > std::uint64_t(INT_MAX) || offset > std::uint64_t(INT_MAX))
+      throw Error("an MPI exchange of over 2 GiB (MPI counts bytes in an int); use more ranks",
+                  Error::Kind::Internal);
+    out.push_back(static_cast<int>(n));
+    offset += n;
+  }
+  return out;
 }
 
 // Splits the gathered bytes back into one string per rank.
@@ -57,66 +70,64 @@ class MpiCommunicator final : public Communicator {
   int ranks_on_this_machine() const override { return local_; }
 
   std::vector<std::string> all_gather(std::string_view mine) override {
-    std::vector<int> sizes(static_cast<std::size_t>(size_));
-    const int n = checked_count(mine.size());
-    check(MPI_Allgather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, MPI_COMM_WORLD));
-    std::vector<int> offsets = displacements(sizes);
+    const std::vector<int> sizes = agreed_sizes(mine.size());
+    const std::vector<int> offsets = displacements(sizes);
     std::string all(total(sizes), '\0');
-    check(MPI_Allgatherv(mine.data(), n, MPI_BYTE, all.data(), sizes.data(), offsets.data(),
-                         MPI_BYTE, MPI_COMM_WORLD));
+    check(MPI_Allgatherv(mine.data(), int(mine.size()), MPI_BYTE, all.data(), sizes.data(),
+                         offsets.data(), MPI_BYTE, MPI_COMM_WORLD));
     return split_parts(all, sizes);
   }
 
   std::vector<std::string> gather_to_first(std::string_view mine) override {
-    std::vector<int> sizes(static_cast<std::size_t>(size_));
-    const int n = checked_count(mine.size());
-    check(MPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD));
-    std::string all;
-    std::vector<int> offsets;
-    if (rank_ == 0) {
-      offsets = displacements(sizes);
-      all.assign(total(sizes), '\0');
-    }
-    check(MPI_Gatherv(mine.data(), n, MPI_BYTE, all.data(), sizes.data(), offsets.data(), MPI_BYTE,
-                      0, MPI_COMM_WORLD));
+    const std::vector<int> sizes = agreed_sizes(mine.size());
+    const std::vector<int> offsets = displacements(sizes);
+    std::string all(rank_ == 0 ? total(sizes) : 0, '\0');
+    check(MPI_Gatherv(mine.data(), int(mine.size()), MPI_BYTE, all.data(), sizes.data(),
+                      offsets.data(), MPI_BYTE, 0, MPI_COMM_WORLD));
     return rank_ == 0 ? split_parts(all, sizes) : std::vector<std::string>{};
   }
 
   std::string broadcast_from_first(std::string_view data) override {
-    int n = rank_ == 0 ? checked_count(data.size()) : 0;
-    check(MPI_Bcast(&n, 1, MPI_INT, 0, MPI_COMM_WORLD));
-    std::string out =
-        rank_ == 0 ? std::string(data) : std::string(static_cast<std::size_t>(n), '\0');
-    check(MPI_Bcast(out.data(), n, MPI_BYTE, 0, MPI_COMM_WORLD));
+    std::uint64_t n = rank_ == 0 ? data.size() : 0;
+    MPI_Request request;
+    check(MPI_Ibcast(&n, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD, &request));
+    wait_quietly(request);
+    const int count = counts({n}).front();
+    std::string out = rank_ == 0 ? std::string(data) : std::string(n, '\0');
+    check(MPI_Bcast(out.data(), count, MPI_BYTE, 0, MPI_COMM_WORLD));
     return out;
   }
 
   std::string scatter_from_first(const std::vector<std::string>& parts) override {
-    std::vector<int> sizes;
-    std::vector<int> offsets;
+    std::vector<std::uint64_t> wide(static_cast<std::size_t>(size_), 0);
+    if (rank_ == 0) {
+      if (parts.size() != wide.size())
+        throw Error("MPI: one part per rank is needed", Error::Kind::Internal);
+      for (std::size_t r = 0; r < wide.size(); ++r) wide[r] = parts[r].size();
+    }
+    MPI_Request request;
+    check(MPI_Ibcast(wide.data(), size_, MPI_UINT64_T, 0, MPI_COMM_WORLD, &request));
+    wait_quietly(request);
+    const std::vector<int> sizes = counts(wide);
+    const std::vector<int> offsets = displacements(sizes);
     std::string all;
     if (rank_ == 0) {
-      if (parts.size() != static_cast<std::size_t>(size_))
-        throw Error("MPI: one part per rank is needed", Error::Kind::Internal);
-      for (const std::string& p : parts) sizes.push_back(checked_count(p.size()));
-      offsets = displacements(sizes);
       all.reserve(total(sizes));
       for (const std::string& p : parts) all += p;
     }
-    int n = 0;
-    check(MPI_Scatter(sizes.data(), 1, MPI_INT, &n, 1, MPI_INT, 0, MPI_COMM_WORLD));
-    std::string mine(static_cast<std::size_t>(n), '\0');
-    check(MPI_Scatterv(all.data(), sizes.data(), offsets.data(), MPI_BYTE, mine.data(), n, MPI_BYTE,
-                       0, MPI_COMM_WORLD));
+    std::string mine(wide[static_cast<std::size_t>(rank_)], '\0');
+    check(MPI_Scatterv(all.data(), sizes.data(), offsets.data(), MPI_BYTE, mine.data(),
+                       sizes[static_cast<std::size_t>(rank_)], MPI_BYTE, 0, MPI_COMM_WORLD));
     return mine;
   }
 
   void send_receive(std::string_view mine, int to, int from, std::string& into) override {
-    int n = checked_count(mine.size()), incoming = 0;
-    check(MPI_Sendrecv(&n, 1, MPI_INT, to, kSizeTag, &incoming, 1, MPI_INT, from, kSizeTag,
-                       MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-    into.resize(static_cast<std::size_t>(incoming));
-    check(MPI_Sendrecv(mine.data(), n, MPI_BYTE, to, kDataTag, into.data(), incoming, MPI_BYTE,
+    std::uint64_t n = mine.size(), incoming = 0;
+    check(MPI_Sendrecv(&n, 1, MPI_UINT64_T, to, kSizeTag, &incoming, 1, MPI_UINT64_T, from,
+                       kSizeTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+    const std::vector<int> both = counts({n, incoming});
+    into.resize(incoming);
+    check(MPI_Sendrecv(mine.data(), both[0], MPI_BYTE, to, kDataTag, into.data(), both[1], MPI_BYTE,
                        from, kDataTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
   }
 
@@ -134,17 +145,27 @@ class MpiCommunicator final : public Communicator {
     throw Error("MPI: " + std::string(text, static_cast<std::size_t>(length)),
                 Error::Kind::Internal);
   }
+  // Offsets of the parts in a gathered whole (counts() has checked them).
   static std::vector<int> displacements(const std::vector<int>& sizes) {
     std::vector<int> offsets(sizes.size(), 0);
-    long long at = 0;
-    for (std::size_t k = 0; k < sizes.size(); ++k) {
-      if (at > INT_MAX)
-        throw Error("an MPI exchange is over 2 GiB in all; use fewer ranks per exchange",
-                    Error::Kind::Internal);
-      offsets[k] = static_cast<int>(at);
-      at += sizes[k];
-    }
+    for (std::size_t k = 1; k < sizes.size(); ++k) offsets[k] = offsets[k - 1] + sizes[k - 1];
     return offsets;
+  }
+  // Every rank's size, known to every rank.
+  std::vector<int> agreed_sizes(std::uint64_t mine) {
+    std::vector<std::uint64_t> all(static_cast<std::size_t>(size_));
+    check(MPI_Allgather(&mine, 1, MPI_UINT64_T, all.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD));
+    return counts(all);
+  }
+  // A rank waiting for rank 0 (which may train alone for minutes) sleeps
+  // between polls instead of spinning a core as a blocking call does.
+  static void wait_quietly(MPI_Request& request) {
+    int done = 0;
+    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE));
+    while (!done) {
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+      check(MPI_Test(&request, &done, MPI_STATUS_IGNORE));
+    }
   }
   static std::size_t total(const std::vector<int>& sizes) {
     return static_cast<std::size_t>(std::accumulate(sizes.begin(), sizes.end(), 0LL));

@@ -109,6 +109,7 @@ TrainReport train_on_ranks(TrainedModel& m, const Ratings& train_rows, const Tra
   start.n_items = m.tables.n_items;
   start.scaler = m.scaler;
   start.plan = RingPlan::balanced(train_rows, start.n_users, start.n_items, ranks.size());
+  check_exchange_sizes(start.plan, train_rows.size(), m.validation.size(), config.dim);
   ranks.lockstep = true;
   ranks.broadcast_from_first(start.pack());
   Ratings mine = unpack_rows(ranks.scatter_from_first(pack_by_user_group(train_rows, start.plan)));

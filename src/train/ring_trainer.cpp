@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <optional>
 
@@ -167,6 +168,22 @@ void check_distributable(const TrainConfig& config) {
         "--optimizer adam (dense, as --preset notebook sets it) moves every movie at every step, "
         "so it cannot be split across MPI ranks: use --optimizer sparse-adam, or run without "
         "mpirun");
+}
+
+void check_exchange_sizes(const RingPlan& plan, std::size_t train_rows, std::size_t val_rows,
+                          int dim) {
+  // MPI counts bytes in an int: the rows sent out (12 bytes each) and the
+  // users gathered at the end ((dim + 1) floats each) go in one exchange.
+  constexpr double kLimit = 2147483647.0;
+  const double users = plan.user_first.empty() ? 0.0 : double(plan.user_first.back());
+  const double rows = double(std::max(train_rows, val_rows)) * 12.0;
+  const double tables = users * (dim + 1) * 4.0;
+  if (rows > kLimit || tables > kLimit) {
+    char gb[32];
+    std::snprintf(gb, sizeof gb, "%.1f", std::max(rows, tables) / 1e9);
+    throw Error(std::string("training across MPI ranks would send ") + gb +
+                " GB in one exchange, over MPI's 2 GiB: not possible yet (docs/distributed.md)");
+  }
 }
 
 std::string RingStart::pack() const {

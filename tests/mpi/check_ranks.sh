@@ -12,10 +12,12 @@
 #      where ../shared has it), the same bytes again for the same seed, and
 #      read by every command;
 #   6. dense Adam (the notebook preset) is refused: exit 2, no model;
-#   7. a rank killed while the ring trains leaves no half-written model.
+#   7. a rank killed while the ring trains leaves no half-written model;
+#   8. a rank that cannot see the file, or sees another size, stops every rank.
 # Usage: check_ranks.sh RECSYS MPIEXEC SOURCE_DIR
 set -euo pipefail
 recsys=$1 mpiexec=$2 src=$3
+recsys=$(cd "$(dirname "$recsys")" && pwd)/$(basename "$recsys")  # ranks below run in other directories
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -117,8 +119,10 @@ kill_rank_1 "rank 0 training alone" --epochs 100000
 # movie groups passed along a ring. Not the same bytes as one process (the
 # order of the updates differs), but the same accuracy; and the same bytes
 # again for the same seed and ranks.
-val_rmse() { sed -n 's/.*"val_rmse":\([0-9.]*\).*/\1/p' "$1"; }
-near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 0.01) }'; }
+# The top-level figure (the kept epoch's), not the history's last.
+val_rmse() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["val_rmse"])' "$1"; }
+near() { awk -v a="$1" -v b="$2" 'BEGIN { if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/) exit 1
+  d = a - b; if (d < 0) d = -d; exit !(d <= 0.01) }'; }
 across() {  # ratings val ranks model
   local ratings=$1 val=$2 n=$3 model=$4 out=$5
   if [ "$n" -eq 1 ]; then
@@ -166,5 +170,22 @@ grep -q "cannot be split across MPI ranks" "$work/err" || fail "no reason given:
 
 # 7. A rank killed while the ring trains: no model file, or a whole one.
 kill_rank_1 "the ring" --objective rating --epochs 100000 --early-stopping 0
+# 8. Ranks that do not see the same file (no shared filesystem): every rank
+# stops with the reason, exit 2, instead of waiting for the one that failed.
+mkdir -p "$work/a" "$work/b" "$work/c"
+cp "$work/train.csv" "$work/a/r.csv"
+head -n 100 "$work/train.csv" > "$work/c/r.csv"
+for other in b c; do
+  set +e
+  timeout 120 "${launch[@]}" -np 1 --wdir "$work/a" "$recsys" train r.csv -q --model "$work/a/m.model" \
+    : -np 1 --wdir "$work/$other" "$recsys" train r.csv -q --model "$work/a/m.model" \
+    > "$work/out" 2> "$work/err"
+  code=$?
+  set -e
+  [ "$code" -eq 2 ] || fail "rank 1 in $other: exit $code, not 2: $(cat "$work/err")"
+  grep -q "MPI rank 1" "$work/err" || fail "rank 1 in $other: no reason given: $(cat "$work/err")"
+  [ -e "$work/a/m.model" ] && fail "rank 1 in $other: a model was written"
+done
+
 echo "ok: 1-3 ranks give one process's model; the rating objective trains across ranks within"
 echo "0.01 RMSE; bad lines fail every rank; dense Adam is refused; a killed rank leaves no half model"

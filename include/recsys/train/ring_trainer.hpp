@@ -40,6 +40,11 @@ bool trains_across_ranks(const TrainConfig& config);
 // every movie at every step, so no movie group could leave a rank.
 void check_distributable(const TrainConfig& config);
 
+// Throws Error before training when one of the run's exchanges would pass
+// MPI's 2 GiB: the rows sent out, or every user's row gathered at the end.
+void check_exchange_sizes(const RingPlan& plan, std::size_t train_rows, std::size_t val_rows,
+                          int dim);
+
 // Everything the other ranks need from rank 0 to train: the plan, the table
 // sizes and the scale. Text that does not start as a packed start is not
 // one (rank 0 sends its exit code instead when it stops before training).
