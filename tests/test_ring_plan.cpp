@@ -82,16 +82,13 @@ TEST_CASE("the start of training round-trips, and an exit code is no start") {
   CHECK(test_support::error_from([&] { recsys::RingStart::unpack(bytes.substr(0, 30)); }));
 }
 
-TEST_CASE("dense Adam is refused across ranks while sparse rating training is split") {
+TEST_CASE("dense Adam is refused across ranks, sparse rating and choice training are split") {
   recsys::TrainConfig c;
   c.objective = recsys::Objective::Rating;
   c.optimizer = recsys::Adam::Mode::Sparse;
-  CHECK(recsys::trains_across_ranks(c));
   CHECK_NOTHROW(recsys::check_distributable(c));
   c.optimizer = recsys::Adam::Mode::Dense;
-  CHECK_FALSE(recsys::trains_across_ranks(c));
   CHECK(test_support::error_from([&] { recsys::check_distributable(c); }));
   c.objective = recsys::Objective::Choice;
-  CHECK_FALSE(recsys::trains_across_ranks(c));
   CHECK_NOTHROW(recsys::check_distributable(c));
 }

@@ -224,14 +224,9 @@ void train_and_save(const CLI::App& cmd, const TrainOptions& o, Communicator* ra
   if (ranks) check_distributable(config);
   if (ready) ready();
   const DatasetOptions data = dataset_options(cmd, o, ranks);
-  if (ranks && trains_across_ranks(config))
+  if (ranks)
     spdlog::info("{} MPI ranks read {} a part each and train a user group each", ranks->size(),
                  o.ratings);
-  else if (ranks)
-    spdlog::info(
-        "{} MPI ranks read {} a part each; rank 0 trains (objective {} is not split "
-        "across ranks)",
-        ranks->size(), o.ratings, objective_name(config.objective));
 
   FitHooks hooks = progress_hooks(o, config.epochs, config.objective);
   // Held until the model is saved: a stop request during the save waits for it.
@@ -249,7 +244,15 @@ void train_and_save(const CLI::App& cmd, const TrainOptions& o, Communicator* ra
     spdlog::info("early stopping: no better val MSE for {} epochs; keeping epoch {}",
                  config.early_stopping, report.best_epoch);
 
-  if (report.ring.training > 0) {
+  if (report.ring.training > 0 && config.objective == Objective::Choice) {
+    const RingTimes& t = report.ring;
+    const double epochs = double(std::max<std::size_t>(report.history.size(), 1));
+    spdlog::info(
+        "per epoch on rank 0: {:.3f} s training its users and its share of the movies' "
+        "gradients, {:.3f} s adding up the shares ({:.1f} MB sent), {:.3f} s stepping the movies",
+        t.training / epochs, t.passing / epochs, double(t.bytes_passed) / 1e6 / epochs,
+        t.epoch_ends / epochs);
+  } else if (report.ring.training > 0) {
     const RingTimes& t = report.ring;
     const double epochs = double(std::max<std::size_t>(report.history.size(), 1));
     spdlog::info(

@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "recsys/train/choice_ranks.hpp"
 #include "recsys/train/choice_trainer.hpp"
 #include "recsys/train/ring_trainer.hpp"
 #include "recsys/train/trainer.hpp"
@@ -101,7 +102,8 @@ TrainConfig with_threads(const TrainConfig& requested, const Communicator* ranks
 }
 
 // Rank 0's side of training across ranks: the plan and each rank's rows
-// out, then the ring (ring_trainer.hpp), which leaves every user on rank 0.
+// out, then the objective's trainer (ring_trainer.hpp, choice_ranks.hpp),
+// which leaves every user on rank 0.
 TrainReport train_on_ranks(TrainedModel& m, const Ratings& train_rows, const TrainConfig& config,
                            const TrainHooks& hooks, Communicator& ranks) {
   RingStart start;
@@ -115,8 +117,10 @@ TrainReport train_on_ranks(TrainedModel& m, const Ratings& train_rows, const Tra
   Ratings mine = unpack_rows(ranks.scatter_from_first(pack_by_user_group(train_rows, start.plan)));
   const Ratings my_val =
       unpack_rows(ranks.scatter_from_first(pack_by_user_group(m.validation, start.plan)));
-  TrainReport report =
-      train_ring(m.tables, start.plan, std::move(mine), my_val, m.scaler, config, hooks, ranks);
+  TrainReport report = config.objective == Objective::Choice
+                           ? train_choice_on_ranks(m.tables, start.plan, mine, config, hooks, ranks)
+                           : train_ring(m.tables, start.plan, std::move(mine), my_val, m.scaler,
+                                        config, hooks, ranks);
   ranks.lockstep = false;
   return report;
 }
@@ -146,7 +150,6 @@ std::string fit_follower(const DatasetOptions& files, const TrainConfig& request
   DatasetOptions load_files = files;
   load_files.load.threads = config.threads;
   read_dataset_part(load_files, {config.val_fraction, config.seed, config.split});
-  if (!trains_across_ranks(config)) return "";
   Communicator& ranks = *files.load.ranks;
   const std::string said = ranks.broadcast_from_first("");
   if (!RingStart::is_packed(said)) return said;  // rank 0 stopped before training
@@ -158,7 +161,10 @@ std::string fit_follower(const DatasetOptions& files, const TrainConfig& request
       Embeddings::random(start.n_users, start.n_items, config.dim, config.init_std, rng);
   Ratings mine = unpack_rows(ranks.scatter_from_first({}));
   const Ratings my_val = unpack_rows(ranks.scatter_from_first({}));
-  train_ring(model, start.plan, std::move(mine), my_val, start.scaler, config, {}, ranks);
+  if (config.objective == Objective::Choice)
+    train_choice_on_ranks(model, start.plan, mine, config, {}, ranks);
+  else
+    train_ring(model, start.plan, std::move(mine), my_val, start.scaler, config, {}, ranks);
   ranks.lockstep = false;
   return "";
 }
@@ -187,7 +193,7 @@ FitResult fit_loaded(Dataset data, const TrainConfig& requested, const FitHooks&
   // grid keeps them as the list of rated movies the model needs, so they are
   // never held twice.
   std::optional<BlockGrid> grid;
-  const bool across_ranks = ranks && trains_across_ranks(config);
+  const bool across_ranks = ranks != nullptr;
   if (config.objective == Objective::Rating && !across_ranks &&
       resolve_shuffle(m.settings, m.tables) == Shuffle::Blocks)
     grid.emplace(make_block_grid(std::move(data.train), m.tables, m.settings));
@@ -214,10 +220,10 @@ FitResult fit_loaded(Dataset data, const TrainConfig& requested, const FitHooks&
     return hooks.checkpoint_every > 0 && hooks.on_checkpoint &&
            epoch % hooks.checkpoint_every == 0 && epoch < config.epochs;
   };
-  if (config.objective == Objective::Choice)
-    out.report = train_choice(m.tables, data.train, m.settings, train_hooks);
-  else if (across_ranks)
+  if (across_ranks)
     out.report = train_on_ranks(m, data.train, m.settings, train_hooks, *ranks);
+  else if (config.objective == Objective::Choice)
+    out.report = train_choice(m.tables, data.train, m.settings, train_hooks);
   else if (grid)
     out.report = train(m.tables, *grid, m.validation, m.scaler, m.settings, train_hooks);
   else

@@ -75,25 +75,6 @@ void unpack_items(std::string_view bytes, Embeddings& model, Adam* adam, std::ui
   if (!u.done()) throw Error("a rank sent a movie group of the wrong size", Error::Kind::Internal);
 }
 
-// Every rank's users to rank 0.
-void gather_users(Embeddings& model, const RingPlan& plan, Communicator& ranks) {
-  const std::size_t dim = std::size_t(model.dim);
-  const int me = ranks.rank();
-  const std::uint32_t first = plan.user_first[std::size_t(me)];
-  const std::uint32_t end = plan.user_first[std::size_t(me) + 1];
-  Packer p;
-  p.array<float>({model.user_vec.data() + first * dim, (end - first) * dim});
-  p.array<float>({model.user_bias.data() + first, end - first});
-  const std::vector<std::string> parts = ranks.gather_to_first(p.bytes());
-  for (int r = 1; r < int(parts.size()); ++r) {
-    const std::uint32_t f = plan.user_first[std::size_t(r)],
-                        e = plan.user_first[std::size_t(r) + 1];
-    Unpacker u(parts[std::size_t(r)]);
-    u.array<float>({model.user_vec.data() + f * dim, (e - f) * dim});
-    u.array<float>({model.user_bias.data() + f, e - f});
-  }
-}
-
 // One rank's rows of one movie group, held as one shuffled list or as the
 // blocks of a grid (block_grid.hpp), which then owns them.
 struct GroupRows {
@@ -158,8 +139,22 @@ RingPlan RingPlan::balanced(const Ratings& rows, std::uint32_t n_users, std::uin
   return {balanced_cuts(per_user, ranks), balanced_cuts(per_item, ranks)};
 }
 
-bool trains_across_ranks(const TrainConfig& config) {
-  return config.objective == Objective::Rating && config.optimizer == Adam::Mode::Sparse;
+void gather_users(Embeddings& model, const RingPlan& plan, Communicator& ranks) {
+  const std::size_t dim = std::size_t(model.dim);
+  const int me = ranks.rank();
+  const std::uint32_t first = plan.user_first[std::size_t(me)];
+  const std::uint32_t end = plan.user_first[std::size_t(me) + 1];
+  Packer p;
+  p.array<float>({model.user_vec.data() + first * dim, (end - first) * dim});
+  p.array<float>({model.user_bias.data() + first, end - first});
+  const std::vector<std::string> parts = ranks.gather_to_first(p.bytes());
+  for (int r = 1; r < int(parts.size()); ++r) {
+    const std::uint32_t f = plan.user_first[std::size_t(r)],
+                        e = plan.user_first[std::size_t(r) + 1];
+    Unpacker u(parts[std::size_t(r)]);
+    u.array<float>({model.user_vec.data() + f * dim, (e - f) * dim});
+    u.array<float>({model.user_bias.data() + f, e - f});
+  }
 }
 
 void check_distributable(const TrainConfig& config) {

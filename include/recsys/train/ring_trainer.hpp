@@ -33,12 +33,15 @@ struct RingPlan {
   int groups() const { return static_cast<int>(user_first.size()) - 1; }
 };
 
-// Whether training with config can run across ranks: the rating objective
-// with sparse Adam. The choice objective is trained by rank 0 alone.
-bool trains_across_ranks(const TrainConfig& config);
 // Throws Error for settings that cannot run under mpirun: dense Adam moves
-// every movie at every step, so no movie group could leave a rank.
+// every movie at every step, so no movie group could leave a rank. Every
+// other setting trains across the ranks: the rating objective here, the
+// choice objective in choice_ranks.hpp.
 void check_distributable(const TrainConfig& config);
+
+// Every rank's user vectors and biases, which rank r holds for user group
+// r, to rank 0 (a collective call).
+void gather_users(Embeddings& model, const RingPlan& plan, Communicator& ranks);
 
 // Throws Error before training when one of the run's exchanges would pass
 // MPI's 2 GiB: the rows sent out, or every user's row gathered at the end.
