@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
+#include "dataset_parts.hpp"
 #include "keep_rows.hpp"
 #include "recsys/data/movies.hpp"
 #include "recsys/data/rated_items.hpp"
@@ -44,6 +47,8 @@ std::size_t count_val_rows_in_training(const Dataset& data) {
   return RatedItems::build(data.users.size(), data.val).count_held(data.train);
 }
 
+}  // namespace
+
 void warn_duplicates(const std::string& path, std::size_t n, const ColumnNames& cols) {
   if (n > 0)
     spdlog::warn(
@@ -51,12 +56,60 @@ void warn_duplicates(const std::string& path, std::size_t n, const ColumnNames& 
         n, cols.user, cols.item);
 }
 
-}  // namespace
+void warn_val_rows_in_training(const std::string& val_path, std::size_t in_training,
+                               std::size_t val_rows) {
+  if (in_training > 0)
+    spdlog::warn(
+        "{}: {} of {} validation rows ({:.1f}%) are also training rows (same user and movie); "
+        "the validation figures are then optimistic",
+        val_path, in_training, val_rows, 100.0 * double(in_training) / double(val_rows));
+}
 
-std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items,
-                                    std::vector<std::int64_t>* timestamps) {
+void check_training_rows(const DatasetOptions& options, std::size_t train_rows,
+                         std::size_t val_rows) {
+  if (train_rows == 0 && val_rows > 0 && options.val_path.empty())
+    throw Error(options.ratings_path, 0,
+                "no training rows: all " + std::to_string(val_rows) +
+                    " rows went to validation; add rows or lower --val-fraction");
+  if (train_rows == 0)
+    throw Error(
+        options.ratings_path, 0,
+        "no training rows: the file has a header but no ratings; add rows below the header");
+}
+
+void attach_titles(Dataset& data, const DatasetOptions& options) {
+  data.titles.assign(data.items.size(), "");
+  data.genres.assign(data.items.size(), "");
+  const std::string movies_path =
+      options.movies_path.empty() ? sibling_movies_file(options.ratings_path) : options.movies_path;
+  if (!options.movies_path.empty() || exists(movies_path)) {
+    const auto movies = load_movies(movies_path, options.load.columns.item);
+    data.movies_path = movies_path;
+    for (std::uint32_t i = 0; i < data.items.size(); ++i) {
+      if (auto it = movies.find(data.items.token(i)); it != movies.end()) {
+        data.titles[i] = it->second.title;
+        data.genres[i] = it->second.genres;
+      } else {
+        ++data.untitled_items;
+      }
+    }
+  } else if (movies_path.empty()) {
+    data.untitled_items = data.items.size();
+    spdlog::warn(
+        "ratings from standard input: movies will be shown by id (pass --movies FILE "
+        "for titles)");
+  } else {
+    data.untitled_items = data.items.size();
+    spdlog::warn("{}: not found; movies will be shown by id (pass --movies FILE for titles)",
+                 movies_path);
+  }
+}
+
+std::vector<bool> earlier_duplicates(const Ratings& rows, std::size_t n_users,
+                                     std::size_t n_items) {
   const std::size_t n = rows.size();
-  if (n < 2) return 0;
+  std::vector<bool> drop(n, false);
+  if (n < 2) return drop;
   // Rows grouped by user (a counting sort that keeps file order within a
   // user), then one pass per user with a stamp per item: O(n), and 4 bytes a
   // row of scratch instead of a hash set of pairs. A file already grouped by
@@ -79,20 +132,22 @@ std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::siz
   }
   constexpr std::uint32_t kNone = 0xFFFFFFFFu;
   std::vector<std::uint32_t> stamp(n_items, kNone), latest(n_items, 0);
-  std::vector<bool> drop(n, false);
-  std::size_t dropped = 0;
   for (std::size_t u = 0; u < n_users; ++u) {
     for (std::size_t p = start[u]; p < start[u + 1]; ++p) {
       const auto k = grouped ? static_cast<std::uint32_t>(p) : by_user[p];
       const std::uint32_t i = rows.item[k];
-      if (stamp[i] == u) {
-        drop[latest[i]] = true;  // an earlier line of the same pair
-        ++dropped;
-      }
+      if (stamp[i] == u) drop[latest[i]] = true;  // an earlier line of the same pair
       stamp[i] = static_cast<std::uint32_t>(u);
       latest[i] = k;
     }
   }
+  return drop;
+}
+
+std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items,
+                                    std::vector<std::int64_t>* timestamps) {
+  const std::vector<bool> drop = earlier_duplicates(rows, n_users, n_items);
+  const auto dropped = static_cast<std::size_t>(std::count(drop.begin(), drop.end(), true));
   if (dropped == 0) return 0;
   std::size_t kept = 0;
   keep_rows_if(rows, [&](std::size_t k) {
@@ -160,21 +215,9 @@ Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
     data.duplicate_rows += val_duplicates;
     data.val_file_rows = data.val.size();
     data.val_rows_in_training = count_val_rows_in_training(data);
-    if (data.val_rows_in_training > 0)
-      spdlog::warn(
-          "{}: {} of {} validation rows ({:.1f}%) are also training rows (same user and movie); "
-          "the validation figures are then optimistic",
-          options.val_path, data.val_rows_in_training, data.val.size(),
-          100.0 * double(data.val_rows_in_training) / double(data.val.size()));
+    warn_val_rows_in_training(options.val_path, data.val_rows_in_training, data.val.size());
   }
-  if (data.train.size() == 0 && data.val.size() > 0 && options.val_path.empty())
-    throw Error(options.ratings_path, 0,
-                "no training rows: all " + std::to_string(data.val.size()) +
-                    " rows went to validation; add rows or lower --val-fraction");
-  if (data.train.size() == 0)
-    throw Error(
-        options.ratings_path, 0,
-        "no training rows: the file has a header but no ratings; add rows below the header");
+  check_training_rows(options, data.train.size(), data.val.size());
 
   if (options.load.range) {
     data.scaler = Scaler::from_range(*options.load.range);
@@ -184,31 +227,7 @@ Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
   data.stats = ItemStats::compute(data.items.size(), data.train, data.val);
   data.cold_val_rows = count_cold_rows(data.train, data.val, data.users.size(), data.items.size());
 
-  data.titles.assign(data.items.size(), "");
-  data.genres.assign(data.items.size(), "");
-  const std::string movies_path =
-      options.movies_path.empty() ? sibling_movies_file(options.ratings_path) : options.movies_path;
-  if (!options.movies_path.empty() || exists(movies_path)) {
-    const auto movies = load_movies(movies_path, options.load.columns.item);
-    data.movies_path = movies_path;
-    for (std::uint32_t i = 0; i < data.items.size(); ++i) {
-      if (auto it = movies.find(data.items.token(i)); it != movies.end()) {
-        data.titles[i] = it->second.title;
-        data.genres[i] = it->second.genres;
-      } else {
-        ++data.untitled_items;
-      }
-    }
-  } else if (movies_path.empty()) {
-    data.untitled_items = data.items.size();
-    spdlog::warn(
-        "ratings from standard input: movies will be shown by id (pass --movies FILE "
-        "for titles)");
-  } else {
-    data.untitled_items = data.items.size();
-    spdlog::warn("{}: not found; movies will be shown by id (pass --movies FILE for titles)",
-                 movies_path);
-  }
+  attach_titles(data, options);
   return data;
 }
 

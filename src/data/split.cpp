@@ -11,11 +11,6 @@
 namespace recsys {
 namespace {
 
-std::size_t rows_to_hold_out(std::size_t n, double val_fraction) {
-  return std::min<std::size_t>(
-      n, static_cast<std::size_t>(std::ceil(val_fraction * static_cast<double>(n))));
-}
-
 void check_timestamps(const Ratings& rows, std::span<const std::int64_t> timestamps) {
   if (timestamps.size() != rows.size())
     throw Error("time split: " + std::to_string(timestamps.size()) + " timestamps for " +
@@ -53,6 +48,22 @@ void move_marked(Ratings& rows, const std::vector<bool>& marked, std::size_t n_m
 
 }  // namespace
 
+std::size_t rows_to_hold_out(std::size_t n, double val_fraction) {
+  return std::min<std::size_t>(
+      n, static_cast<std::size_t>(std::ceil(val_fraction * static_cast<double>(n))));
+}
+
+HoldOutDraw::HoldOutDraw(std::size_t n, std::size_t hold, std::uint64_t seed)
+    : rng_(seed), n_(n), needed_(hold) {}
+
+bool HoldOutDraw::next() {
+  // Algorithm S: row k is taken with probability needed / (n - k).
+  const bool taken = needed_ > 0 && rng_.below(n_ - k_) < needed_;
+  ++k_;
+  needed_ -= taken;
+  return taken;
+}
+
 void random_split(const Ratings& all, double val_fraction, std::uint64_t seed, Ratings& train,
                   Ratings& val) {
   Ratings copy = all;
@@ -65,15 +76,12 @@ void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Rati
   // n_val rows, every subset of that size equally likely, with no permutation
   // array; training rows are compacted in place, so the split costs only the
   // validation rows' memory.
-  const std::size_t n = rows.size();
-  const std::size_t n_val = rows_to_hold_out(n, val_fraction);
-  Rng rng(seed);
+  const std::size_t n_val = rows_to_hold_out(rows.size(), val_fraction);
+  HoldOutDraw draw(rows.size(), n_val, seed);
   val.reserve(n_val);
-  std::size_t needed = n_val;
   keep_rows_if(rows, [&](std::size_t k) {
-    if (needed == 0 || rng.below(n - k) >= needed) return true;
+    if (!draw.next()) return true;
     val.push(rows.user[k], rows.item[k], rows.stars[k]);
-    --needed;
     return false;
   });
   release_unused_capacity(rows.user);
@@ -81,8 +89,9 @@ void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Rati
   rows.stars.release_unused_capacity();
 }
 
-void user_time_split_in_place(Ratings& rows, std::span<const std::int64_t> timestamps,
-                              double val_fraction, std::size_t n_users, Ratings& val) {
+std::vector<bool> mark_latest_of_each_user(const Ratings& rows,
+                                           std::span<const std::int64_t> timestamps,
+                                           double val_fraction, std::size_t n_users) {
   check_timestamps(rows, timestamps);
   const std::size_t n = rows.size();
   // Row indexes grouped by user, in file order within a user (a counting
@@ -97,16 +106,20 @@ void user_time_split_in_place(Ratings& rows, std::span<const std::int64_t> times
       by_user[next[rows.user[k]]++] = static_cast<std::uint32_t>(k);
   }
   std::vector<bool> marked(n, false);
-  std::size_t n_marked = 0;
   for (std::size_t u = 0; u < n_users; ++u) {
     const std::size_t n_u = start[u + 1] - start[u];
     if (n_u < 2) continue;
     const std::size_t n_val = std::min(rows_to_hold_out(n_u, val_fraction), n_u - 1);
     mark_latest(std::span(by_user).subspan(start[u], n_u), timestamps, n_val, marked);
-    n_marked += n_val;
   }
-  std::vector<std::uint32_t>().swap(by_user);
-  move_marked(rows, marked, n_marked, val);
+  return marked;
+}
+
+void user_time_split_in_place(Ratings& rows, std::span<const std::int64_t> timestamps,
+                              double val_fraction, std::size_t n_users, Ratings& val) {
+  const std::vector<bool> marked =
+      mark_latest_of_each_user(rows, timestamps, val_fraction, n_users);
+  move_marked(rows, marked, std::size_t(std::count(marked.begin(), marked.end(), true)), val);
 }
 
 void time_split_in_place(Ratings& rows, std::span<const std::int64_t> timestamps,

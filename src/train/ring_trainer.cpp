@@ -21,33 +21,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::string_view kStartTag = "recsys-ring-start";
 
-// Cuts [0, counts.size()) into `groups` runs with about equal sums of
-// counts: each cut where the running sum comes nearest its share.
-std::vector<std::uint32_t> balanced_cuts(const std::vector<std::uint64_t>& counts, int groups) {
-  std::vector<std::uint64_t> through(counts.size());  // sum of counts[0..k]
-  std::uint64_t sum = 0;
-  for (std::size_t k = 0; k < counts.size(); ++k) through[k] = sum += counts[k];
-  std::vector<std::uint32_t> first{0};
-  for (int j = 1; j < groups; ++j) {
-    const double share = double(sum) * j / groups;
-    const auto k =
-        std::size_t(std::lower_bound(through.begin(), through.end(), share) - through.begin());
-    std::uint32_t cut = std::uint32_t(std::min(k, counts.size()));
-    // Index k, which crosses the share, goes with the nearer side.
-    if (k < counts.size()) {
-      const double before = k > 0 ? double(through[k - 1]) : 0.0;
-      if (double(through[k]) - share <= share - before) cut = std::uint32_t(k + 1);
-    }
-    first.push_back(std::max(cut, first.back()));
-  }
-  first.push_back(std::uint32_t(counts.size()));
-  return first;
-}
-
-int group_of(const std::vector<std::uint32_t>& first, std::uint32_t index) {
-  return int(std::upper_bound(first.begin(), first.end(), index) - first.begin()) - 1;
-}
-
 // A movie group's weights and moments, as they travel along the ring (and,
 // without moments, as they are shared at the end of an epoch).
 // Written into `out`, whose capacity is kept from pass to pass: a fresh
@@ -129,16 +102,6 @@ EpochPart sum_parts(const EpochPart& mine, Communicator& ranks) {
 
 }  // namespace
 
-RingPlan RingPlan::balanced(const Ratings& rows, std::uint32_t n_users, std::uint32_t n_items,
-                            int ranks) {
-  std::vector<std::uint64_t> per_user(n_users, 0), per_item(n_items, 0);
-  for (std::size_t k = 0; k < rows.size(); ++k) {
-    ++per_user[rows.user[k]];
-    ++per_item[rows.item[k]];
-  }
-  return {balanced_cuts(per_user, ranks), balanced_cuts(per_item, ranks)};
-}
-
 void gather_users(Embeddings& model, const RingPlan& plan, Communicator& ranks) {
   const std::size_t dim = std::size_t(model.dim);
   const int me = ranks.rank();
@@ -217,7 +180,7 @@ RingStart RingStart::unpack(std::string_view bytes) {
 std::vector<std::string> pack_by_user_group(const Ratings& rows, const RingPlan& plan) {
   std::vector<Packer> parts(std::size_t(plan.groups()));
   for (std::size_t k = 0; k < rows.size(); ++k) {
-    Packer& p = parts[std::size_t(group_of(plan.user_first, rows.user[k]))];
+    Packer& p = parts[std::size_t(plan.user_group(rows.user[k]))];
     p.number(rows.user[k]);
     p.number(rows.item[k]);
     p.number(float(rows.stars[k]));
@@ -264,8 +227,8 @@ TrainReport train_ring(Embeddings& model, const RingPlan& plan, Ratings rows,
   {
     std::vector<Ratings> parts(static_cast<std::size_t>(n));
     for (std::size_t k = 0; k < rows.size(); ++k)
-      parts[std::size_t(group_of(plan.item_first, rows.item[k]))].push(rows.user[k], rows.item[k],
-                                                                       rows.stars[k]);
+      parts[std::size_t(plan.item_group(rows.item[k]))].push(rows.user[k], rows.item[k],
+                                                             rows.stars[k]);
     rows = Ratings();  // held once: by group from here on
     for (int g = 0; g < n; ++g)
       by_group[std::size_t(g)].take(std::move(parts[std::size_t(g)]), blocks, model, config);

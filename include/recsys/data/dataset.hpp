@@ -42,6 +42,11 @@ struct Dataset {
 
 Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out = {});
 
+// The titles and genres of data's movies from the movies file (options', or
+// the movies.csv beside the ratings), warning when there is none; the last
+// step of load_dataset.
+void attach_titles(Dataset& data, const DatasetOptions& options);
+
 // On a rank other than 0 of an mpirun (options.load.ranks set): its part of
 // the reads load_dataset makes on rank 0, the same calls in the same order,
 // throwing the same Error where a read fails. Rank 0 receives the rows, so
@@ -55,5 +60,7 @@ void read_dataset_part(const DatasetOptions& options, HoldOut hold_out = {});
 // timestamps, when given, are the rows' own and are kept or dropped with them.
 std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items,
                                     std::vector<std::int64_t>* timestamps = nullptr);
+// Which rows that policy drops: true for each earlier line of a repeated pair.
+std::vector<bool> earlier_duplicates(const Ratings& rows, std::size_t n_users, std::size_t n_items);
 
 }  // namespace recsys

@@ -5,7 +5,10 @@
 #include <cstdint>
 #include <span>
 
+#include <vector>
+
 #include "recsys/data/ratings.hpp"
+#include "recsys/util/rng.hpp"
 
 namespace recsys {
 
@@ -21,6 +24,23 @@ struct HoldOut {
   double fraction = 0.1;
   std::uint64_t seed = 42;  // Random only
   Split split = Split::Random;
+};
+
+// How many of n rows a holdout of val_fraction takes: ceil(n * fraction).
+std::size_t rows_to_hold_out(std::size_t n, double val_fraction);
+
+// Knuth's selection sampling (algorithm S), one row at a time: next() says
+// whether the next of n rows is held out; exactly `hold` of them are, every
+// subset of that size alike. split_in_place draws with it, and so does each
+// MPI rank over the whole file's rows, so that they hold out the same rows.
+class HoldOutDraw {
+ public:
+  HoldOutDraw(std::size_t n, std::size_t hold, std::uint64_t seed);
+  bool next();
+
+ private:
+  Rng rng_;
+  std::size_t n_, k_ = 0, needed_;
 };
 
 // ceil(n * fraction) rows chosen at random with the seed (as many as sklearn's
@@ -42,6 +62,10 @@ void random_split(const Ratings& all, double val_fraction, std::uint64_t seed, R
 // n_users bounds the user indexes.
 void user_time_split_in_place(Ratings& rows, std::span<const std::int64_t> timestamps,
                               double val_fraction, std::size_t n_users, Ratings& val);
+// Which rows UserTime holds out, moving nothing: true for those.
+std::vector<bool> mark_latest_of_each_user(const Ratings& rows,
+                                           std::span<const std::int64_t> timestamps,
+                                           double val_fraction, std::size_t n_users);
 // Time: the latest ceil(n * fraction) rows of all move to val (a global
 // cutoff in time), as many as the random split holds out.
 void time_split_in_place(Ratings& rows, std::span<const std::int64_t> timestamps,

@@ -17,21 +17,12 @@
 #include "recsys/data/ratings.hpp"
 #include "recsys/data/scaler.hpp"
 #include "recsys/dist/communicator.hpp"
+#include "recsys/dist/ring_plan.hpp"
 #include "recsys/train/model.hpp"
 #include "recsys/train/train_config.hpp"
 #include "recsys/train/trainer.hpp"
 
 namespace recsys {
-
-// Group r of users is [user_first[r], user_first[r + 1]), and so for movies.
-struct RingPlan {
-  std::vector<std::uint32_t> user_first, item_first;  // ranks + 1 each
-
-  // Consecutive indexes cut so that each group has about the same number of rows.
-  static RingPlan balanced(const Ratings& rows, std::uint32_t n_users, std::uint32_t n_items,
-                           int ranks);
-  int groups() const { return static_cast<int>(user_first.size()) - 1; }
-};
 
 // Throws Error for settings that cannot run under mpirun: dense Adam moves
 // every movie at every step, so no movie group could leave a rank. Every
