@@ -29,13 +29,16 @@ struct Trained {
 
 Trained on_ranks(const Dataset& data, const TrainConfig& c, const Embeddings& start, int n) {
   const RingPlan plan = RingPlan::balanced(data.train, start.n_users, start.n_items, n);
-  const std::vector<std::string> parts = pack_by_user_group(data.train, plan);
+  std::vector<Ratings> parts(static_cast<std::size_t>(n));  // each rank's user group's rows
+  for (std::size_t k = 0; k < data.train.size(); ++k)
+    parts[std::size_t(plan.user_group(data.train.user[k]))].push(
+        data.train.user[k], data.train.item[k], data.train.stars[k]);
   Trained first;
   test::ThreadRanks ranks(n);
   ranks.run([&](Communicator& comm) {
     Embeddings model = start;
-    const Ratings mine = unpack_rows(parts[std::size_t(comm.rank())]);
-    TrainReport report = train_choice_on_ranks(model, plan, mine, c, {}, comm);
+    TrainReport report =
+        train_choice_on_ranks(model, plan, parts[std::size_t(comm.rank())], c, {}, comm);
     if (comm.rank() == 0) first = {std::move(model), std::move(report)};
   });
   return first;

@@ -1,10 +1,11 @@
 // The pieces of training across ranks that need no second process
-// (train/ring_trainer): the balanced cut of users and movies into groups,
-// rows packed per user group, and the start message; the ring itself runs
+// (dist/ring_plan, train/ring_trainer): the balanced cut of users and movies
+// into groups and the start message; the ring itself runs
 // under mpirun in tests/mpi/check_ranks.sh.
 #include <algorithm>
 #include <catch2/catch.hpp>
 
+#include "recsys/dist/ring_plan.hpp"
 #include "recsys/train/ring_trainer.hpp"
 #include "support.hpp"
 
@@ -44,22 +45,6 @@ TEST_CASE("users and movies are cut into groups of about equal rows") {
   CHECK(many.user_first == std::vector<std::uint32_t>{0, 0, 1, 1, 2, 3, 4});
   CHECK(std::is_sorted(many.user_first.begin(), many.user_first.end()));
   CHECK(many.item_first.back() == 3);
-}
-
-TEST_CASE("rows packed by user group come back whole and in order") {
-  const recsys::Ratings rows = hand_rows();
-  const auto plan = recsys::RingPlan::balanced(rows, 4, 3, 2);
-  const auto parts = recsys::pack_by_user_group(rows, plan);
-  REQUIRE(parts.size() == 2);
-  const recsys::Ratings first = recsys::unpack_rows(parts[0]);
-  const recsys::Ratings second = recsys::unpack_rows(parts[1]);
-  CHECK(first.size() == 4);
-  CHECK(first.user == std::vector<std::uint32_t>(4, 0));
-  CHECK(first.item == std::vector<std::uint32_t>{0, 1, 2, 1});
-  CHECK(second.user == std::vector<std::uint32_t>{1, 2, 3, 3});
-  CHECK(second.item == std::vector<std::uint32_t>{2, 0, 1, 2});
-  CHECK(second.stars[1] == 4.5f);
-  CHECK(first.stars[3] == 2.0f);
 }
 
 TEST_CASE("the start of training round-trips, and an exit code is no start") {

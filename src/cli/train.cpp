@@ -62,7 +62,7 @@ void log_start(const FitStart& s, const TrainOptions& o) {
       c.split == Split::UserTime ? "user-time split: each user's latest " + share + " by timestamp"
       : c.split == Split::Time ? "time split: the latest " + share + " of all ratings by timestamp"
                                : "random " + share + " holdout, seed " + std::to_string(c.seed);
-  spdlog::info("training rows {}, validation rows {}{}", with_commas(d.train.size()),
+  spdlog::info("training rows {}, validation rows {}{}", with_commas(s.train_rows),
                with_commas(d.val.size()), o.val.empty() ? " (" + holdout + ")" : " from " + o.val);
   if (d.cold_val_rows > 0)
     spdlog::info(
@@ -184,7 +184,7 @@ FitHooks progress_hooks(const TrainOptions& o, int epochs, Objective objective) 
       !o.quiet && ::isatty(STDERR_FILENO) ? std::make_shared<ProgressBar>(epochs) : nullptr;
   hooks.on_start = [&o, bar](const FitStart& s) {
     log_start(s, o);
-    if (bar) bar->start(s.data.train.size());
+    if (bar) bar->start(s.train_rows);
   };
   hooks.on_epoch = [bar, quiet = o.quiet, epochs, objective](const EpochRecord& r) {
     if (bar) bar->epoch_done(r.epoch);
@@ -244,22 +244,23 @@ void train_and_save(const CLI::App& cmd, const TrainOptions& o, Communicator* ra
     spdlog::info("early stopping: no better val MSE for {} epochs; keeping epoch {}",
                  config.early_stopping, report.best_epoch);
 
-  if (report.ring.training > 0 && config.objective == Objective::Choice) {
+  if (report.ring.training > 0) {
     const RingTimes& t = report.ring;
     const double epochs = double(std::max<std::size_t>(report.history.size(), 1));
-    spdlog::info(
-        "per epoch on rank 0: {:.3f} s training its users and its share of the movies' "
-        "gradients, {:.3f} s adding up the shares ({:.1f} MB sent), {:.3f} s stepping the movies",
-        t.training / epochs, t.passing / epochs, double(t.bytes_passed) / 1e6 / epochs,
-        t.epoch_ends / epochs);
-  } else if (report.ring.training > 0) {
-    const RingTimes& t = report.ring;
-    const double epochs = double(std::max<std::size_t>(report.history.size(), 1));
-    spdlog::info(
-        "per epoch on rank 0: {:.3f} s training its blocks, {:.3f} s passing {:.1f} MB of movie "
-        "groups, {:.3f} s at the epoch's end (sharing {:.1f} MB of movie tables, validation)",
-        t.training / epochs, t.passing / epochs, double(t.bytes_passed) / 1e6 / epochs,
-        t.epoch_ends / epochs, double(t.bytes_shared) / 1e6 / epochs);
+    if (config.objective == Objective::Choice)
+      spdlog::info(
+          "per epoch on rank 0: {:.3f} s training its users and its share of the movies' "
+          "gradients, {:.3f} s adding up the shares ({:.1f} MB sent), {:.3f} s stepping the "
+          "movies",
+          t.training / epochs, t.passing / epochs, double(t.bytes_passed) / 1e6 / epochs,
+          t.epoch_ends / epochs);
+    else
+      spdlog::info(
+          "per epoch on rank 0: {:.3f} s training its blocks, {:.3f} s passing {:.1f} MB of "
+          "movie groups, {:.3f} s at the epoch's end (sharing {:.1f} MB of movie tables, "
+          "validation)",
+          t.training / epochs, t.passing / epochs, double(t.bytes_passed) / 1e6 / epochs,
+          t.epoch_ends / epochs, double(t.bytes_shared) / 1e6 / epochs);
   }
   const std::uint64_t bytes = save_model(f.model, o.model);
   const ValidationRanking ranked = rank_validation(f, f.model.settings.threads);

@@ -290,11 +290,6 @@ void log_separator(const std::string& path, const LoadOptions& options, Separato
 template <unsigned Columns>
 void load_rows(const std::string& path, const LoadOptions& options, IdMap& users, IdMap& items,
                Ratings& out, std::vector<std::int64_t>* timestamps) {
-  if (options.ranks && options.ranks->size() > 1) {
-    LoadOptions alone = options;
-    alone.ranks = nullptr;
-    return read_shared(path, alone, *options.ranks, users, items, out, timestamps);
-  }
   require_csv_file(path);
   struct stat st {};
   const bool regular = path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);

@@ -27,6 +27,7 @@ std::string pack_status(const Part& part) {
   Packer p;
   p.number<std::uint8_t>(part.failed);
   p.number<std::uint64_t>(part.newlines);
+  p.number<std::uint64_t>(part.rows.size());
   if (part.failed) {
     p.number<std::uint64_t>(part.error.line());
     p.number<std::uint8_t>(part.error.kind() == Error::Kind::Internal);
@@ -45,6 +46,7 @@ void throw_first_failure(const std::vector<std::string>& statuses, bool header) 
     Unpacker u(s);
     const bool failed = u.number<std::uint8_t>() != 0;
     const auto newlines = u.number<std::uint64_t>();
+    u.number<std::uint64_t>();  // rows
     if (failed) {
       const auto line = u.number<std::uint64_t>();
       const bool internal = u.number<std::uint8_t>() != 0;
@@ -55,6 +57,18 @@ void throw_first_failure(const std::vector<std::string>& statuses, bool header) 
     }
     before += newlines;
   }
+}
+
+// How many rows the ranks before `me` read (none of them failed).
+std::uint64_t rows_before(const std::vector<std::string>& statuses, int me) {
+  std::uint64_t before = 0;
+  for (int r = 0; r < me; ++r) {
+    Unpacker u(statuses[std::size_t(r)]);
+    u.number<std::uint8_t>();
+    u.number<std::uint64_t>();
+    before += u.number<std::uint64_t>();
+  }
+  return before;
 }
 
 std::string pack_ids(const Part& part) {
@@ -128,8 +142,8 @@ FileView agreed_view(const std::string& path, Communicator& ranks) {
 
 }  // namespace
 
-void read_shared(const std::string& path, const LoadOptions& options, Communicator& ranks,
-                 IdMap& users, IdMap& items, Ratings& out, std::vector<std::int64_t>* timestamps) {
+SharedPart read_shared(const std::string& path, const LoadOptions& options, Communicator& ranks,
+                       IdMap& users, IdMap& items, bool with_times) {
   const int me = ranks.rank();
   Part part;
   const FileView view = agreed_view(path, ranks);
@@ -143,12 +157,12 @@ void read_shared(const std::string& path, const LoadOptions& options, Communicat
     if (shared) {
       const Separator found =
           read_range(path, split, static_cast<std::size_t>(me), options, part.users, part.items,
-                     part.rows, timestamps ? &part.times : nullptr);
+                     part.rows, with_times ? &part.times : nullptr);
       part.newlines = count_newlines(split, split.ranges[static_cast<std::size_t>(me)]);
       if (me == 0) log_found_separator(path, options, found);
     } else if (me == 0) {
       // Not cut: rank 0 reads it all, with its own threads.
-      if (timestamps)
+      if (with_times)
         load_ratings(path, options, part.users, part.items, part.rows, part.times);
       else
         load_ratings(path, options, part.users, part.items, part.rows);
@@ -157,40 +171,20 @@ void read_shared(const std::string& path, const LoadOptions& options, Communicat
     part.failed = true;
     part.error = e;
   }
-  throw_first_failure(ranks.all_gather(pack_status(part)), shared && options.layout.header);
+  const std::vector<std::string> statuses = ranks.all_gather(pack_status(part));
+  throw_first_failure(statuses, shared && options.layout.header);
 
   std::vector<std::uint32_t> user_of, item_of;
   merge_ids(ranks.all_gather(pack_ids(part)), me, users, items, user_of, item_of);
   part.users = IdMap();
   part.items = IdMap();
-
-  Packer rows;
-  rows.bytes().reserve(part.rows.size() * (12 + (timestamps ? 8 : 0)));
-  for (std::size_t k = 0; k < part.rows.size(); ++k) {
-    rows.number(user_of[part.rows.user[k]]);
-    rows.number(item_of[part.rows.item[k]]);
-    rows.number(part.rows.stars[k]);
-    if (timestamps) rows.number(part.times[k]);
-  }
-  part.rows = Ratings();
-  std::vector<std::int64_t>().swap(part.times);
-  const std::vector<std::string> gathered = ranks.gather_to_first(rows.bytes());
-  std::string().swap(rows.bytes());
-  if (me != 0) return;
-  const std::size_t row_bytes = 12 + (timestamps ? 8 : 0);
-  std::size_t total = out.size();
-  for (const std::string& g : gathered) total += g.size() / row_bytes;
-  out.reserve(total);
-  if (timestamps) timestamps->reserve(total);
-  for (const std::string& g : gathered) {
-    Unpacker u(g);
-    for (std::size_t k = 0; k < g.size() / row_bytes; ++k) {
-      const auto user = u.number<std::uint32_t>();
-      const auto item = u.number<std::uint32_t>();
-      out.push(user, item, u.number<float>());
-      if (timestamps) timestamps->push_back(u.number<std::int64_t>());
-    }
-  }
+  SharedPart out;
+  out.first_line = rows_before(statuses, me);
+  out.rows = std::move(part.rows);
+  for (auto& u : out.rows.user) u = user_of[u];
+  for (auto& i : out.rows.item) i = item_of[i];
+  out.times = std::move(part.times);
+  return out;
 }
 
 }  // namespace recsys

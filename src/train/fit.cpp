@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "recsys/data/dataset_on_ranks.hpp"
 #include "recsys/train/choice_ranks.hpp"
 #include "recsys/train/choice_trainer.hpp"
 #include "recsys/train/ring_trainer.hpp"
@@ -54,14 +55,14 @@ std::uint64_t file_size(const std::string& path) {
 }
 
 // The model before training: settings, source, scale and initial weights.
-TrainedModel initial_model(const Dataset& data, const TrainConfig& config,
-                           const SourceInfo& source) {
+TrainedModel initial_model(const Dataset& data, const TrainConfig& config, const SourceInfo& source,
+                           double training_mean) {
   TrainedModel m;
   m.settings = config;
   if (!source.val_path.empty()) m.settings.val_fraction = 0;
   m.source = source;
   m.scaler = data.scaler;
-  m.training_mean = mean_stars(data.train);
+  m.training_mean = training_mean;
   Rng rng(config.seed);
   m.tables = Embeddings::random(static_cast<std::uint32_t>(data.users.size()),
                                 static_cast<std::uint32_t>(data.items.size()), config.dim,
@@ -101,32 +102,45 @@ TrainConfig with_threads(const TrainConfig& requested, const Communicator* ranks
   return config;
 }
 
-// Rank 0's side of training across ranks: the plan and each rank's rows
-// out, then the objective's trainer (ring_trainer.hpp, choice_ranks.hpp),
-// which leaves every user on rank 0.
-TrainReport train_on_ranks(TrainedModel& m, const Ratings& train_rows, const TrainConfig& config,
-                           const TrainHooks& hooks, Communicator& ranks) {
-  RingStart start;
-  start.n_users = m.tables.n_users;
-  start.n_items = m.tables.n_items;
-  start.scaler = m.scaler;
-  start.plan = RingPlan::balanced(train_rows, start.n_users, start.n_items, ranks.size());
-  check_exchange_sizes(start.plan, train_rows.size(), m.validation.size(), config.dim);
+// What rank 0 of an mpirun brings to fit_loaded besides its Dataset: the
+// rows of its own user group, and the totals and gathers of the load.
+struct RankShare {
+  Communicator& ranks;
+  RankDataset& loaded;
+  Ratings train, val;  // this rank's user group's
+};
+
+// Training across ranks, the same call on every rank, once rank 0 has
+// said go: the objective's trainer (ring_trainer.hpp, choice_ranks.hpp)
+// leaves every user on rank 0.
+TrainReport train_across(Embeddings& model, const RingPlan& plan, Ratings train, const Ratings& val,
+                         const Scaler& scaler, const TrainConfig& config, const TrainHooks& hooks,
+                         Communicator& ranks) {
   ranks.lockstep = true;
-  ranks.broadcast_from_first(start.pack());
-  Ratings mine = unpack_rows(ranks.scatter_from_first(pack_by_user_group(train_rows, start.plan)));
-  const Ratings my_val =
-      unpack_rows(ranks.scatter_from_first(pack_by_user_group(m.validation, start.plan)));
-  TrainReport report = config.objective == Objective::Choice
-                           ? train_choice_on_ranks(m.tables, start.plan, mine, config, hooks, ranks)
-                           : train_ring(m.tables, start.plan, std::move(mine), my_val, m.scaler,
-                                        config, hooks, ranks);
+  TrainReport report =
+      config.objective == Objective::Choice
+          ? train_choice_on_ranks(model, plan, train, config, hooks, ranks)
+          : train_ring(model, plan, std::move(train), val, scaler, config, hooks, ranks);
   ranks.lockstep = false;
   return report;
 }
 
+// Rank 0's side: the go (the plan, the sizes and the scale), then training.
+TrainReport train_on_ranks(TrainedModel& m, RankShare& share, const TrainConfig& config,
+                           const TrainHooks& hooks) {
+  RingStart start;
+  start.n_users = m.tables.n_users;
+  start.n_items = m.tables.n_items;
+  start.scaler = m.scaler;
+  start.plan = share.loaded.plan;
+  check_exchange_sizes(start.plan, config.dim);
+  share.ranks.broadcast_from_first(start.pack());
+  return train_across(m.tables, start.plan, std::move(share.train), share.val, m.scaler, config,
+                      hooks, share.ranks);
+}
+
 FitResult fit_loaded(Dataset data, const TrainConfig& requested, const FitHooks& hooks,
-                     const SourceInfo& source, double load_seconds, Communicator* ranks);
+                     const SourceInfo& source, double load_seconds, RankShare* share);
 
 }  // namespace
 
@@ -136,36 +150,42 @@ FitResult fit(const DatasetOptions& files, const TrainConfig& requested, const F
   const TrainConfig config = with_threads(requested, files.load.ranks);
   DatasetOptions load_files = files;
   load_files.load.threads = config.threads;  // a large file is parsed by every training thread
-  Dataset data = load_dataset(load_files, {config.val_fraction, config.seed, config.split});
+  const HoldOut hold_out{config.val_fraction, config.seed, config.split};
+  const auto seconds = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  if (files.load.ranks && files.load.ranks->size() > 1) {
+    RankDataset loaded = load_dataset_on_ranks(load_files, hold_out, *files.load.ranks);
+    // Rank 0's Dataset as one process's, but for the training rows, which
+    // stay with their ranks: every validation row, and the titles.
+    RankShare share{*files.load.ranks, loaded, std::move(loaded.data.train),
+                    std::move(loaded.data.val)};
+    loaded.data.val = std::move(loaded.every_val);
+    attach_titles(loaded.data, files);
+    const SourceInfo source{files.ratings_path, file_size(files.ratings_path), files.val_path,
+                            loaded.data.movies_path};
+    return fit_loaded(std::move(loaded.data), config, hooks, source, seconds(), &share);
+  }
+  Dataset data = load_dataset(load_files, hold_out);
   const SourceInfo source{files.ratings_path, file_size(files.ratings_path), files.val_path,
                           data.movies_path};
-  Communicator* ranks =
-      files.load.ranks && files.load.ranks->size() > 1 ? files.load.ranks : nullptr;
-  return fit_loaded(std::move(data), config, hooks, source,
-                    std::chrono::duration<double>(Clock::now() - start).count(), ranks);
+  return fit_loaded(std::move(data), config, hooks, source, seconds(), nullptr);
 }
 
 std::string fit_follower(const DatasetOptions& files, const TrainConfig& requested) {
   const TrainConfig config = with_threads(requested, files.load.ranks);
   DatasetOptions load_files = files;
   load_files.load.threads = config.threads;
-  read_dataset_part(load_files, {config.val_fraction, config.seed, config.split});
   Communicator& ranks = *files.load.ranks;
+  RankDataset loaded =
+      load_dataset_on_ranks(load_files, {config.val_fraction, config.seed, config.split}, ranks);
   const std::string said = ranks.broadcast_from_first("");
   if (!RingStart::is_packed(said)) return said;  // rank 0 stopped before training
-  ranks.lockstep = true;
   const RingStart start = RingStart::unpack(said);
   // The same first weights as rank 0's (initial_model), from the same seed.
   Rng rng(config.seed);
   Embeddings model =
       Embeddings::random(start.n_users, start.n_items, config.dim, config.init_std, rng);
-  Ratings mine = unpack_rows(ranks.scatter_from_first({}));
-  const Ratings my_val = unpack_rows(ranks.scatter_from_first({}));
-  if (config.objective == Objective::Choice)
-    train_choice_on_ranks(model, start.plan, mine, config, {}, ranks);
-  else
-    train_ring(model, start.plan, std::move(mine), my_val, start.scaler, config, {}, ranks);
-  ranks.lockstep = false;
+  train_across(model, start.plan, std::move(loaded.data.train), loaded.data.val, start.scaler,
+               config, {}, ranks);
   return "";
 }
 
@@ -177,27 +197,32 @@ FitResult fit(Dataset data, const TrainConfig& requested, const FitHooks& hooks,
 namespace {
 
 FitResult fit_loaded(Dataset data, const TrainConfig& requested, const FitHooks& hooks,
-                     const SourceInfo& source, double load_seconds, Communicator* ranks) {
+                     const SourceInfo& source, double load_seconds, RankShare* share) {
   const TrainConfig config = with_threads(requested);
   FitResult out;
   out.load_seconds = load_seconds;
   check_memory(config, data.users.size(), data.items.size());
-  out.train_rows = data.train.size();
+  out.train_rows = share ? share->loaded.train_rows : data.train.size();
+  const double training_mean =
+      share ? share->loaded.train_stars / double(std::max<std::size_t>(out.train_rows, 1))
+            : mean_stars(data.train);
   TrainedModel& m = out.model;
-  m = initial_model(data, config, source);
+  m = initial_model(data, config, source, training_mean);
   if (hooks.on_start)
-    hooks.on_start({data, m.settings, resolve_shuffle(m.settings, m.tables), out.load_seconds});
+    hooks.on_start({data, m.settings, resolve_shuffle(m.settings, m.tables), out.load_seconds,
+                    out.train_rows});
   move_data_into(m, data);
 
   // The rating objective's blocks shuffle takes the training rows over: the
   // grid keeps them as the list of rated movies the model needs, so they are
   // never held twice.
   std::optional<BlockGrid> grid;
-  const bool across_ranks = ranks != nullptr;
+  const bool across_ranks = share != nullptr;
   if (config.objective == Objective::Rating && !across_ranks &&
       resolve_shuffle(m.settings, m.tables) == Shuffle::Blocks)
     grid.emplace(make_block_grid(std::move(data.train), m.tables, m.settings));
   auto rated_now = [&] {
+    if (share) return share->loaded.every_rated;
     return grid ? grid->rated_items() : RatedItems::build(m.users.size(), data.train);
   };
 
@@ -221,7 +246,7 @@ FitResult fit_loaded(Dataset data, const TrainConfig& requested, const FitHooks&
            epoch % hooks.checkpoint_every == 0 && epoch < config.epochs;
   };
   if (across_ranks)
-    out.report = train_on_ranks(m, data.train, m.settings, train_hooks, *ranks);
+    out.report = train_on_ranks(m, *share, m.settings, train_hooks);
   else if (config.objective == Objective::Choice)
     out.report = train_choice(m.tables, data.train, m.settings, train_hooks);
   else if (grid)
@@ -238,7 +263,9 @@ FitResult fit_loaded(Dataset data, const TrainConfig& requested, const FitHooks&
     out.validation.mse = out.validation.rmse = out.validation.mae = std::nan("");
     out.baseline = out.validation;
   }
-  if (grid) {
+  if (share) {
+    m.train_rated = std::move(share->loaded.every_rated);
+  } else if (grid) {
     m.train_rated = std::move(*grid).into_rated_items();
   } else {
     // The training rows are freed as soon as each part has served: the stars

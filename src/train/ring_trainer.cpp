@@ -128,17 +128,15 @@ void check_distributable(const TrainConfig& config) {
         "mpirun");
 }
 
-void check_exchange_sizes(const RingPlan& plan, std::size_t train_rows, std::size_t val_rows,
-                          int dim) {
-  // MPI counts bytes in an int: the rows sent out (12 bytes each) and the
-  // users gathered at the end ((dim + 1) floats each) go in one exchange.
+void check_exchange_sizes(const RingPlan& plan, int dim) {
+  // MPI counts bytes in an int: the users ((dim + 1) floats each) gathered
+  // at the end go in one exchange.
   constexpr double kLimit = 2147483647.0;
   const double users = plan.user_first.empty() ? 0.0 : double(plan.user_first.back());
-  const double rows = double(std::max(train_rows, val_rows)) * 12.0;
   const double tables = users * (dim + 1) * 4.0;
-  if (rows > kLimit || tables > kLimit) {
+  if (tables > kLimit) {
     char gb[32];
-    std::snprintf(gb, sizeof gb, "%.1f", std::max(rows, tables) / 1e9);
+    std::snprintf(gb, sizeof gb, "%.1f", tables / 1e9);
     throw Error(std::string("training across MPI ranks would send ") + gb +
                 " GB in one exchange, over MPI's 2 GiB: not possible yet (docs/distributed.md)");
   }
@@ -175,32 +173,6 @@ RingStart RingStart::unpack(std::string_view bytes) {
   u.array<std::uint32_t>(s.plan.user_first);
   u.array<std::uint32_t>(s.plan.item_first);
   return s;
-}
-
-std::vector<std::string> pack_by_user_group(const Ratings& rows, const RingPlan& plan) {
-  std::vector<Packer> parts(std::size_t(plan.groups()));
-  for (std::size_t k = 0; k < rows.size(); ++k) {
-    Packer& p = parts[std::size_t(plan.user_group(rows.user[k]))];
-    p.number(rows.user[k]);
-    p.number(rows.item[k]);
-    p.number(float(rows.stars[k]));
-  }
-  std::vector<std::string> out;
-  for (Packer& p : parts) out.push_back(std::move(p.bytes()));
-  return out;
-}
-
-Ratings unpack_rows(std::string_view bytes) {
-  constexpr std::size_t kRow = 2 * sizeof(std::uint32_t) + sizeof(float);
-  Ratings rows;
-  rows.reserve(bytes.size() / kRow);
-  Unpacker u(bytes);
-  for (std::size_t k = 0; k < bytes.size() / kRow; ++k) {
-    const auto user = u.number<std::uint32_t>();
-    const auto item = u.number<std::uint32_t>();
-    rows.push(user, item, u.number<float>());
-  }
-  return rows;
 }
 
 TrainReport train_ring(Embeddings& model, const RingPlan& plan, Ratings rows,

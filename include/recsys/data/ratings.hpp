@@ -56,10 +56,8 @@ struct LoadOptions {
   // as one thread's, in the same order.
   int threads = 1;
   std::size_t parallel_above_bytes = std::size_t(8) << 20;
-  // Several processes of one mpirun: each parses its own byte range of the
-  // file, the id maps come out the same on every rank (order of first
-  // appearance in the file), and rank 0 receives every row, the others none.
-  // Every rank must then make the same load calls in the same order.
+  // Several processes of one mpirun (load_dataset_on_ranks reads with them;
+  // load_ratings does not consult this).
   Communicator* ranks = nullptr;
 };
 

@@ -20,6 +20,7 @@ struct FitStart {
   const TrainConfig& config;  // threads resolved to the count used
   Shuffle shuffle;            // Auto resolved
   double load_seconds;
+  std::size_t train_rows;  // over every rank of an mpirun (data.train holds rank 0's)
 };
 
 struct FitHooks {
@@ -48,9 +49,9 @@ FitResult fit(const DatasetOptions& data, const TrainConfig& config, const FitHo
 
 // On ranks other than 0 of an mpirun (data.load.ranks set): their part of
 // what fit(data, config) does on rank 0. Every rank reads a part of the
-// files; rank 0 receives every row, splits them and, for settings that
-// train across ranks (ring_trainer.hpp), sends each rank its users' rows
-// and trains with them; otherwise it trains alone. Throws the Error rank 0
+// files and ends with the rows of its user group (dataset_on_ranks.hpp);
+// all train with them once rank 0 says go (ring_trainer.hpp for the rating
+// objective, choice_ranks.hpp for the choice objective). Throws the Error rank 0
 // meets when a read fails. Returns "" when its part is done, or what rank 0
 // broadcast instead of the start of training (its exit code, when it
 // stopped between the reads and the training).

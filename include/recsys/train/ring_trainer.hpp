@@ -34,10 +34,9 @@ void check_distributable(const TrainConfig& config);
 // r, to rank 0 (a collective call).
 void gather_users(Embeddings& model, const RingPlan& plan, Communicator& ranks);
 
-// Throws Error before training when one of the run's exchanges would pass
-// MPI's 2 GiB: the rows sent out, or every user's row gathered at the end.
-void check_exchange_sizes(const RingPlan& plan, std::size_t train_rows, std::size_t val_rows,
-                          int dim);
+// Throws Error before training when gathering every user's row to rank 0
+// at the end would pass MPI's 2 GiB in one exchange.
+void check_exchange_sizes(const RingPlan& plan, int dim);
 
 // Everything the other ranks need from rank 0 to train: the plan, the table
 // sizes and the scale. Text that does not start as a packed start is not
@@ -50,11 +49,6 @@ struct RingStart {
   static bool is_packed(std::string_view bytes);
   static RingStart unpack(std::string_view bytes);
 };
-
-// rows cut into one message per rank: the rows of that rank's user group,
-// in their order. unpack_rows reads one back.
-std::vector<std::string> pack_by_user_group(const Ratings& rows, const RingPlan& plan);
-Ratings unpack_rows(std::string_view bytes);
 
 // Trains on every rank at once (a collective call). model holds the whole
 // tables, equal on every rank at the start; rows and val_rows the rows of
