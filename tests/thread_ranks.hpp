@@ -60,13 +60,6 @@ class ThreadRanks {
     std::string broadcast_from_first(std::string_view data) override {
       return all_gather(me_ == 0 ? data : std::string_view())[0];
     }
-    std::string scatter_from_first(const std::vector<std::string>& parts) override {
-      if (me_ == 0) all_.parts_ = parts;
-      all_.barrier();
-      std::string mine = all_.parts_[std::size_t(me_)];
-      all_.barrier();
-      return mine;
-    }
     void send_receive(std::string_view mine, int to, int from, std::string& into) override {
       all_.mail_[std::size_t(to * all_.n_ + me_)] = std::string(mine);
       all_.barrier();
@@ -93,7 +86,7 @@ class ThreadRanks {
   }
 
   int n_;
-  std::vector<std::string> slots_, parts_, mail_;
+  std::vector<std::string> slots_, mail_;
   std::mutex mutex_;
   std::condition_variable wake_;
   int arrived_ = 0;

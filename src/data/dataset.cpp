@@ -159,19 +159,6 @@ std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::siz
   return dropped;
 }
 
-void read_dataset_part(const DatasetOptions& options, HoldOut hold_out) {
-  if (options.ratings_path == "-" && options.val_path == "-")
-    throw Error("-", 0, "standard input can be read once: give the ratings or --val as a file");
-  IdMap users, items;
-  Ratings rows;
-  std::vector<std::int64_t> timestamps;
-  if (options.val_path.empty() && hold_out.split != Split::Random)
-    load_ratings(options.ratings_path, options.load, users, items, rows, timestamps);
-  else
-    load_ratings(options.ratings_path, options.load, users, items, rows);
-  if (!options.val_path.empty()) load_ratings(options.val_path, options.load, users, items, rows);
-}
-
 Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
   if (options.ratings_path == "-" && options.val_path == "-")
     throw Error("-", 0, "standard input can be read once: give the ratings or --val as a file");

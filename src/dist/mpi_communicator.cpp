@@ -98,29 +98,6 @@ class MpiCommunicator final : public Communicator {
     return out;
   }
 
-  std::string scatter_from_first(const std::vector<std::string>& parts) override {
-    std::vector<std::uint64_t> wide(static_cast<std::size_t>(size_), 0);
-    if (rank_ == 0) {
-      if (parts.size() != wide.size())
-        throw Error("MPI: one part per rank is needed", Error::Kind::Internal);
-      for (std::size_t r = 0; r < wide.size(); ++r) wide[r] = parts[r].size();
-    }
-    MPI_Request request;
-    check(MPI_Ibcast(wide.data(), size_, MPI_UINT64_T, 0, MPI_COMM_WORLD, &request));
-    wait_quietly(request);
-    const std::vector<int> sizes = counts(wide);
-    const std::vector<int> offsets = displacements(sizes);
-    std::string all;
-    if (rank_ == 0) {
-      all.reserve(total(sizes));
-      for (const std::string& p : parts) all += p;
-    }
-    std::string mine(wide[static_cast<std::size_t>(rank_)], '\0');
-    check(MPI_Scatterv(all.data(), sizes.data(), offsets.data(), MPI_BYTE, mine.data(),
-                       sizes[static_cast<std::size_t>(rank_)], MPI_BYTE, 0, MPI_COMM_WORLD));
-    return mine;
-  }
-
   void send_receive(std::string_view mine, int to, int from, std::string& into) override {
     std::uint64_t n = mine.size(), incoming = 0;
     check(MPI_Sendrecv(&n, 1, MPI_UINT64_T, to, kSizeTag, &incoming, 1, MPI_UINT64_T, from,

@@ -47,12 +47,6 @@ Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out = {});
 // step of load_dataset.
 void attach_titles(Dataset& data, const DatasetOptions& options);
 
-// On a rank other than 0 of an mpirun (options.load.ranks set): its part of
-// the reads load_dataset makes on rank 0, the same calls in the same order,
-// throwing the same Error where a read fails. Rank 0 receives the rows, so
-// nothing is kept here.
-void read_dataset_part(const DatasetOptions& options, HoldOut hold_out = {});
-
 // The duplicate policy: when one file rates the same (user, item) pair on
 // several lines, the last line wins (a later line is taken as a correction)
 // and the earlier ones are dropped; the rest keep file order. Returns how

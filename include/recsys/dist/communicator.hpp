@@ -25,8 +25,6 @@ class Communicator {
   virtual std::vector<std::string> gather_to_first(std::string_view mine) = 0;
   // Rank 0's bytes on every rank (`data` is ignored elsewhere).
   virtual std::string broadcast_from_first(std::string_view data) = 0;
-  // parts[r] on rank r, from rank 0 (parts is read on rank 0 only).
-  virtual std::string scatter_from_first(const std::vector<std::string>& parts) = 0;
   // Sends mine to rank `to` and puts what rank `from` sent to this rank in
   // `into` (its capacity reused): one step of a ring when every rank passes
   // to its neighbour.
