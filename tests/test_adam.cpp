@@ -352,8 +352,8 @@ TEST_CASE("dense Adam split over a worker pool gives the same bits as one thread
   FOR_EACH_KERNEL_SET();
   recsys::Rng rng(8);
   // dim 7 and odd table sizes: the pool's chunks do not line up with rows.
-  // Over a million parameters: smaller tables are stepped on one thread.
-  const std::uint32_t users = 140001;
+  // Over 2^14 parameters: smaller tables are stepped on one thread.
+  const std::uint32_t users = 14001;
   const Embeddings start = Embeddings::random(users, 203, 7, 0.5, rng);
   Embeddings one = start, many = start;
   Adam adam_one(one, settings(0.01f, 1e-3f), Adam::Mode::Dense);

@@ -63,6 +63,26 @@ void WorkerPool::parallel_for(std::size_t chunks, const Job& job) {
   while (finished_.load(std::memory_order_acquire) != chunks) cpu_relax();
 }
 
+void WorkerPool::run_pinned(const std::function<void(int)>& job) {
+  if (workers_.empty()) {
+    job(0);
+    return;
+  }
+  // No chunk of this generation can be claimed, so a worker that woke for
+  // an earlier job and reaches drain() late does nothing.
+  chunks_.store(0, std::memory_order_release);
+  finished_.store(0, std::memory_order_relaxed);
+  const std::uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  next_.store((generation & 0xFFFFFFFFu) << 32, std::memory_order_release);
+  pinned_.store(&job, std::memory_order_release);
+  pinned_generation_.store(generation, std::memory_order_release);
+  generation_.store(generation, std::memory_order_release);
+  generation_.notify_all();
+  job(0);
+  // Every worker runs its part exactly once: it sees this generation once.
+  while (finished_.load(std::memory_order_acquire) != workers_.size()) cpu_relax();
+}
+
 void WorkerPool::work(int index) {
   std::uint64_t seen = 0;
   for (;;) {
@@ -76,6 +96,11 @@ void WorkerPool::work(int index) {
     }
     seen = now;
     if (stop_.load()) return;
+    if (pinned_generation_.load(std::memory_order_acquire) == now) {
+      (*pinned_.load(std::memory_order_acquire))(index);
+      finished_.fetch_add(1, std::memory_order_acq_rel);
+      continue;
+    }
     drain(now, index);
   }
 }

@@ -37,7 +37,7 @@ class Adam {
   Adam(const Embeddings& shape, AdamSettings settings, Mode mode);
 
   // One step from the gradients of one batch; grad is left untouched. With a
-  // pool, dense mode splits tables of over a million parameters between its
+  // pool, dense mode splits tables of over 2^14 parameters between its
   // threads; every element's arithmetic is the same whatever the split, so
   // results do not depend on it.
   void step(Embeddings& model, const Gradients& grad, WorkerPool* pool = nullptr);

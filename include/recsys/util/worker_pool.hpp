@@ -39,6 +39,10 @@ class WorkerPool {
                  [&](std::size_t k, int) { job(static_cast<int>(k)); });
   }
 
+  // job(k) on thread k for every k in [0, size()), waiting for each: for work
+  // whose part k should stay in thread k's cache from one call to the next.
+  void run_pinned(const std::function<void(int)>& job);
+
  private:
   void work(int index);
   void drain(std::uint64_t generation, int worker);
@@ -52,6 +56,9 @@ class WorkerPool {
   std::atomic<std::uint64_t> next_{0};  // generation << 32 | next unclaimed chunk
   std::atomic<std::size_t> finished_{0};
   std::atomic<bool> stop_{false};
+  // run_pinned's job, and the generation it belongs to (0: none).
+  std::atomic<const std::function<void(int)>*> pinned_{nullptr};
+  std::atomic<std::uint64_t> pinned_generation_{0};
 };
 
 // [begin, end) of part k when n items are cut into parts pieces, each a
