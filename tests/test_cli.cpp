@@ -393,6 +393,36 @@ TEST_CASE("cli: topn --format json carries the same list", "[cli]") {
   }
 }
 
+TEST_CASE("cli: --min-delta stops a plateau sooner and keeps its lowest epoch", "[cli]") {
+  test_support::TempDir dir;
+  const std::string ratings = RECSYS_SOURCE_DIR "/data/ratings.csv";
+  // epochs run, best epoch, and whether the best is the lowest RMSE of those run
+  const auto train = [&](const std::string& delta) {
+    const Result r =
+        recsys_cli("train " + q(ratings) + " --model " + q(dir.file("m.model")) +
+                   " --objective rating --threads 1 --min-delta " + delta + " --format json");
+    REQUIRE(r.code == 0);
+    const Json doc = JsonParser(r.out).parse_document();
+    const auto& history = doc.get("history")->items;
+    double lowest = 1e300;
+    int lowest_epoch = 0;
+    for (const Json& h : history)
+      if (h.get("val_rmse")->number < lowest) {
+        lowest = h.get("val_rmse")->number;
+        lowest_epoch = int(h.get("epoch")->number);
+      }
+    CHECK(doc.get("best_epoch")->number == lowest_epoch);
+    CHECK(doc.get("val_rmse")->number == Approx(lowest).epsilon(1e-9));
+    CHECK(r.err.find("early stopping: 3 epochs without val RMSE falling") != std::string::npos);
+    return history.size();
+  };
+  const std::size_t none = train("0"), small = train("0.001"), large = train("0.01");
+  INFO("epochs run: " << none << ", " << small << ", " << large);
+  CHECK(large < none);
+  CHECK(small <= none);
+  CHECK(large <= small);
+}
+
 TEST_CASE("cli: the same seed gives byte-identical model files", "[cli]") {
   TempDir dir;
   const auto ratings = dir.write("ratings.csv", ratings_csv());

@@ -49,6 +49,7 @@ TrainedModel sample_model() {
   m.settings.seed = 0xFEDCBA9876543210ULL;
   m.settings.threads = 3;
   m.settings.early_stopping = 2;
+  m.settings.min_delta = 0.0025;
   m.settings.val_fraction = 0.15;
   m.settings.shuffle = recsys::Shuffle::Blocks;
   m.settings.block_groups = 17;
@@ -106,6 +107,7 @@ void check_equal(const TrainedModel& a, const TrainedModel& b) {
   CHECK(a.settings.seed == b.settings.seed);
   CHECK(a.settings.threads == b.settings.threads);
   CHECK(a.settings.early_stopping == b.settings.early_stopping);
+  CHECK(same_bits(a.settings.min_delta, b.settings.min_delta));
   CHECK(same_bits(a.settings.val_fraction, b.settings.val_fraction));
   CHECK(a.settings.shuffle == b.settings.shuffle);
   CHECK(a.settings.block_groups == b.settings.block_groups);

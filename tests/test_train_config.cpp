@@ -36,6 +36,7 @@ TEST_CASE("train config: the default preset is per objective, notebook is the no
   CHECK(d.init_std == 0.1);
   CHECK(d.negative_weight == 0.75);
   CHECK(d.early_stopping == 0);
+  CHECK(d.min_delta == 0);
   // TrainConfig{} is what `recsys train` does with no options.
   CHECK(recsys::setting_text(d, "dim") == recsys::setting_text(TrainConfig{}, "dim"));
   for (const auto& s : recsys::train_settings())
@@ -52,6 +53,7 @@ TEST_CASE("train config: the default preset is per objective, notebook is the no
   CHECK(r.init_std == 0.01);
   CHECK(r.optimizer == recsys::Adam::Mode::Sparse);
   CHECK(r.early_stopping == 3);
+  CHECK(r.min_delta == 0.001);
   CHECK(r.negative_weight == 0.5);
 
   const TrainConfig n = TrainConfig::from_preset("notebook");
@@ -65,6 +67,7 @@ TEST_CASE("train config: the default preset is per objective, notebook is the no
   CHECK(n.init_std == 1.0);
   CHECK(n.optimizer == recsys::Adam::Mode::Dense);
   CHECK(n.early_stopping == 0);
+  CHECK(n.min_delta == 0);
   CHECK(n.negative_weight == 0.5);
   // A preset leaves the run's other settings at their defaults.
   CHECK(n.seed == 42u);
@@ -102,6 +105,8 @@ TEST_CASE("train config: each check names the option", "[train_config]") {
       {[](TrainConfig& c) { c.init_std = INFINITY; }, "--init-std must be 0 or more"},
       {[](TrainConfig& c) { c.threads = -1; }, "--threads must be between 0 (all cores) and 1024"},
       {[](TrainConfig& c) { c.early_stopping = -1; }, "--early-stopping must be 0 (off) or more"},
+      {[](TrainConfig& c) { c.min_delta = 1.0; }, "--min-delta must be in [0, 1)"},
+      {[](TrainConfig& c) { c.min_delta = -0.01; }, "--min-delta must be in [0, 1)"},
       {[](TrainConfig& c) { c.val_fraction = 1.0; }, "--val-fraction must be in [0, 1)"},
       {[](TrainConfig& c) { c.block_groups = 256; }, "--block-groups must be between 0 and 255"},
   };
@@ -159,7 +164,8 @@ TEST_CASE("train config: JSON lists every setting in table order, numbers as num
         "\"batch\":64,\"lr\":0.01,\"lr_schedule\":\"constant\",\"weight_decay\":0,\"init_std\":1,"
         "\"optimizer\":\"adam\","
         "\"negative_weight\":0.5,\"seed\":42,\"threads\":0,"
-        "\"early_stopping\":0,\"val_fraction\":0.1,\"split\":\"random\",\"shuffle\":\"auto\","
+        "\"early_stopping\":0,\"min_delta\":0,\"val_fraction\":0.1,\"split\":\"random\","
+        "\"shuffle\":\"auto\","
         "\"block_groups\":0}");
 }
 

@@ -134,16 +134,14 @@ void run(const InfoOptions& o) {
            // The choice objective steps whole rows with its own Adam.
            (m.predicts_stars() ? ", " + optimizer_name(s.optimizer) : "") + ", seed " +
            std::to_string(s.seed)},
-      {"schedule",
-       std::to_string(s.threads) + " thread" + (s.threads == 1 ? "" : "s") +
-           (!m.predicts_stars()
-                ? ""
-                : ", early stopping " +
-                      (s.early_stopping ? std::to_string(s.early_stopping) : "off") + ", " +
-                      (m.format_version < 2
-                           ? "shuffle and block groups not recorded (format version 1)"
-                           : shuffle_name(s.shuffle) + " shuffle, block groups " +
-                                 std::to_string(s.block_groups)))},
+      {"schedule", std::to_string(s.threads) + " thread" + (s.threads == 1 ? "" : "s") +
+                       (!m.predicts_stars()
+                            ? ""
+                            : ", early stopping " + early_stopping_text(s) + ", " +
+                                  (m.format_version < 2
+                                       ? "shuffle and block groups not recorded (format version 1)"
+                                       : shuffle_name(s.shuffle) + " shuffle, block groups " +
+                                             std::to_string(s.block_groups)))},
       {"training", std::to_string(m.history.size()) + " epochs run; weights of epoch " +
                        std::to_string(m.best_epoch)},
       {"validation figures", m.predicts_stars()

@@ -88,8 +88,8 @@ void log_start(const FitStart& s, const TrainOptions& o) {
       "training: preset {}, dim {}, {} epochs, batch {}, lr {}, weight decay {}, init std {}, "
       "{}, early stopping {}, {} shuffle, {} thread{}, {} kernels",
       c.preset, c.dim, c.epochs, c.batch, lr, c.weight_decay, c.init_std,
-      optimizer_name(c.optimizer), c.early_stopping ? std::to_string(c.early_stopping) : "off",
-      shuffle_name(s.shuffle), c.threads, c.threads == 1 ? "" : "s", kernels::active().name);
+      optimizer_name(c.optimizer), early_stopping_text(c), shuffle_name(s.shuffle), c.threads,
+      c.threads == 1 ? "" : "s", kernels::active().name);
 }
 
 std::string epoch_line(const EpochRecord& r, int epochs, Objective objective) {
@@ -241,8 +241,11 @@ void train_and_save(const CLI::App& cmd, const TrainOptions& o, Communicator* ra
   }
   if (report.interrupted) spdlog::warn("interrupted: saving the model as it stands");
   if (report.stopped_early)
-    spdlog::info("early stopping: no better val MSE for {} epochs; keeping epoch {}",
-                 config.early_stopping, report.best_epoch);
+    spdlog::info("early stopping: {} epochs without val RMSE falling {}; keeping epoch {}",
+                 config.early_stopping,
+                 config.min_delta > 0 ? fmt::format("by {:g}%", 100 * config.min_delta)
+                                      : std::string("at all"),
+                 report.best_epoch);
 
   if (report.ring.training > 0) {
     const RingTimes& t = report.ring;

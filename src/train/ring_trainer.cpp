@@ -10,6 +10,7 @@
 #include "recsys/dist/message.hpp"
 #include "recsys/eval/accuracy.hpp"
 #include "recsys/train/adam.hpp"
+#include "recsys/train/early_stopping.hpp"
 #include "recsys/util/error.hpp"
 #include "recsys/util/flush_denormals.hpp"
 #include "recsys/util/rng.hpp"
@@ -216,8 +217,7 @@ TrainReport train_ring(Embeddings& model, const RingPlan& plan, Ratings rows,
 
   TrainReport report;
   Embeddings best;
-  double best_val = INFINITY;
-  int epochs_without_gain = 0;
+  EarlyStopping stopping(config.early_stopping, config.min_delta);
   for (int epoch = 1; epoch <= config.epochs; ++epoch) {
     adam.set_lr(static_cast<float>(lr_at(config, epoch)));
     const auto epoch_start = Clock::now();
@@ -339,12 +339,12 @@ TrainReport train_ring(Embeddings& model, const RingPlan& plan, Ratings rows,
     if (me == 0 && hooks.on_epoch) hooks.on_epoch(record);
 
     if (config.early_stopping > 0 && !std::isnan(val_mse)) {
-      if (val_mse < best_val) {
-        best_val = val_mse;
+      const EarlyStopping::Verdict verdict = stopping.after_epoch(val_mse);
+      if (verdict.best) {
         best = model;
         report.best_epoch = epoch;
-        epochs_without_gain = 0;
-      } else if (++epochs_without_gain >= config.early_stopping) {
+      }
+      if (verdict.stop) {
         report.stopped_early = true;
         break;
       }

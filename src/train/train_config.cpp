@@ -107,6 +107,14 @@ const auto kSettings = std::to_array<Setting>({
      &TrainConfig::early_stopping,
      [](double x) { return x >= 0; },
      "must be 0 (off) or more"},
+    {{"min_delta", "--min-delta",
+      "rating: with --early-stopping, an epoch restarts the count only when it lowers val RMSE "
+      "by at least this share (0.001 = 0.1%) below the last epoch that did; the best epoch is "
+      "kept either way",
+      true, "0"},
+     &TrainConfig::min_delta,
+     [](double x) { return x >= 0 && x < 1; },
+     "must be in [0, 1)"},
     {{"val_fraction", "--val-fraction", "Share of rows held out for validation", false},
      &TrainConfig::val_fraction,
      [](double x) { return x >= 0 && x < 1; },
@@ -218,6 +226,7 @@ TrainConfig TrainConfig::from_preset(std::string_view name, std::optional<Object
   c.weight_decay = 3e-5;
   c.init_std = 0.01;
   c.early_stopping = 3;
+  c.min_delta = 0.001;
   c.negative_weight = 0.5;
   if (name == "notebook") {
     c.preset = "notebook";
@@ -230,6 +239,7 @@ TrainConfig TrainConfig::from_preset(std::string_view name, std::optional<Object
     c.init_std = 1.0;
     c.optimizer = Adam::Mode::Dense;
     c.early_stopping = 0;
+    c.min_delta = 0;
   }
   return c;
 }
@@ -259,6 +269,17 @@ std::string shuffle_name(Shuffle shuffle) {
 
 std::string objective_name(Objective objective) {
   return std::string(kObjectives[static_cast<std::size_t>(objective)]);
+}
+
+std::string early_stopping_text(const TrainConfig& config) {
+  if (config.early_stopping <= 0) return "off";
+  std::string text = std::to_string(config.early_stopping);
+  if (config.min_delta > 0) {
+    char delta[48];
+    std::snprintf(delta, sizeof delta, " (min delta %g%%)", 100 * config.min_delta);
+    text += delta;
+  }
+  return text;
 }
 
 std::string lr_schedule_name(LrSchedule schedule) {

@@ -7,6 +7,7 @@
 
 #include "recsys/eval/accuracy.hpp"
 #include "recsys/train/block_grid.hpp"
+#include "recsys/train/early_stopping.hpp"
 #include "recsys/util/error.hpp"
 #include "recsys/util/flush_denormals.hpp"
 #include "recsys/util/rng.hpp"
@@ -113,8 +114,7 @@ TrainReport run_epochs(Embeddings& model, const TrainingRows* rows, const BlockG
 
   TrainReport report;
   Embeddings best;
-  double best_val = INFINITY;
-  int epochs_without_gain = 0;
+  EarlyStopping stopping(settings.early_stopping, settings.min_delta);
   for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
     adam.set_lr(static_cast<float>(lr_at(settings, epoch)));
     const auto epoch_start = Clock::now();
@@ -167,12 +167,12 @@ TrainReport run_epochs(Embeddings& model, const TrainingRows* rows, const BlockG
     if (hooks.on_epoch) hooks.on_epoch(record);
 
     if (settings.early_stopping > 0 && !std::isnan(val.mse)) {
-      if (val.mse < best_val) {
-        best_val = val.mse;
+      const EarlyStopping::Verdict verdict = stopping.after_epoch(val.mse);
+      if (verdict.best) {
         best = model;
         report.best_epoch = epoch;
-        epochs_without_gain = 0;
-      } else if (++epochs_without_gain >= settings.early_stopping) {
+      }
+      if (verdict.stop) {
         report.stopped_early = true;
         break;
       }

@@ -45,7 +45,8 @@ struct TrainConfig {
   double init_std = 0.1;
   Adam::Mode optimizer = Adam::Mode::Sparse;  // rating only
   int early_stopping = 0;                     // rating: epochs without a better val MSE; 0 = off
-  double negative_weight = 0.75;              // choice: the weight of each unrated pair's 0
+  double min_delta = 0;  // rating: the least share by which val RMSE must fall to restart the count
+  double negative_weight = 0.75;  // choice: the weight of each unrated pair's 0
   // Not part of a preset:
   std::uint64_t seed = 42;      // the split, the initial weights and the shuffling
   int threads = 0;              // 0 = all cores; a model file stores the count used
@@ -96,6 +97,8 @@ std::string setting_text(const TrainConfig& config, std::string_view key,
 bool set_setting(TrainConfig& config, std::string_view key, std::string_view text);
 
 std::string optimizer_name(Adam::Mode mode);
+// "3 (min delta 0.1%)", "3" or "off": the early-stopping settings for people.
+std::string early_stopping_text(const TrainConfig& config);
 std::string shuffle_name(Shuffle shuffle);
 std::string objective_name(Objective objective);
 std::string lr_schedule_name(LrSchedule schedule);
