@@ -6,7 +6,7 @@
 #
 # Optional packages are installed too, where apt can get them; without them the
 # build and the tests go on, each skipping what it needs (docs/dependencies.md):
-#   libopenblas-dev  topn --all-users and metrics several times faster on large models
+#   libopenblas-dev  the top-N benchmark's yardstick product (scripts/bench.sh)
 #   librsvg2-bin     rsvg-convert, which `recsys project --png` runs to write PNG
 #   help2man         the man page recsys.1, made at build time from the --help texts
 #   bash-completion  loads the installed completion of recsys on demand (and its test)

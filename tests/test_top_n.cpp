@@ -11,6 +11,7 @@
 #include "recsys/eval/recommender.hpp"
 #include "recsys/eval/top_n.hpp"
 #include "recsys/util/rng.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -154,4 +155,55 @@ TEST_CASE("top_n_all with no users or no requests", "[top_n]") {
   REQUIRE(none.size() == 1);
   CHECK(none[0].n_users() == 0);
   CHECK(recsys::top_n_all(e, {}, 2).empty());
+}
+
+TEST_CASE("top_n_all in every kernel set: the unrolled sizes, odd counts of users and movies",
+          "[top_n]") {
+  FOR_EACH_KERNEL_SET();
+  // dim 16 and 32 take the kernel's unrolled loops; 1,001 users end in a part
+  // group of every set's rows, 1,000 movies in a part panel of 16.
+  for (const int dim : {16, 32}) {
+    const auto m = random_model(1001, 1000, dim, false, 20 + std::uint64_t(dim));
+    const recsys::TopNRequest request{10, {&m.train_rated, &m.validation_rated}, nullptr};
+    const recsys::TopNRequest whole{1000, {}, nullptr};
+    const auto lists = recsys::top_n_all(m.tables, {request, whole}, 2);
+    std::size_t mismatched = 0;
+    for (std::uint32_t u = 0; u < 1001; ++u) {
+      INFO("dim " << dim << ", user " << u);
+      const auto want = plain_top(m, u, 10, true);
+      const auto got = lists[0].of(u);
+      REQUIRE(got.size() == want.size());
+      for (std::size_t r = 0; r < got.size(); ++r) {
+        CHECK(lists[0].logits_of(u)[r] == Approx(want[r].logit).margin(1e-5));
+        if (got[r] != want[r].item) ++mismatched;
+      }
+      // Every movie, in order: the whole catalogue ranked.
+      REQUIRE(lists[1].of(u).size() == 1000);
+      std::vector<std::uint32_t> seen(lists[1].of(u).begin(), lists[1].of(u).end());
+      std::sort(seen.begin(), seen.end());
+      CHECK(std::adjacent_find(seen.begin(), seen.end()) == seen.end());
+      const auto logits = lists[1].logits_of(u);
+      CHECK(std::is_sorted(logits.begin(), logits.end(), std::greater<float>()));
+    }
+    CHECK(mismatched <= 10);
+  }
+}
+
+TEST_CASE("top_n_all: avx2 and avx512 give the same lists and logits, bit for bit", "[top_n]") {
+  const auto* avx2 = recsys::kernels::find(recsys::kernels::Isa::Avx2);
+  const auto* avx512 = recsys::kernels::find(recsys::kernels::Isa::Avx512);
+  if (!avx2 || !avx512) {
+    WARN("this CPU lacks avx2 or avx512: nothing to compare");
+    return;
+  }
+  const auto m = random_model(700, 1300, 32, false, 31);
+  const recsys::TopNRequest request{20, {&m.train_rated}, nullptr};
+  std::vector<recsys::TopNLists> runs;
+  for (const auto* set : {avx2, avx512}) {
+    const test_support::KernelScope scope(*set);
+    runs.push_back(recsys::top_n_all(m.tables, {request}, 3).front());
+  }
+  CHECK(runs[0].items == runs[1].items);
+  CHECK(runs[0].length == runs[1].length);
+  CHECK(runs[0].logits == runs[1].logits);
 }

@@ -58,7 +58,7 @@ void run_cpu(const InfoOptions& o) {
     j.key("available").begin_array();
     for (const auto& n : names) j.value(n);
     j.end_array();
-    j.field("score_product", std::string(score_product_backend()));
+    j.field("top_n_scores", std::string(chosen.name) + " score_panels");
     j.field("threads", static_cast<std::uint64_t>(std::thread::hardware_concurrency()));
     j.end_object();
     write_stdout(j.str() + "\n");
@@ -72,7 +72,8 @@ void run_cpu(const InfoOptions& o) {
       {"kernels", kernels::describe(chosen) +
                       (by_env ? " (set by RECSYS_KERNELS)" : " (the widest this CPU runs)")},
       {"kernel sets this CPU runs", available},
-      {"score product (top-N)", score_product_backend()},
+      {"top-N scores", std::string(chosen.name) + " kernels, " + std::to_string(chosen.score_rows) +
+                           " users x 16 movies a step, fused with the selection"},
   };
   std::string out = format_table({"", ""}, rows);
   write_stdout(out.substr(out.find('\n') + 1));

@@ -15,6 +15,7 @@
 #include "recsys/eval/top_n.hpp"
 #include "recsys/io/atomic_file.hpp"
 #include "recsys/io/model_file.hpp"
+#include "recsys/kernels/kernels.hpp"
 #include "recsys/output/json_writer.hpp"
 #include "recsys/output/text_table.hpp"
 #include "recsys/util/error.hpp"
@@ -123,11 +124,10 @@ void run(const CLI::App& cmd, MetricsCliOptions o) {
   const MetricsReport r = evaluate(m, *held_out, options);
   if (options.per_user) write_file_atomically(o.per_user, per_user_csv(r.per_user, m.users));
   const auto done = Clock::now();
-  spdlog::info(
-      "{} users x {} movies, top {}: loaded in {:.3f} s, figures in {:.3f} s (score product: {})",
-      with_commas(m.users.size()), with_commas(m.items.size()), o.k,
-      std::chrono::duration<double>(loaded - start).count(),
-      std::chrono::duration<double>(done - loaded).count(), score_product_backend());
+  spdlog::info("{} users x {} movies, top {}: loaded in {:.3f} s, figures in {:.3f} s ({} kernels)",
+               with_commas(m.users.size()), with_commas(m.items.size()), o.k,
+               std::chrono::duration<double>(loaded - start).count(),
+               std::chrono::duration<double>(done - loaded).count(), kernels::active().name);
   const std::string source = o.ratings.empty() ? "validation" : o.ratings;
 
   if (o.format == "json") {

@@ -2,66 +2,18 @@
 
 #include "recsys/kernels/kernels.hpp"
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <atomic>
-#include <mutex>
+#include <limits>
 #include <thread>
-
-#ifdef RECSYS_HAVE_OPENBLAS
-#include <cblas.h>
-#endif
 
 #include "recsys/util/worker_pool.hpp"
 
 namespace recsys {
 namespace {
 
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-// A tile is kBlockUsers users x kTileItems movies, 1 MB: it stays in a core's
-// L2 from the product that writes it to the selection that reads it (a whole
-// row block of a 60k-movie catalogue would go out to memory and back). Square
-// tiles of 512 measured fastest on the 25M file (docs/performance.md); scores
-// are tested for the heap kChunk at a time.
-constexpr std::size_t kBlockUsers = 512;
-constexpr std::size_t kTileItems = 512;
+// Scores are tested for the heap kChunk at a time (select_top_k).
 constexpr int kChunk = 16;
-
-// A table with two columns appended, [vec, bias, 1] for users and [vec, 1,
-// bias] for movies, so that one matrix product gives u.v + b_u + b_i: a
-// separate pass adding the biases cost a sixth of top-N's time.
-std::vector<float> with_bias_columns(const std::vector<float>& vec, const std::vector<float>& bias,
-                                     int dim, bool bias_first) {
-  const std::size_t n = bias.size(), width = std::size_t(dim) + 2;
-  std::vector<float> out(n * width);
-  for (std::size_t r = 0; r < n; ++r) {
-    float* row = out.data() + r * width;
-    std::copy_n(vec.data() + r * std::size_t(dim), dim, row);
-    row[dim] = bias_first ? bias[r] : 1.0f;
-    row[dim + 1] = bias_first ? 1.0f : bias[r];
-  }
-  return out;
-}
-
-// tile (rows x cols, row-major) = users (rows x k) . items (cols x k)', both row-major.
-void score_tile(const float* users, std::size_t rows, const float* items, std::size_t cols, int k,
-                float* tile) {
-#ifdef RECSYS_HAVE_OPENBLAS
-  // Our workers each compute their own tiles: OpenBLAS's threads would only
-  // compete with them for the same cores.
-  static std::once_flag single_threaded;
-  std::call_once(single_threaded, [] { openblas_set_num_threads(1); });
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows),
-              static_cast<int>(cols), k, 1.0f, users, k, items, k, 0.0f, tile,
-              static_cast<int>(cols));
-#else
-  Eigen::Map<RowMatrix>(tile, static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols))
-      .noalias() =
-      Eigen::Map<const RowMatrix>(users, static_cast<Eigen::Index>(rows), k) *
-      Eigen::Map<const RowMatrix>(items, static_cast<Eigen::Index>(cols), k).transpose();
-#endif
-}
 
 // The heap order: its front is the worst item kept, so each candidate costs
 // one comparison against it, and only the rare better one costs log k.
@@ -109,15 +61,108 @@ void offer(std::span<const float> scores, std::uint32_t first, std::size_t k, co
   }
 }
 
-}  // namespace
+// Movies per panel of the score kernel, and groups of kernel rows per block
+// of users a worker claims (its heaps and copied rows are reused).
+constexpr std::size_t kPanel = 16;
+constexpr std::size_t kCallsPerBlock = 40;
 
-const char* score_product_backend() {
-#ifdef RECSYS_HAVE_OPENBLAS
-  return "OpenBLAS";
-#else
-  return "Eigen";
-#endif
+// The movie table in the score kernel's panels (kernels.hpp: per 16 movies,
+// their biases, then each coordinate's 16 values). The last panel is padded
+// with movies of bias -inf and zero vectors, which never rank above anything.
+std::vector<float> pack_panels(const Embeddings& t) {
+  const std::size_t dim = std::size_t(t.dim), n = t.n_items;
+  const std::size_t count = (n + kPanel - 1) / kPanel, panel_floats = (dim + 1) * kPanel;
+  std::vector<float> out(count * panel_floats, 0.0f);
+  for (std::size_t i = 0; i < count * kPanel; ++i) {
+    float* panel = out.data() + (i / kPanel) * panel_floats;
+    const std::size_t lane = i % kPanel;
+    panel[lane] = i < n ? t.item_bias[i] : -std::numeric_limits<float>::infinity();
+    if (i < n)
+      for (std::size_t d = 0; d < dim; ++d) panel[kPanel + d * kPanel + lane] = t.item_row(i)[d];
+  }
+  return out;
 }
+
+// One worker's block of users: a heap per request and row, and each row's
+// threshold, the score a movie must beat to enter any of the row's lists.
+struct BlockLists {
+  BlockLists(const std::vector<TopNRequest>& requests, std::size_t rows, std::size_t n_items)
+      : requests(requests),
+        capacity(rows),
+        n_items(n_items),
+        heaps(requests.size() * rows),
+        threshold(rows) {}
+
+  void start(std::uint32_t first, std::size_t count) {
+    first_user = first;
+    rows = count;
+    for (auto& h : heaps) h.clear();
+    for (std::size_t r = 0; r < capacity; ++r)
+      threshold[r] = r < rows ? row_threshold(r) : std::numeric_limits<float>::infinity();
+  }
+
+  // NaN while a list is not full (every movie may enter), +inf when every
+  // request asks for 0, else the lowest score at the front of a full heap.
+  float row_threshold(std::size_t r) const {
+    float t = std::numeric_limits<float>::infinity();
+    for (std::size_t q = 0; q < requests.size(); ++q) {
+      if (requests[q].k == 0) continue;
+      const auto& heap = heaps[q * capacity + r];
+      if (heap.size() < requests[q].k) return std::numeric_limits<float>::quiet_NaN();
+      t = std::min(t, heap.front().score);
+    }
+    return t;
+  }
+
+  // The kernel's sink: offers the panel's movies to the row's heaps in movie
+  // order, so an equal score never displaces the lower index already kept.
+  static void offer_panel(void* context, std::size_t row, std::size_t panel, const float* scores) {
+    auto& b = *static_cast<BlockLists*>(context);
+    const std::size_t r = b.group_row + row;
+    const auto user = static_cast<std::uint32_t>(b.first_user + r);
+    for (std::size_t j = 0; j < kPanel; ++j) {
+      const std::size_t item = panel * kPanel + j;
+      if (item >= b.n_items) break;
+      for (std::size_t q = 0; q < b.requests.size(); ++q) {
+        const TopNRequest& req = b.requests[q];
+        auto& heap = b.heaps[q * b.capacity + r];
+        const bool filling = heap.size() < req.k;
+        if (!filling && !(req.k > 0 && scores[j] > heap.front().score)) continue;
+        if (is_excluded(req, user, static_cast<std::uint32_t>(item))) continue;
+        if (!filling) std::pop_heap(heap.begin(), heap.end(), worse_first);
+        if (!filling) heap.pop_back();
+        heap.push_back({scores[j], static_cast<std::uint32_t>(item)});
+        std::push_heap(heap.begin(), heap.end(), worse_first);
+      }
+    }
+    b.threshold[r] = b.row_threshold(r);
+  }
+
+  // Each row's heaps, best first, into the lists.
+  void finish(std::vector<TopNLists>& lists) {
+    for (std::size_t q = 0; q < requests.size(); ++q)
+      for (std::size_t r = 0; r < rows; ++r) {
+        auto& heap = heaps[q * capacity + r];
+        std::sort_heap(heap.begin(), heap.end(), worse_first);
+        TopNLists& out = lists[q];
+        const std::size_t user = first_user + r;
+        out.length[user] = static_cast<std::uint32_t>(heap.size());
+        for (std::size_t j = 0; j < heap.size(); ++j) {
+          out.items[user * out.stride + j] = heap[j].item;
+          out.logits[user * out.stride + j] = heap[j].score;
+        }
+      }
+  }
+
+  const std::vector<TopNRequest>& requests;
+  std::size_t capacity, n_items;
+  std::vector<std::vector<ScoredItem>> heaps;  // request q, row r: heaps[q * capacity + r]
+  std::vector<float> threshold;
+  std::uint32_t first_user = 0;
+  std::size_t rows = 0, group_row = 0;
+};
+
+}  // namespace
 
 void select_top_k(std::span<const float> scores, std::span<const std::uint8_t> skip, std::size_t k,
                   std::vector<ScoredItem>& out) {
@@ -126,34 +171,6 @@ void select_top_k(std::span<const float> scores, std::span<const std::uint8_t> s
   offer(
       scores, 0, k, [&](std::uint32_t i) { return has_skip && skip[i] != 0; }, out);
   std::sort_heap(out.begin(), out.end(), worse_first);
-}
-
-void for_each_score_tile(const Embeddings& tables, int threads, const ScoreTileFn& on_tile) {
-  const std::size_t n_users = tables.n_users, n_items = tables.n_items;
-  if (n_users == 0 || n_items == 0) return;
-  const std::size_t blocks = (n_users + kBlockUsers - 1) / kBlockUsers;
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(std::min<std::size_t>(threads, blocks));
-  const int k = tables.dim + 2;
-  const std::vector<float> users =
-      with_bias_columns(tables.user_vec, tables.user_bias, tables.dim, true);
-  const std::vector<float> items =
-      with_bias_columns(tables.item_vec, tables.item_bias, tables.dim, false);
-  std::atomic<std::size_t> next_block{0};
-  WorkerPool pool(threads);
-  pool.run([&](int worker) {
-    std::vector<float> tile(kBlockUsers * std::min(kTileItems, n_items));
-    for (std::size_t b; (b = next_block.fetch_add(1, std::memory_order_relaxed)) < blocks;) {
-      const std::size_t first = b * kBlockUsers;
-      const std::size_t rows = std::min(kBlockUsers, n_users - first);
-      for (std::size_t item = 0; item < n_items; item += kTileItems) {
-        const std::size_t cols = std::min(kTileItems, n_items - item);
-        score_tile(users.data() + first * std::size_t(k), rows,
-                   items.data() + item * std::size_t(k), cols, k, tile.data());
-        on_tile({worker, first, rows, item, cols, tile.data()});
-      }
-    }
-  });
 }
 
 std::vector<TopNLists> top_n_all(const Embeddings& tables, const std::vector<TopNRequest>& requests,
@@ -168,33 +185,39 @@ std::vector<TopNLists> top_n_all(const Embeddings& tables, const std::vector<Top
     lists[r].logits.assign(n_users * lists[r].stride, 0.0f);
   }
   if (n_users == 0 || n_items == 0 || requests.empty()) return lists;
-  // Per worker: a heap per request and user of the block it is on.
-  const int workers =
-      threads <= 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : threads;
-  std::vector<std::vector<std::vector<ScoredItem>>> heaps(
-      static_cast<std::size_t>(workers),
-      std::vector<std::vector<ScoredItem>>(requests.size() * kBlockUsers));
-  for_each_score_tile(tables, workers, [&](const ScoreTile& t) {
-    auto& mine = heaps[static_cast<std::size_t>(t.worker)];
-    for (std::size_t q = 0; q < requests.size(); ++q)
-      for (std::size_t r = 0; r < t.rows; ++r) {
-        auto& heap = mine[q * kBlockUsers + r];
-        if (t.first_item == 0) heap.clear();
-        const auto user = static_cast<std::uint32_t>(t.first_user + r);
-        const TopNRequest& req = requests[q];
-        offer(
-            {t.scores + r * t.cols, t.cols}, static_cast<std::uint32_t>(t.first_item), req.k,
-            [&](std::uint32_t item) { return is_excluded(req, user, item); }, heap);
-        if (t.first_item + t.cols < n_items) continue;
-        // The block's last tile: the heap holds the user's list.
-        std::sort_heap(heap.begin(), heap.end(), worse_first);
-        TopNLists& out = lists[q];
-        out.length[user] = static_cast<std::uint32_t>(heap.size());
-        for (std::size_t j = 0; j < heap.size(); ++j) {
-          out.items[user * out.stride + j] = heap[j].item;
-          out.logits[user * out.stride + j] = heap[j].score;
+  const kernels::KernelSet& set = kernels::active();
+  const std::size_t dim = std::size_t(tables.dim), rows_per_call = set.score_rows;
+  const std::size_t block_rows = rows_per_call * kCallsPerBlock;
+  const std::size_t blocks = (n_users + block_rows - 1) / block_rows;
+  const std::vector<float> panels = pack_panels(tables);
+  const std::size_t n_panels = panels.size() / ((dim + 1) * kPanel);
+  // Panels a call scores: about 32 KB of them, so that they stay in L1
+  // while every group of users of the block goes over them.
+  const std::size_t chunk = std::max<std::size_t>(1, 32768 / ((dim + 1) * kPanel * sizeof(float)));
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = static_cast<int>(std::min<std::size_t>(std::size_t(threads), blocks));
+  std::atomic<std::size_t> next_block{0};
+  WorkerPool pool(threads);
+  pool.run([&](int) {
+    BlockLists block(requests, block_rows, n_items);
+    std::vector<float> users(block_rows * dim), user_bias(block_rows);
+    for (std::size_t b; (b = next_block.fetch_add(1, std::memory_order_relaxed)) < blocks;) {
+      const std::size_t first = b * block_rows, rows = std::min(block_rows, n_users - first);
+      // Rows past the last user score 0 against a threshold of +inf: never a candidate.
+      const std::size_t padded = (rows + rows_per_call - 1) / rows_per_call * rows_per_call;
+      std::fill(users.begin(), users.end(), 0.0f);
+      std::copy_n(tables.user_vec.data() + first * dim, rows * dim, users.begin());
+      std::copy_n(tables.user_bias.data() + first, rows, user_bias.begin());
+      block.start(static_cast<std::uint32_t>(first), rows);
+      for (std::size_t c = 0; c < n_panels; c += chunk)
+        for (std::size_t g = 0; g < padded; g += rows_per_call) {
+          block.group_row = g;
+          set.score_panels({dim, users.data() + g * dim, user_bias.data() + g, panels.data(), c,
+                            std::min(chunk, n_panels - c), block.threshold.data() + g},
+                           &BlockLists::offer_panel, &block);
         }
-      }
+      block.finish(lists);
+    }
   });
   return lists;
 }

@@ -1,10 +1,10 @@
 #pragma once
-// Every user's top k at once. Users are scored in tiles of users x movies with
-// one matrix product per tile (a dot product at a time would leave the CPU's
-// vector units and caches idle), and each user's part of a tile is offered to
-// a bounded heap; blocks of users are shared out between threads.
+// Every user's top k at once. A few users at a time are scored against
+// panels of 16 movies in the vector registers (a dot product at a time would
+// leave the vector units idle, and a matrix product would write every score
+// to memory only for most to be thrown away); the rare score that can enter
+// a list goes to a bounded heap.
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <vector>
 
@@ -87,27 +87,11 @@ inline bool is_excluded(const TopNRequest& req, std::uint32_t user, std::uint32_
   return out && !(req.keep && user < req.keep->n_users() && req.keep->contains(user, item));
 }
 
-// The scores u.v + b_u + b_i of every user against the whole catalogue, one
-// tile of users x movies at a time (row-major, rows x cols, valid during the
-// call), small enough to stay in cache while it is read. A block of users
-// goes to one worker, which computes its tiles in movie order (first_item 0
-// first); blocks are shared out between threads (threads <= 0: one per core;
-// worker < threads). top_n_all selects from these; the benchmark times them bare.
-struct ScoreTile {
-  int worker;
-  std::size_t first_user, rows, first_item, cols;
-  const float* scores;
-};
-using ScoreTileFn = std::function<void(const ScoreTile&)>;
-void for_each_score_tile(const Embeddings& tables, int threads, const ScoreTileFn& on_tile);
-
-// What computes the tiles' product u.v: "OpenBLAS" when the build found it,
-// else "Eigen". The two agree to float rounding, not to the bit.
-const char* score_product_backend();
-
 // One TopNLists per request, all selected from the same scores, ranked by
-// logit (sigmoid is monotonic) with ties to the lower item index.
-// threads <= 0: one per core.
+// logit (sigmoid is monotonic) with ties to the lower item index. The scores
+// come from the active kernel set's score_panels, b_u + b_i + u.v summed in
+// that order, and never leave the registers unless they can enter a list;
+// blocks of users are shared out between threads (threads <= 0: one per core).
 std::vector<TopNLists> top_n_all(const Embeddings& tables, const std::vector<TopNRequest>& requests,
                                  int threads);
 

@@ -80,6 +80,23 @@ struct TouchedRows {
   const float* g;
 };
 
+// Top-N's scoring of a few users against panels of movies. A panel is 16
+// movies packed for the vector units: their 16 biases, then for each of the
+// dim coordinates the 16 movies' values ((dim + 1) * 16 floats a panel).
+struct ScorePanelsView {
+  std::size_t dim;
+  const float* users;      // KernelSet::score_rows rows of dim floats
+  const float* user_bias;  // score_rows floats
+  const float* panels;     // panel p at panels + p * (dim + 1) * 16
+  std::size_t first_panel, panel_count;
+  // Per row: a score may enter the row's lists only when it is not at or
+  // below this (NaN: every score may). The sink updates it.
+  float* threshold;
+};
+// Called with the 16 scores of (row, panel) when one of them may enter.
+using CandidateSink = void (*)(void* context, std::size_t row, std::size_t panel,
+                               const float* scores);
+
 struct KernelSet {
   Isa isa;
   const char* name;
@@ -101,6 +118,13 @@ struct KernelSet {
   // t, or n rounded down to 16 when there is none: top-N's threshold test,
   // which skips the scores that cannot enter a full list.
   std::size_t (*first_run_above)(const float* scores, std::size_t n, float t);
+  // Users scored per call of score_panels: the rows of this set's register tile.
+  std::size_t score_rows;
+  // The score b_u + b_i + u.v (summed over the coordinates in order, after
+  // the two biases) of each of score_rows users against each movie of the
+  // panels, in panel order. The scores stay in registers: a (row, panel)
+  // goes to sink only when a score is above the row's threshold.
+  void (*score_panels)(const ScorePanelsView& view, CandidateSink sink, void* context);
   // Dense Adam on rows [first, end) of a table: every row moves, a touched
   // row with its gradient, any other with a zero gradient (the same
   // arithmetic as adam() over the whole table with zeros outside the batch).
