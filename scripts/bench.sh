@@ -27,16 +27,20 @@
 #   --100m: also a 100M-rating synthetic file (650,000 users, 120,000 movies,
 #         2.8 GB, generated once, 2-3 minutes), trained like the 25M one: load
 #         MB/s, epoch time against the 25M epoch, bytes of peak RSS per rating.
-#   scripts/bench.sh [--no-reference] [--no-25m] [--100m] [--threads N]
+#   --anchor BINARY: also runs BINARY (the recsys the speed issue measured, 676b91b,
+#         built elsewhere) on the 25M file with its own defaults, so that target 3's
+#         ratio is taken against the same machine the same hour.
+#   scripts/bench.sh [--no-reference] [--no-25m] [--100m] [--threads N] [--anchor BINARY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-reference=1 big=1 huge=0 threads=2
+reference=1 big=1 huge=0 threads=2 anchor=
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-reference) reference=0 ;;
     --no-25m) big=0 ;;
     --100m) huge=1 ;;
     --threads) threads="${2:?--threads needs a number}"; shift ;;
+    --anchor) anchor="${2:?--anchor needs a recsys binary}"; shift ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -120,6 +124,11 @@ if [ $big = 1 ]; then
   # The issue's 25M figure: today's rating defaults (early stopping), whole process.
   run synth-25m-rating-defaults "$recsys" train "$synth_dir/ratings.csv" --objective rating \
     --threads "$threads" --format json -q --model "$work/r-defaults.model"
+  if [ -n "$anchor" ]; then
+    # 676b91b's default objective was the rating one: no --objective (it did not know it).
+    run synth-25m-anchor "$anchor" train "$synth_dir/ratings.csv" --threads "$threads" \
+      --format json -q --model "$work/anchor.model"
+  fi
 fi
 if [ $huge = 1 ]; then
   huge_dir=${RECSYS_BENCH_DATA:-build/bench-data}/synth-100m
@@ -213,14 +222,22 @@ if os.path.exists(os.path.join(work, "synth-25m-ratio.time")):
     r = last_json("synth-25m-ratio")
     print(f"- target 2, top 10 of all {r['users']:,} users over {r['movies']:,} movies (rated ones "
           f"excluded) over the bare score product ({r.get('product', '?')}): "
-          f"{r['topn_s']:.2f} s / {r['bare_s']:.2f} s = {r['ratio']:.2f}x (target <= 1.3x)")
+          f"{r['topn_s']:.2f} s / {r['bare_s']:.2f} s = {r['ratio']:.2f}x (target <= 1.3x; "
+          f"top-N with the {r.get('kernels', '?')} kernels)")
 if os.path.exists(os.path.join(work, "synth-25m-rating-defaults.time")):
     wall, rss = timing("synth-25m-rating-defaults")
     d = last_json("synth-25m-rating-defaults")
-    print(f"- target 3, 25M train with the rating defaults (early stopping, {len(d['history'])} epochs): "
-          f"{wall:.2f} s end to end (target <= 0.68 x 15.5-16.4 s = 10.5-11.2 s), val RMSE "
-          f"{d['val_rmse']:.4f} (target <= 0.531), peak RSS {rss:.0f} MiB (target <= 300 MB = 286 MiB); "
-          f"load {d['load_seconds']:.2f} s")
+    line = (f"- target 3, 25M train with the rating defaults (early stopping, {len(d['history'])} epochs): "
+            f"{wall:.2f} s end to end, val RMSE {d['val_rmse']:.4f} (target <= 0.531), peak RSS "
+            f"{rss:.0f} MiB (target <= 300 MB = 286 MiB); load {d['load_seconds']:.2f} s")
+    if os.path.exists(os.path.join(work, "synth-25m-anchor.time")):
+        a_wall, a_rss = timing("synth-25m-anchor")
+        a = last_json("synth-25m-anchor")
+        line += (f"; the issue's binary (--anchor) {a_wall:.2f} s ({len(a['history'])} epochs, RMSE "
+                 f"{a['val_rmse']:.4f}, {a_rss:.0f} MiB): {wall / a_wall:.2f}x (target <= 0.68x)")
+    else:
+        line += " (target <= 0.68x of the issue's binary: give it with --anchor)"
+    print(line)
 if os.path.exists(os.path.join(work, "synth-100m-rating.time")):
     wall, rss = timing("synth-100m-rating")
     d = last_json("synth-100m-rating")
