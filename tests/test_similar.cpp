@@ -1,7 +1,9 @@
 // similar's two choices: which movies may be neighbours (--min-ratings) and
 // which movie a piece of title names (--title), on the hand-worked model of
 // metrics_model.hpp and on titles written out here.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -10,6 +12,8 @@
 #include "recsys/data/title_search.hpp"
 #include "recsys/eval/popularity.hpp"
 #include "recsys/eval/similar_items.hpp"
+#include "recsys/util/rng.hpp"
+#include "support.hpp"
 
 using Items = std::vector<std::uint32_t>;
 
@@ -60,4 +64,34 @@ TEST_CASE("find_titles: any case, every match, a whole title alone", "[similar][
   CHECK(recsys::find_titles(titles, "").empty());
   // Two equal titles are two matches, never a guess.
   CHECK(recsys::find_titles({"Emma (1996)", "Emma (1996)"}, "emma (1996)") == Items{0, 1});
+}
+
+TEST_CASE("similar_items in every kernel set: the cosines of a plain double loop", "[similar]") {
+  FOR_EACH_KERNEL_SET();
+  for (const int dim : {32, 7}) {  // the unrolled length and a run-time one
+    recsys::Rng rng(40 + std::uint64_t(dim));
+    const auto t = recsys::Embeddings::random(3, 500, dim, 1.0, rng);
+    const std::uint32_t query = 17;
+    auto cosine = [&](std::uint32_t i) {
+      double ab = 0, aa = 0, bb = 0;
+      for (int d = 0; d < dim; ++d) {
+        ab += double(t.item_row(i)[d]) * t.item_row(query)[d];
+        aa += double(t.item_row(i)[d]) * t.item_row(i)[d];
+        bb += double(t.item_row(query)[d]) * t.item_row(query)[d];
+      }
+      return ab / std::sqrt(aa * bb);
+    };
+    std::vector<std::uint32_t> order;
+    for (std::uint32_t i = 0; i < 500; ++i)
+      if (i != query) order.push_back(i);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return cosine(a) > cosine(b); });
+    const auto near = recsys::similar_items(t, query, 20);
+    REQUIRE(near.size() == 20);
+    for (std::size_t r = 0; r < near.size(); ++r) {
+      INFO("dim " << dim << ", rank " << r);
+      CHECK(near[r].score == Approx(cosine(near[r].item)).margin(1e-6));
+      CHECK(std::abs(cosine(near[r].item) - cosine(order[r])) < 1e-6);  // ties may swap
+    }
+  }
 }
