@@ -85,18 +85,27 @@ std::vector<float> pack_panels(const Embeddings& t) {
 
 // One worker's block of users: a heap per request and row, and each row's
 // threshold, the score a movie must beat to enter any of the row's lists.
+// A row's candidates come in movie order, so each request's excluded lists
+// are walked with a cursor per row instead of a binary search per candidate.
 struct BlockLists {
   BlockLists(const std::vector<TopNRequest>& requests, std::size_t rows, std::size_t n_items)
       : requests(requests),
         capacity(rows),
         n_items(n_items),
         heaps(requests.size() * rows),
-        threshold(rows) {}
+        threshold(rows) {
+    for (const TopNRequest& req : requests) {
+      cursor_base.push_back(cursors_per_row);
+      cursors_per_row += req.exclude.size() + 1;  // + keep
+    }
+    cursors.resize(cursors_per_row * rows);
+  }
 
   void start(std::uint32_t first, std::size_t count) {
     first_user = first;
     rows = count;
     for (auto& h : heaps) h.clear();
+    std::fill(cursors.begin(), cursors.end(), 0u);
     for (std::size_t r = 0; r < capacity; ++r)
       threshold[r] = r < rows ? row_threshold(r) : std::numeric_limits<float>::infinity();
   }
@@ -114,13 +123,34 @@ struct BlockLists {
     return t;
   }
 
-  // The kernel's sink: offers the panel's movies to the row's heaps in movie
-  // order, so an equal score never displaces the lower index already kept.
-  static void offer_panel(void* context, std::size_t row, std::size_t panel, const float* scores) {
+  // True when `list` holds item, moving `at` past every smaller entry.
+  static bool reaches(std::span<const std::uint32_t> list, std::uint32_t& at, std::uint32_t item) {
+    while (at < list.size() && list[at] < item) ++at;
+    return at < list.size() && list[at] == item;
+  }
+
+  // is_excluded's rule, with the row's cursors (items must come in order).
+  bool excluded(std::size_t q, std::size_t r, std::uint32_t user, std::uint32_t item) {
+    const TopNRequest& req = requests[q];
+    std::uint32_t* at = cursors.data() + r * cursors_per_row + cursor_base[q];
+    bool out = false;
+    for (std::size_t e = 0; e < req.exclude.size(); ++e) {
+      const RatedItems* ex = req.exclude[e];
+      if (ex && user < ex->n_users() && reaches(ex->of(user), at[e], item)) out = true;
+    }
+    return out && !(req.keep && user < req.keep->n_users() &&
+                    reaches(req.keep->of(user), at[req.exclude.size()], item));
+  }
+
+  // The kernel's sink: offers the panel's candidate movies to the row's heaps
+  // in movie order, so an equal score never displaces the lower index kept.
+  static void offer_panel(void* context, std::size_t row, std::size_t panel, const float* scores,
+                          unsigned lanes) {
     auto& b = *static_cast<BlockLists*>(context);
     const std::size_t r = b.group_row + row;
     const auto user = static_cast<std::uint32_t>(b.first_user + r);
-    for (std::size_t j = 0; j < kPanel; ++j) {
+    for (; lanes; lanes &= lanes - 1) {
+      const auto j = static_cast<std::size_t>(__builtin_ctz(lanes));
       const std::size_t item = panel * kPanel + j;
       if (item >= b.n_items) break;
       for (std::size_t q = 0; q < b.requests.size(); ++q) {
@@ -128,9 +158,11 @@ struct BlockLists {
         auto& heap = b.heaps[q * b.capacity + r];
         const bool filling = heap.size() < req.k;
         if (!filling && !(req.k > 0 && scores[j] > heap.front().score)) continue;
-        if (is_excluded(req, user, static_cast<std::uint32_t>(item))) continue;
-        if (!filling) std::pop_heap(heap.begin(), heap.end(), worse_first);
-        if (!filling) heap.pop_back();
+        if (b.excluded(q, r, user, static_cast<std::uint32_t>(item))) continue;
+        if (!filling) {
+          std::pop_heap(heap.begin(), heap.end(), worse_first);
+          heap.pop_back();
+        }
         heap.push_back({scores[j], static_cast<std::uint32_t>(item)});
         std::push_heap(heap.begin(), heap.end(), worse_first);
       }
@@ -158,6 +190,9 @@ struct BlockLists {
   std::size_t capacity, n_items;
   std::vector<std::vector<ScoredItem>> heaps;  // request q, row r: heaps[q * capacity + r]
   std::vector<float> threshold;
+  std::size_t cursors_per_row = 0;
+  std::vector<std::size_t> cursor_base;  // request q's first cursor within a row's
+  std::vector<std::uint32_t> cursors;    // row r's at r * cursors_per_row
   std::uint32_t first_user = 0;
   std::size_t rows = 0, group_row = 0;
 };

@@ -93,9 +93,10 @@ struct ScorePanelsView {
   // below this (NaN: every score may). The sink updates it.
   float* threshold;
 };
-// Called with the 16 scores of (row, panel) when one of them may enter.
+// Called with the 16 scores of (row, panel) when one of them may enter;
+// bit j of lanes is set for each score j above the row's threshold.
 using CandidateSink = void (*)(void* context, std::size_t row, std::size_t panel,
-                               const float* scores);
+                               const float* scores, unsigned lanes);
 
 struct KernelSet {
   Isa isa;
