@@ -25,6 +25,14 @@ double seconds_since(Clock::time_point t) {
 // Films per task of the film phase: enough to outweigh the claim of a task.
 constexpr std::size_t kFilmsPerTask = 256;
 
+// fn(i) for every film i < n, in tasks of kFilmsPerTask films shared out by the pool.
+template <typename Fn>
+void for_each_film(std::size_t n, WorkerPool& pool, const Fn& fn) {
+  pool.parallel_for((n + kFilmsPerTask - 1) / kFilmsPerTask, [&](std::size_t t, int) {
+    for (std::size_t i = t * kFilmsPerTask; i < std::min(n, (t + 1) * kFilmsPerTask); ++i) fn(i);
+  });
+}
+
 // Every film's share of its gradient from this rank's users, into shares
 // (dim floats, then the bias's, per film); returns the sum of the films'
 // shares of the loss, without their own decay.
@@ -35,12 +43,10 @@ double film_shares(const Side& films, int dim, const TrainConfig& config, Worker
   const choice::SideGradient share(films, dim, without_decay);
   const std::size_t stride = std::size_t(dim) + 1;
   std::vector<double> loss(films.n);
-  pool.parallel_for((films.n + kFilmsPerTask - 1) / kFilmsPerTask, [&](std::size_t t, int) {
-    for (std::size_t i = t * kFilmsPerTask; i < std::min(films.n, (t + 1) * kFilmsPerTask); ++i) {
-      const choice::RowTerms terms = share(i, shares.data() + i * stride);
-      shares[i * stride + std::size_t(dim)] = terms.bias_gradient;
-      loss[i] = terms.loss;
-    }
+  for_each_film(films.n, pool, [&](std::size_t i) {
+    const choice::RowTerms terms = share(i, shares.data() + i * stride);
+    shares[i * stride + std::size_t(dim)] = terms.bias_gradient;
+    loss[i] = terms.loss;
   });
   double sum = 0;
   for (const double l : loss) sum += l;  // in film order, whatever the threads
@@ -57,20 +63,18 @@ double step_films(Embeddings& model, std::vector<float>& gradients, Moments& sta
   const std::size_t dim = std::size_t(model.dim), stride = dim + 1, n = model.n_items;
   const float decay = static_cast<float>(config.weight_decay);
   std::vector<double> norms(n);
-  pool.parallel_for((n + kFilmsPerTask - 1) / kFilmsPerTask, [&](std::size_t t, int) {
-    for (std::size_t i = t * kFilmsPerTask; i < std::min(n, (t + 1) * kFilmsPerTask); ++i) {
-      float* q = model.item_vec.data() + i * dim;
-      float* g = gradients.data() + i * stride;
-      double norm = 0;
-      for (std::size_t e = 0; e < dim; ++e) {
-        norm += double(q[e]) * q[e];
-        g[e] += decay * q[e];
-      }
-      norms[i] = norm;
-      Adam::update(q, state.m.data() + i * dim, state.v.data() + i * dim, g, dim, c);
-      Adam::update(model.item_bias.data() + i, state.m_bias.data() + i, state.v_bias.data() + i,
-                   g + dim, 1, c);
+  for_each_film(n, pool, [&](std::size_t i) {
+    float* q = model.item_vec.data() + i * dim;
+    float* g = gradients.data() + i * stride;
+    double norm = 0;
+    for (std::size_t e = 0; e < dim; ++e) {
+      norm += double(q[e]) * q[e];
+      g[e] += decay * q[e];
     }
+    norms[i] = norm;
+    Adam::update(q, state.m.data() + i * dim, state.v.data() + i * dim, g, dim, c);
+    Adam::update(model.item_bias.data() + i, state.m_bias.data() + i, state.v_bias.data() + i,
+                 g + dim, 1, c);
   });
   double sum = 0;
   for (const double x : norms) sum += x;
