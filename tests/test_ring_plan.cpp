@@ -49,22 +49,20 @@ TEST_CASE("users and movies are cut into groups of about equal rows") {
 
 TEST_CASE("the start of training round-trips, and an exit code is no start") {
   recsys::RingStart s;
-  s.plan = recsys::RingPlan::balanced(hand_rows(), 4, 3, 2);
   s.n_users = 4;
   s.n_items = 3;
   s.scaler = {0.5, 5.0};
   const std::string bytes = s.pack();
   REQUIRE(recsys::RingStart::is_packed(bytes));
   const recsys::RingStart back = recsys::RingStart::unpack(bytes);
-  CHECK(back.plan.user_first == s.plan.user_first);
-  CHECK(back.plan.item_first == s.plan.item_first);
   CHECK(back.n_users == 4);
   CHECK(back.n_items == 3);
   CHECK(back.scaler.min == 0.5);
   CHECK(back.scaler.max == 5.0);
   CHECK_FALSE(recsys::RingStart::is_packed("2"));
   CHECK_FALSE(recsys::RingStart::is_packed(""));
-  CHECK(test_support::error_from([&] { recsys::RingStart::unpack(bytes.substr(0, 30)); }));
+  CHECK(test_support::error_from(
+      [&] { recsys::RingStart::unpack(bytes.substr(0, bytes.size() - 1)); }));
 }
 
 TEST_CASE("dense Adam is refused across ranks, sparse rating and choice training are split") {

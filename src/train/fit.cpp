@@ -125,18 +125,17 @@ TrainReport train_across(Embeddings& model, const RingPlan& plan, Ratings train,
   return report;
 }
 
-// Rank 0's side: the go (the plan, the sizes and the scale), then training.
+// Rank 0's side: the go (the sizes and the scale), then training.
 TrainReport train_on_ranks(TrainedModel& m, RankShare& share, const TrainConfig& config,
                            const TrainHooks& hooks) {
   RingStart start;
   start.n_users = m.tables.n_users;
   start.n_items = m.tables.n_items;
   start.scaler = m.scaler;
-  start.plan = share.loaded.plan;
-  check_exchange_sizes(start.plan, config.dim);
+  check_exchange_sizes(share.loaded.plan, config.dim);
   share.ranks.broadcast_from_first(start.pack());
-  return train_across(m.tables, start.plan, std::move(share.train), share.val, m.scaler, config,
-                      hooks, share.ranks);
+  return train_across(m.tables, share.loaded.plan, std::move(share.train), share.val, m.scaler,
+                      config, hooks, share.ranks);
 }
 
 FitResult fit_loaded(Dataset data, const TrainConfig& requested, const FitHooks& hooks,
@@ -184,7 +183,8 @@ std::string fit_follower(const DatasetOptions& files, const TrainConfig& request
   Rng rng(config.seed);
   Embeddings model =
       Embeddings::random(start.n_users, start.n_items, config.dim, config.init_std, rng);
-  train_across(model, start.plan, std::move(loaded.data.train), loaded.data.val, start.scaler,
+  // The plan is the one rank 0 trains with: every rank derived it from the same summed counts.
+  train_across(model, loaded.plan, std::move(loaded.data.train), loaded.data.val, start.scaler,
                config, {}, ranks);
   return "";
 }

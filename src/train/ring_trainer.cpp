@@ -150,9 +150,6 @@ std::string RingStart::pack() const {
   p.number(n_items);
   p.number(scaler.min);
   p.number(scaler.max);
-  p.number<std::uint32_t>(std::uint32_t(plan.groups()));
-  p.array<std::uint32_t>(plan.user_first);
-  p.array<std::uint32_t>(plan.item_first);
   return std::move(p.bytes());
 }
 
@@ -168,11 +165,6 @@ RingStart RingStart::unpack(std::string_view bytes) {
   s.n_items = u.number<std::uint32_t>();
   s.scaler.min = u.number<double>();
   s.scaler.max = u.number<double>();
-  const auto groups = u.number<std::uint32_t>();
-  s.plan.user_first.resize(groups + 1);
-  s.plan.item_first.resize(groups + 1);
-  u.array<std::uint32_t>(s.plan.user_first);
-  u.array<std::uint32_t>(s.plan.item_first);
   return s;
 }
 

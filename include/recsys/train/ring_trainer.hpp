@@ -38,11 +38,11 @@ void gather_users(Embeddings& model, const RingPlan& plan, Communicator& ranks);
 // at the end would pass MPI's 2 GiB in one exchange.
 void check_exchange_sizes(const RingPlan& plan, int dim);
 
-// Everything the other ranks need from rank 0 to train: the plan, the table
-// sizes and the scale. Text that does not start as a packed start is not
-// one (rank 0 sends its exit code instead when it stops before training).
+// Rank 0's go to the other ranks, with the table sizes and the scale (each
+// rank computed the same plan itself while loading). Text that does not
+// start as a packed start is not one (rank 0 sends its exit code instead
+// when it stops before training).
 struct RingStart {
-  RingPlan plan;
   std::uint32_t n_users = 0, n_items = 0;
   Scaler scaler;
   std::string pack() const;
