@@ -37,7 +37,9 @@ for c in $commands; do
     grep -qF -- "$opt" <<<"$section" || fail "recsys $c: $opt, in its --help, is not in the man page"
   done
 done
-section_of train | grep -q -- '^--epochs' || fail "train's subsection has no --epochs item"
+# Not `section_of train | grep -q`: under pipefail, grep -q leaving at the first
+# match can end awk with SIGPIPE while it still writes, and fail the pipeline.
+grep -q -- '^--epochs' <<<"$(section_of train)" || fail "train's subsection has no --epochs item"
 
 version=$("$recsys" --version)
 grep -q '^\.TH ' <<<"$text" || fail "no .TH title line"

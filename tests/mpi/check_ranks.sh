@@ -137,7 +137,8 @@ kill_rank_1() {  # label, then the train options after the ratings file
   local job=$! victim="" pid code
   for _ in $(seq 100); do
     for pid in $(pgrep -f "$recsys train $work/train.csv $*" || true); do
-      if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then
+      # Read whole before grep -q (which may leave early: SIGPIPE under pipefail).
+      if grep -qx 'OMPI_COMM_WORLD_RANK=1' <<<"$(tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null)"; then
         victim=$pid
       fi
     done
