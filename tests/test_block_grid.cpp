@@ -138,6 +138,23 @@ TEST_CASE("the grid gives back its rows and the model's rated movies", "[blocks]
   CHECK(std::is_sorted(back.user.begin(), back.user.end()));
 }
 
+TEST_CASE("threads sorting the users' lists build the same grid as one", "[blocks]") {
+  const Ratings original = skewed_rows(20000, 300, 120, 6);
+  BlockGrid one(Ratings(original), 300, 120, 4, 3, 1);
+  const RatedItems want = one.rated_items();
+  const Ratings want_rows = std::move(one).into_ratings();
+  for (const int threads : {2, 3, 7}) {
+    INFO(threads << " threads");
+    BlockGrid many(Ratings(original), 300, 120, 4, 3, threads);
+    CHECK(many.rated_items().offsets == want.offsets);
+    CHECK(many.rated_items().items == want.items);
+    const Ratings rows = std::move(many).into_ratings();
+    CHECK(rows.user == want_rows.user);
+    CHECK(rows.item == want_rows.item);
+    CHECK(rows.stars.to_vector() == want_rows.stars.to_vector());
+  }
+}
+
 TEST_CASE("ratings kept as floats (over 256 distinct values) go through the grid exactly",
           "[blocks]") {
   Ratings original;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <thread>
 
 namespace recsys {
 namespace {
@@ -83,7 +84,7 @@ void sort_by_item(std::uint32_t* item, Rating* rating, std::size_t n,
 }  // namespace
 
 BlockGrid::BlockGrid(Ratings&& rows, std::uint32_t n_users, std::uint32_t n_items, int user_groups,
-                     int item_groups)
+                     int item_groups, int threads)
     : user_groups_(std::clamp(user_groups, 1, 255)), item_groups_(std::clamp(item_groups, 1, 255)) {
   user_first_ = group_starts(rows.user, n_users, user_groups_);
   item_first_ = group_starts(rows.item, n_items, item_groups_);
@@ -109,13 +110,30 @@ BlockGrid::BlockGrid(Ratings&& rows, std::uint32_t n_users, std::uint32_t n_item
     for (std::uint32_t u = first; u <= user_first_[g + 1]; ++u)
       rated_.offsets[u] = by_user[u - first];
   }
-  std::vector<std::uint64_t> scratch;
-  for (std::uint32_t u = 0; u < n_users; ++u) {
-    const std::size_t a = rated_.offsets[u], n = rated_.offsets[u + 1] - a;
-    if (rows.stars.coded())
-      sort_by_item(rows.item.data() + a, rows.stars.codes().data() + a, n, scratch);
-    else
-      sort_by_item(rows.item.data() + a, rows.stars.floats().data() + a, n, scratch);
+  // Each user's list is sorted on its own, so threads can share the users:
+  // runs of users with about equal numbers of rows.
+  auto sort_users = [&](std::uint32_t from, std::uint32_t to) {
+    std::vector<std::uint64_t> scratch;
+    for (std::uint32_t u = from; u < to; ++u) {
+      const std::size_t a = rated_.offsets[u], n = rated_.offsets[u + 1] - a;
+      if (rows.stars.coded())
+        sort_by_item(rows.item.data() + a, rows.stars.codes().data() + a, n, scratch);
+      else
+        sort_by_item(rows.item.data() + a, rows.stars.floats().data() + a, n, scratch);
+    }
+  };
+  const auto parts = static_cast<std::size_t>(std::clamp(threads, 1, 64));
+  std::vector<std::uint32_t> first_user(parts + 1, n_users);
+  for (std::size_t k = 0; k < parts; ++k)
+    first_user[k] = static_cast<std::uint32_t>(std::lower_bound(rated_.offsets.begin(),
+                                                                rated_.offsets.end() - 1,
+                                                                rated_.offsets.back() * k / parts) -
+                                               rated_.offsets.begin());
+  {
+    std::vector<std::jthread> helpers;
+    for (std::size_t k = 1; k < parts; ++k)
+      helpers.emplace_back(sort_users, first_user[k], first_user[k + 1]);
+    sort_users(first_user[0], first_user[1]);
   }
   std::vector<std::uint32_t>().swap(rows.user);
   rated_.items = std::move(rows.item);

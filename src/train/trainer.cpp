@@ -204,7 +204,8 @@ BlockGrid make_block_grid(Ratings&& rows, const Embeddings& model, const TrainCo
           ? settings.block_groups
           : BlockGrid::groups_for(model.n_users, row_bytes, kUserGroupBytes, minimum);
   const int item_groups = BlockGrid::groups_for(model.n_items, row_bytes, kItemGroupBytes, minimum);
-  return BlockGrid(std::move(rows), model.n_users, model.n_items, user_groups, item_groups);
+  return BlockGrid(std::move(rows), model.n_users, model.n_items, user_groups, item_groups,
+                   std::max(1, settings.threads));
 }
 
 TrainReport train(Embeddings& model, BlockGrid& grid, const Ratings& val_rows, const Scaler& scaler,
