@@ -238,9 +238,11 @@ std::vector<TopNLists> top_n_all(const Embeddings& tables, const std::vector<Top
     std::vector<float> users(block_rows * dim), user_bias(block_rows);
     for (std::size_t b; (b = next_block.fetch_add(1, std::memory_order_relaxed)) < blocks;) {
       const std::size_t first = b * block_rows, rows = std::min(block_rows, n_users - first);
-      // Rows past the last user score 0 against a threshold of +inf: never a candidate.
+      // Rows past the last user (zero vector, zero bias) face a threshold of +inf: never a
+      // candidate.
       const std::size_t padded = (rows + rows_per_call - 1) / rows_per_call * rows_per_call;
       std::fill(users.begin(), users.end(), 0.0f);
+      std::fill(user_bias.begin(), user_bias.end(), 0.0f);
       std::copy_n(tables.user_vec.data() + first * dim, rows * dim, users.begin());
       std::copy_n(tables.user_bias.data() + first, rows, user_bias.begin());
       block.start(static_cast<std::uint32_t>(first), rows);
