@@ -573,6 +573,10 @@ void check_against_a_map(recsys::Ratings rows, std::uint32_t nu, std::uint32_t n
   for (std::size_t k = 0; k < rows.size(); ++k)
     if (last[{rows.user[k], rows.item[k]}] == k) expected.push_back(static_cast<float>(k));
   const std::size_t n = rows.size();
+  // Every thread count finds the same rows: users are cut into runs per thread.
+  for (const int threads : {2, 3, 7})
+    CHECK(recsys::earlier_duplicates(rows, nu, ni, threads) ==
+          recsys::earlier_duplicates(rows, nu, ni, 1));
   CHECK(recsys::keep_last_of_duplicates(rows, nu, ni) == n - expected.size());
   CHECK(rows.stars == expected);
 }

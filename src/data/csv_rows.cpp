@@ -214,8 +214,7 @@ void CsvRows::count_first_row(char* begin, char* end, Sep sep) {
   positions_.clear();
 }
 
-bool CsvRows::read_row(std::span<std::string_view> fields) {
-  char *begin = nullptr, *end = nullptr;
+bool CsvRows::next_row(char*& begin, char*& end) {
   if (!next_nonblank_line(begin, end)) {
     if (!positions_.empty()) throw io::error::header_missing();  // not a single row
     return false;
@@ -225,8 +224,33 @@ bool CsvRows::read_row(std::span<std::string_view> fields) {
       separator_ = detect_separator({begin, static_cast<std::size_t>(end - begin)});
     with_separator(separator_, [&](auto sep) { count_first_row(begin, end, sep); });
   }
-  with_separator(separator_, [&](auto sep) { split_row(begin, end, fields, sep); });
   return true;
+}
+
+void CsvRows::split_row(char* begin, char* end, std::span<std::string_view> fields) {
+  with_separator(separator_, [&](auto sep) { split_fields(begin, end, fields, sep); });
+}
+
+bool CsvRows::read_row(std::span<std::string_view> fields) {
+  char *begin = nullptr, *end = nullptr;
+  if (!next_row(begin, end)) return false;
+  split_row(begin, end, fields);
+  return true;
+}
+
+char CsvRows::field_separator() const {
+  switch (separator_) {
+    case Separator::tab:
+      return '\t';
+    case Separator::semicolon:
+      return ';';
+    case Separator::double_colon:
+      return 0;
+    case Separator::automatic:
+    case Separator::comma:
+      break;
+  }
+  return ',';
 }
 
 std::vector<std::string> CsvRows::read_header_fields() {
@@ -264,12 +288,12 @@ bool CsvRows::read_fields(std::vector<std::string_view>& fields) {
     for (std::size_t k = 0; k < count; ++k) column_of_[k] = static_cast<int>(k);
   }
   fields.resize(column_of_.size());
-  with_separator(separator_, [&](auto sep) { split_row(begin, end, fields, sep); });
+  with_separator(separator_, [&](auto sep) { split_fields(begin, end, fields, sep); });
   return true;
 }
 
 template <typename Sep>
-void CsvRows::split_row(char* begin, char* end, std::span<std::string_view> fields, Sep sep) {
+void CsvRows::split_fields(char* begin, char* end, std::span<std::string_view> fields, Sep sep) {
   char* p = begin;
   for (const int column : column_of_) {
     if (!p) fail_on_line<io::error::too_few_columns>(line_);

@@ -46,6 +46,16 @@ class CsvRows {
   // The next row's fields, in the order of the names given to read_header;
   // false at the end. A field stays valid until the next call.
   bool read_row(std::span<std::string_view> fields);
+  // read_row in two steps, for a caller that reads most lines its own way:
+  // next_row finds the next row's line (without its newline and '\r'),
+  // split_row cuts it into fields as read_row does. Between them,
+  // columns() says which name each field of the line is (index into the
+  // names, or -1) and field_separator() the byte between fields (0 for
+  // "::").
+  bool next_row(char*& begin, char*& end);
+  void split_row(char* begin, char* end, std::span<std::string_view> fields);
+  std::span<const int> columns() const { return column_of_; }
+  char field_separator() const;
   // The file line of the row (or header) just read, counting from 1.
   std::size_t line() const { return line_; }
 
@@ -57,7 +67,7 @@ class CsvRows {
   template <typename Sep>
   void split_header(char* begin, char* end, std::span<const std::string> names, Sep sep);
   template <typename Sep>
-  void split_row(char* begin, char* end, std::span<std::string_view> fields, Sep sep);
+  void split_fields(char* begin, char* end, std::span<std::string_view> fields, Sep sep);
   template <typename Sep>
   void count_first_row(char* begin, char* end, Sep sep);
 

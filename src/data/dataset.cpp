@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <span>
+#include <thread>
 
 #include "dataset_parts.hpp"
 #include "keep_rows.hpp"
@@ -28,10 +30,11 @@ bool exists(const std::string& path) {
 
 std::size_t count_cold_rows(const Ratings& train, const Ratings& val, std::size_t n_users,
                             std::size_t n_items) {
-  std::vector<bool> user_seen(n_users, false), item_seen(n_items, false);
+  // Bytes, not bits: a byte store per row instead of a read-modify-write.
+  std::vector<std::uint8_t> user_seen(n_users, 0), item_seen(n_items, 0);
   for (std::size_t k = 0; k < train.size(); ++k) {
-    user_seen[train.user[k]] = true;
-    item_seen[train.item[k]] = true;
+    user_seen[train.user[k]] = 1;
+    item_seen[train.item[k]] = 1;
   }
   std::size_t cold = 0;
   for (std::size_t k = 0; k < val.size(); ++k)
@@ -105,48 +108,83 @@ void attach_titles(Dataset& data, const DatasetOptions& options) {
   }
 }
 
-std::vector<bool> earlier_duplicates(const Ratings& rows, std::size_t n_users,
-                                     std::size_t n_items) {
+namespace {
+
+// start[u] = the first row of user u, when rows are grouped by user as a file
+// sorted by user gives them: indexes are given in order of first appearance,
+// so its users come as 0, 1, 2, ... and user u's rows are the run
+// [start[u], start[u + 1]) itself. False (start unset) otherwise.
+bool runs_of_users(std::span<const std::uint32_t> user, std::vector<std::size_t>& start) {
+  const std::size_t n = user.size();
+  if (n == 0 || user[0] != 0) return false;
+  std::size_t users = 1;  // start[0] = 0 already
+  for (std::size_t k = 1; k < n; ++k) {
+    if (user[k] == user[k - 1]) continue;
+    if (user[k] != user[k - 1] + 1) return false;
+    start[users++] = k;
+  }
+  std::fill(start.begin() + static_cast<std::ptrdiff_t>(users), start.end(), n);
+  return true;
+}
+
+}  // namespace
+
+std::vector<bool> earlier_duplicates(const Ratings& rows, std::size_t n_users, std::size_t n_items,
+                                     int threads) {
   const std::size_t n = rows.size();
   std::vector<bool> drop(n, false);
   if (n < 2) return drop;
   // Rows grouped by user (a counting sort that keeps file order within a
-  // user), then one pass per user with a stamp per item: O(n), and 4 bytes a
-  // row of scratch instead of a hash set of pairs. A file already grouped by
-  // user (MovieLens is sorted by userId) needs no scratch at all: indexes are
-  // given in order of first appearance, so its users come as 0, 1, 2, ...
-  // and user u's rows are the run [start[u], start[u + 1]) itself, which
-  // spares a by-user permutation as large as the user column.
+  // user, unless the file is grouped already), then one pass per user with a
+  // stamp per item: O(n), and 4 bytes a row of scratch instead of a hash set
+  // of pairs.
   std::vector<std::size_t> start(n_users + 1, 0);
-  for (const auto u : rows.user) ++start[u + 1];
-  for (std::size_t u = 0; u < n_users; ++u) start[u + 1] += start[u];
-  bool grouped = rows.user[0] == 0;
-  for (std::size_t k = 1; k < n && grouped; ++k)
-    grouped = rows.user[k] == rows.user[k - 1] || rows.user[k] == rows.user[k - 1] + 1;
+  const bool grouped = runs_of_users(rows.user, start);
   std::vector<std::uint32_t> by_user;
   if (!grouped) {
+    std::fill(start.begin(), start.end(), 0);
+    for (const auto u : rows.user) ++start[u + 1];
+    for (std::size_t u = 0; u < n_users; ++u) start[u + 1] += start[u];
     by_user.resize(n);
     std::vector<std::size_t> next(start.begin(), start.end() - 1);
     for (std::size_t k = 0; k < n; ++k)
       by_user[next[rows.user[k]]++] = static_cast<std::uint32_t>(k);
   }
-  constexpr std::uint32_t kNone = 0xFFFFFFFFu;
-  std::vector<std::uint32_t> stamp(n_items, kNone), latest(n_items, 0);
-  for (std::size_t u = 0; u < n_users; ++u) {
-    for (std::size_t p = start[u]; p < start[u + 1]; ++p) {
-      const auto k = grouped ? static_cast<std::uint32_t>(p) : by_user[p];
-      const std::uint32_t i = rows.item[k];
-      if (stamp[i] == u) drop[latest[i]] = true;  // an earlier line of the same pair
-      stamp[i] = static_cast<std::uint32_t>(u);
-      latest[i] = k;
+  // Users are independent: each thread takes a run of them holding about
+  // an equal share of the rows, with stamps of its own.
+  const auto parts = static_cast<std::size_t>(std::clamp(threads, 1, 64));
+  const auto first_user = [&](std::size_t part) {
+    if (part == parts) return n_users;
+    return static_cast<std::size_t>(
+        std::lower_bound(start.begin(), start.end() - 1, part * n / parts) - start.begin());
+  };
+  std::vector<std::vector<std::uint32_t>> found(parts);
+  const auto scan = [&](std::size_t part) {
+    constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+    std::vector<std::uint32_t> stamp(n_items, kNone), latest(n_items, 0);
+    for (std::size_t u = first_user(part), end = first_user(part + 1); u < end; ++u) {
+      for (std::size_t p = start[u]; p < start[u + 1]; ++p) {
+        const auto k = grouped ? static_cast<std::uint32_t>(p) : by_user[p];
+        const std::uint32_t i = rows.item[k];
+        if (stamp[i] == u) found[part].push_back(latest[i]);  // an earlier line of the pair
+        stamp[i] = static_cast<std::uint32_t>(u);
+        latest[i] = k;
+      }
     }
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (std::size_t part = 1; part < parts; ++part) helpers.emplace_back(scan, part);
+    scan(0);
   }
+  for (const auto& rows_found : found)
+    for (const auto k : rows_found) drop[k] = true;
   return drop;
 }
 
 std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items,
-                                    std::vector<std::int64_t>* timestamps) {
-  const std::vector<bool> drop = earlier_duplicates(rows, n_users, n_items);
+                                    std::vector<std::int64_t>* timestamps, int threads) {
+  const std::vector<bool> drop = earlier_duplicates(rows, n_users, n_items, threads);
   const auto dropped = static_cast<std::size_t>(std::count(drop.begin(), drop.end(), true));
   if (dropped == 0) return 0;
   std::size_t kept = 0;
@@ -173,8 +211,9 @@ Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
                  timestamps);
   else
     load_ratings(options.ratings_path, options.load, data.users, data.items, data.train);
-  const std::size_t train_duplicates = keep_last_of_duplicates(
-      data.train, data.users.size(), data.items.size(), by_time ? &timestamps : nullptr);
+  const std::size_t train_duplicates =
+      keep_last_of_duplicates(data.train, data.users.size(), data.items.size(),
+                              by_time ? &timestamps : nullptr, options.load.threads);
   warn_duplicates(options.ratings_path, train_duplicates, options.load.columns);
   data.duplicate_rows = train_duplicates;
   data.ratings_file_rows = data.train.size();
@@ -196,8 +235,8 @@ Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
     std::vector<std::int64_t>().swap(timestamps);
   } else {
     load_ratings(options.val_path, options.load, data.users, data.items, data.val);
-    const std::size_t val_duplicates =
-        keep_last_of_duplicates(data.val, data.users.size(), data.items.size());
+    const std::size_t val_duplicates = keep_last_of_duplicates(
+        data.val, data.users.size(), data.items.size(), nullptr, options.load.threads);
     warn_duplicates(options.val_path, val_duplicates, options.load.columns);
     data.duplicate_rows += val_duplicates;
     data.val_file_rows = data.val.size();

@@ -57,6 +57,10 @@ void IdMap::grow() {
 std::uint32_t IdMap::intern(std::string_view token) {
   bool is_integer = false;
   const std::uint64_t key = key_of(token, is_integer);
+  return intern_key(key, is_integer, token);
+}
+
+std::uint32_t IdMap::intern_key(std::uint64_t key, bool is_integer, std::string_view token) {
   if (is_integer && key < kDirectLimit) {
     if (key >= direct_.size())
       direct_.resize(std::max<std::size_t>(key + 1, direct_.size() * 2), kEmpty);

@@ -7,10 +7,11 @@ ItemStats ItemStats::compute(std::size_t n_items, const Ratings& a, const Rating
   stats.count.assign(n_items, 0);
   std::vector<double> sum(n_items, 0.0);
   for (const Ratings* rows : {&a, &b}) {
-    for (std::size_t k = 0; k < rows->size(); ++k) {
-      ++stats.count[rows->item[k]];
-      sum[rows->item[k]] += rows->stars[k];
-    }
+    const std::uint32_t* item = rows->item.data();
+    rows->stars.for_each_value([&](std::size_t k, float value) {
+      ++stats.count[item[k]];
+      sum[item[k]] += value;
+    });
   }
   stats.mean.assign(n_items, 0.0);
   for (std::size_t i = 0; i < n_items; ++i)

@@ -15,6 +15,7 @@
 #include "byte_ranges.hpp"
 #include "csv_reader.hpp"
 #include "csv_rows.hpp"
+#include "plain_row.hpp"
 #include "recsys/dist/communicator.hpp"
 #include "recsys/util/error.hpp"
 #include "shared_read.hpp"
@@ -107,16 +108,41 @@ Separator read_rows(const std::string& path, std::unique_ptr<io::ByteSourceBase>
                     "none; add timestamp to --columns, or use --split random");
       reader.use_positions(std::span<const int>(layout.positions.data(), Columns));
     }
-    // Files are usually grouped by user: reuse the previous user's index.
+    // Files are usually grouped by user: reuse the previous user's index,
+    // known by its text (last_user) or, from a plain row, by its value.
     std::string last_user;
+    constexpr std::uint64_t kNoValue = ~std::uint64_t(0);
+    std::uint64_t last_user_value = kNoValue;
     std::uint32_t last_user_index = 0;
     std::array<std::string_view, Columns> fields;
     const std::string_view& user_field = fields[0];
     const std::string_view& item_field = fields[1];
     const std::string_view& rating_field = fields[2];
     [[maybe_unused]] const std::string_view& time_field = fields[Columns - 1];
-    while (reader.read_row(fields)) {
+    PlainRow plain;
+    char *begin = nullptr, *end = nullptr;
+    while (reader.next_row(begin, end)) {
       const std::size_t line = reader.line();
+      const char separator_byte = reader.field_separator();
+      if (separator_byte != 0 &&
+          parse_plain_row(begin, end, separator_byte, reader.columns(), plain) &&
+          (!options.range ||
+           (plain.rating >= options.range->min && plain.rating <= options.range->max))) {
+        try {
+          if (plain.user_value != last_user_value) {
+            last_user_index = users.intern_integer(plain.user_value, plain.user);
+            last_user_value = plain.user_value;
+            last_user.clear();
+          }
+          emit(last_user_index, items.intern_integer(plain.item_value, plain.item),
+               static_cast<float>(plain.rating), plain.time);
+        } catch (const Error& e) {
+          throw Error(path, line, e.message());
+        }
+        continue;
+      }
+      // Any other row (or one to report an error on) the general way.
+      reader.split_row(begin, end, fields);
       const std::string_view user_token = trimmed(user_field);
       const std::string_view item_token = trimmed(item_field);
       if (user_token.empty()) throw Error(path, line, "empty " + cols.user + kFixRow);
@@ -150,6 +176,7 @@ Separator read_rows(const std::string& path, std::unique_ptr<io::ByteSourceBase>
         if (last_user.empty() || user_token != last_user) {
           last_user_index = users.intern(user_token);
           last_user.assign(user_token);
+          last_user_value = kNoValue;
         }
         emit(last_user_index, items.intern(item_token), static_cast<float>(rating), time);
       } catch (const Error& e) {
@@ -260,24 +287,37 @@ void read_ranges(const std::string& path, const SplitFile& split, const LoadOpti
   for (const auto& p : parsed) total += p.size();
   out.reserve(total);
   if (timestamps) timestamps->reserve(total);
+  // Each later range's ids, interned in range order: local index -> global.
+  std::vector<std::vector<std::uint32_t>> user_of(parts), item_of(parts);
   for (std::size_t k = 1; k < parts; ++k) {
-    std::vector<std::uint32_t> user_of, item_of;  // local index -> global
     for (std::uint32_t j = 0; j < local_users[k].size(); ++j)
-      user_of.push_back(users.intern(local_users[k].token(j)));
+      user_of[k].push_back(users.intern(local_users[k].token(j)));
     for (std::uint32_t j = 0; j < local_items[k].size(); ++j)
-      item_of.push_back(items.intern(local_items[k].token(j)));
+      item_of[k].push_back(items.intern(local_items[k].token(j)));
+  }
+  // The columns are separate arrays, so two threads append them at once,
+  // each block's column freed as soon as it is copied. The users' thread
+  // cannot throw: out.user was reserved above.
+  std::jthread users_thread([&] {
+    for (std::size_t k = 1; k < parts; ++k)
+      for (Ratings& block : parsed[k].rows) {
+        for (const auto u : block.user) out.user.push_back(user_of[k][u]);
+        std::vector<std::uint32_t>().swap(block.user);
+      }
+  });
+  for (std::size_t k = 1; k < parts; ++k)
     for (std::size_t b = 0; b < parsed[k].rows.size(); ++b) {
       Ratings& block = parsed[k].rows[b];
-      for (std::size_t r = 0; r < block.size(); ++r)
-        out.push(user_of[block.user[r]], item_of[block.item[r]], block.stars[r]);
+      for (const auto i : block.item) out.item.push_back(item_of[k][i]);
+      std::vector<std::uint32_t>().swap(block.item);
+      out.stars.append(block.stars);
+      block.stars.clear_and_free();
       if (timestamps) {
         auto& times = parsed[k].times[b];
         timestamps->insert(timestamps->end(), times.begin(), times.end());
         std::vector<std::int64_t>().swap(times);
       }
-      block = Ratings();
     }
-  }
 }
 
 // Says which separator was found, when it was not the CSV default.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <limits>
 #include <utility>
 
 #include "keep_rows.hpp"
@@ -42,6 +43,23 @@ int StarColumn::find_or_add(float value) {
   }
 }
 
+void StarColumn::append(const StarColumn& other) {
+  if (coded_ && other.coded_) {
+    std::array<std::uint8_t, kMostCodes> code_of{};
+    bool fits = true;
+    for (std::size_t c = 0; c < other.book_size_ && fits; ++c) {
+      const int code = find_or_add(other.book_[c]);
+      fits = code >= 0;
+      code_of[c] = static_cast<std::uint8_t>(code);
+    }
+    if (fits) {
+      for (const auto c : other.codes_) codes_.push_back(code_of[c]);
+      return;
+    }
+  }
+  other.for_each_value([&](std::size_t, float value) { push(value); });
+}
+
 void StarColumn::switch_to_floats() {
   std::vector<float> raw;
   reserve_huge(raw, std::max(codes_.capacity(), codes_.size() + 1));
@@ -73,6 +91,25 @@ void StarColumn::release_unused_capacity() {
 void StarColumn::clear_and_free() {
   std::vector<std::uint8_t>().swap(codes_);
   std::vector<float>().swap(raw_);
+}
+
+std::pair<float, float> StarColumn::min_max() const {
+  float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+  const auto widen = [&](float v) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  };
+  if (!coded_) {
+    for (const float v : raw_) widen(v);
+    return {lo, hi};
+  }
+  // Only the codes rows use count: a value can stay in the book after its
+  // rows are dropped.
+  std::array<bool, kMostCodes> used{};
+  for (const auto c : codes_) used[c] = true;
+  for (std::size_t c = 0; c < book_size_; ++c)
+    if (used[c]) widen(book_[c]);
+  return {lo, hi};
 }
 
 std::vector<float> StarColumn::to_vector() const {

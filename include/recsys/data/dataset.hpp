@@ -52,9 +52,12 @@ void attach_titles(Dataset& data, const DatasetOptions& options);
 // and the earlier ones are dropped; the rest keep file order. Returns how
 // many rows were dropped; load_dataset applies it to each file and warns.
 // timestamps, when given, are the rows' own and are kept or dropped with them.
+// threads: how many threads look for the pairs (by users; the result is the same).
 std::size_t keep_last_of_duplicates(Ratings& rows, std::size_t n_users, std::size_t n_items,
-                                    std::vector<std::int64_t>* timestamps = nullptr);
+                                    std::vector<std::int64_t>* timestamps = nullptr,
+                                    int threads = 1);
 // Which rows that policy drops: true for each earlier line of a repeated pair.
-std::vector<bool> earlier_duplicates(const Ratings& rows, std::size_t n_users, std::size_t n_items);
+std::vector<bool> earlier_duplicates(const Ratings& rows, std::size_t n_users, std::size_t n_items,
+                                     int threads = 1);
 
 }  // namespace recsys

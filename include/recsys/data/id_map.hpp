@@ -19,6 +19,13 @@ class IdMap {
  public:
   // The index of token, adding it at the end when it is new.
   std::uint32_t intern(std::string_view token);
+  // The same for a token known to be a canonical integer below 10^18, given
+  // with its value (the loader's plain rows have parsed it already).
+  std::uint32_t intern_integer(std::uint64_t value, std::string_view token) {
+    const std::uint64_t key = value + 1;
+    if (key < direct_.size() && direct_[key] != kEmpty) return direct_[key];  // seen before
+    return intern_key(key, true, token);
+  }
   std::optional<std::uint32_t> find(std::string_view token) const;
   const std::string& token(std::uint32_t index) const { return tokens_[index]; }
   const std::vector<std::string>& tokens() const { return tokens_; }
@@ -36,6 +43,7 @@ class IdMap {
 
   // The key of a token and whether it is an integer (then key alone decides).
   static std::uint64_t key_of(std::string_view token, bool& is_integer);
+  std::uint32_t intern_key(std::uint64_t key, bool is_integer, std::string_view token);
   std::size_t probe(std::uint64_t key, bool is_integer, std::string_view token) const;
   void grow();
 

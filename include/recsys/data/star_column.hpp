@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace recsys {
@@ -36,6 +37,9 @@ class StarColumn {
     }
     raw_.push_back(value);
   }
+  // Every row of other after this column's, in order; other's codes are
+  // translated once per codebook entry rather than looked up per row.
+  void append(const StarColumn& other);
   // Row `to` takes row `from`'s value (to <= from when compacting).
   void copy_row(std::size_t to, std::size_t from) {
     if (coded_)
@@ -56,6 +60,18 @@ class StarColumn {
   std::size_t codebook_size() const { return book_size_; }
   std::span<const float> floats() const { return raw_; }
   std::span<float> floats() { return raw_; }
+
+  // f(row, value) for every row in order, the representation tested once
+  // rather than per row.
+  template <typename F>
+  void for_each_value(F&& f) const {
+    if (coded_)
+      for (std::size_t k = 0; k < codes_.size(); ++k) f(k, book_[codes_[k]]);
+    else
+      for (std::size_t k = 0; k < raw_.size(); ++k) f(k, raw_[k]);
+  }
+  // The smallest and largest value of any row ({+inf, -inf} when empty).
+  std::pair<float, float> min_max() const;
 
   // Reading every row in order: for (const float r : column).
   class Iterator {
