@@ -52,6 +52,12 @@ TEST_CASE("a plain row gives its ids, rating and timestamp", "[load][plain]") {
   CHECK(row.item_value == 8u);
   CHECK(row.rating == 0.25);
 
+  const std::string long_fields = "123456789,12345678,1234567890.125,1";
+  REQUIRE(parse(long_fields, row));
+  CHECK(row.user_value == 123456789u);
+  CHECK(row.item_value == 12345678u);
+  CHECK(row.rating == 1234567890.125);
+
   CHECK(parse("5,6,4.", row, {0, 1, -1}));         // the rating not read
   REQUIRE(parse("5,6,1,", row, kUserItemRating));  // an empty unread last field
   CHECK(row.rating == 1.0);

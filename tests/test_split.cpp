@@ -94,6 +94,25 @@ TEST_CASE("random_split is determined by the seed", "[split]") {
   CHECK_FALSE((v1.stars[0] == 160.0f && v1.stars[v1.size() - 1] == 199.0f));
 }
 
+TEST_CASE("the random split moves the same rows with its draws on a second thread", "[split]") {
+  // Large enough for the pipeline (chunks of 65,536 rows), with a last chunk
+  // cut short; rows numbered by user and item so that every row is known.
+  Ratings all;
+  for (std::uint32_t k = 0; k < 300007; ++k) all.push(k / 1000, k % 1000, float(k % 10) / 2);
+  for (const double fraction : {0.1, 0.5, 0.97}) {
+    Ratings one = all, two = all, one_val, two_val;
+    recsys::split_in_place(one, fraction, 3, one_val, 1);
+    recsys::split_in_place(two, fraction, 3, two_val, 2);
+    CHECK(one_val.size() == recsys::rows_to_hold_out(all.size(), fraction));
+    CHECK(one.user == two.user);
+    CHECK(one.item == two.item);
+    CHECK(one.stars == two.stars);
+    CHECK(one_val.user == two_val.user);
+    CHECK(one_val.item == two_val.item);
+    CHECK(one_val.stars == two_val.stars);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // The time splits.
 

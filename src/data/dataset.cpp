@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <exception>
 #include <span>
 #include <thread>
 
@@ -222,7 +223,8 @@ Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
   } else if (options.val_path.empty()) {
     switch (hold_out.split) {
       case Split::Random:
-        split_in_place(data.train, hold_out.fraction, hold_out.seed, data.val);
+        split_in_place(data.train, hold_out.fraction, hold_out.seed, data.val,
+                       options.load.threads);
         break;
       case Split::UserTime:
         user_time_split_in_place(data.train, timestamps, hold_out.fraction, data.users.size(),
@@ -250,8 +252,25 @@ Dataset load_dataset(const DatasetOptions& options, HoldOut hold_out) {
   } else {
     data.scaler = Scaler::fit(data.train, data.val, options.ratings_path);
   }
-  data.stats = ItemStats::compute(data.items.size(), data.train, data.val);
-  data.cold_val_rows = count_cold_rows(data.train, data.val, data.users.size(), data.items.size());
+  // Two independent passes over the rows: the second on another thread.
+  std::exception_ptr cold_failed;
+  {
+    const auto count_cold = [&] {
+      try {
+        data.cold_val_rows =
+            count_cold_rows(data.train, data.val, data.users.size(), data.items.size());
+      } catch (...) {
+        cold_failed = std::current_exception();
+      }
+    };
+    std::jthread helper;
+    if (options.load.threads > 1)
+      helper = std::jthread(count_cold);
+    else
+      count_cold();
+    data.stats = ItemStats::compute(data.items.size(), data.train, data.val);
+  }
+  if (cold_failed) std::rethrow_exception(cold_failed);
 
   attach_titles(data, options);
   return data;

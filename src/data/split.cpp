@@ -1,7 +1,9 @@
 #include "recsys/data/split.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <thread>
 #include <vector>
 
 #include "keep_rows.hpp"
@@ -71,19 +73,50 @@ void random_split(const Ratings& all, double val_fraction, std::uint64_t seed, R
   train = std::move(copy);
 }
 
-void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Ratings& val) {
+void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Ratings& val,
+                    int threads) {
   // Selection sampling (Knuth's algorithm S): one sequential pass picks exactly
   // n_val rows, every subset of that size equally likely, with no permutation
   // array; training rows are compacted in place, so the split costs only the
   // validation rows' memory.
-  const std::size_t n_val = rows_to_hold_out(rows.size(), val_fraction);
-  HoldOutDraw draw(rows.size(), n_val, seed);
+  const std::size_t n = rows.size();
+  const std::size_t n_val = rows_to_hold_out(n, val_fraction);
   val.reserve(n_val);
-  keep_rows_if(rows, [&](std::size_t k) {
-    if (!draw.next()) return true;
-    val.push(rows.user[k], rows.item[k], rows.stars[k]);
-    return false;
-  });
+  const auto move_row = [&](std::size_t k) { val.push(rows.user[k], rows.item[k], rows.stars[k]); };
+  constexpr std::size_t kChunk = std::size_t(1) << 16;
+  if (threads < 2 || n < 4 * kChunk) {
+    HoldOutDraw draw(n, n_val, seed);
+    keep_rows_if(rows, [&](std::size_t k) {
+      if (!draw.next()) return true;
+      move_row(k);
+      return false;
+    });
+  } else {
+    // Both the draws (each row's odds depend on the rows before it) and the
+    // compaction are sequential, so they run as a pipeline: a helper thread
+    // draws a chunk of rows ahead of the compaction that reads its answers.
+    std::vector<std::uint8_t> taken(n);
+    std::atomic<std::size_t> drawn{0};
+    std::jthread drawer([&] {
+      HoldOutDraw draw(n, n_val, seed);
+      for (std::size_t begin = 0; begin < n; begin += kChunk) {
+        const std::size_t end = std::min(n, begin + kChunk);
+        for (std::size_t k = begin; k < end; ++k) taken[k] = draw.next();
+        drawn.store(end, std::memory_order_release);
+        drawn.notify_one();
+      }
+    });
+    std::size_t ready = 0;
+    keep_rows_if(rows, [&](std::size_t k) {
+      while (k >= ready) {
+        ready = drawn.load(std::memory_order_acquire);
+        if (k >= ready) drawn.wait(ready, std::memory_order_acquire);
+      }
+      if (!taken[k]) return true;
+      move_row(k);
+      return false;
+    });
+  }
   release_unused_capacity(rows.user);
   release_unused_capacity(rows.item);
   rows.stars.release_unused_capacity();

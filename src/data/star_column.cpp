@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "keep_rows.hpp"
-#include "recsys/util/huge_pages.hpp"
 
 namespace recsys {
 namespace {
@@ -23,9 +22,9 @@ StarColumn::StarColumn(std::span<const float> values) {
 
 void StarColumn::reserve(std::size_t n) {
   if (coded_)
-    reserve_huge(codes_, n);
+    codes_.reserve(n);
   else
-    reserve_huge(raw_, n);
+    raw_.reserve(n);
 }
 
 int StarColumn::find_or_add(float value) {
@@ -62,7 +61,7 @@ void StarColumn::append(const StarColumn& other) {
 
 void StarColumn::switch_to_floats() {
   std::vector<float> raw;
-  reserve_huge(raw, std::max(codes_.capacity(), codes_.size() + 1));
+  raw.reserve(std::max(codes_.capacity(), codes_.size() + 1));
   for (const auto c : codes_) raw.push_back(book_[c]);
   std::vector<std::uint8_t>().swap(codes_);
   raw_ = std::move(raw);

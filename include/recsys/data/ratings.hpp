@@ -11,7 +11,6 @@
 #include "recsys/data/file_layout.hpp"
 #include "recsys/data/id_map.hpp"
 #include "recsys/data/star_column.hpp"
-#include "recsys/util/huge_pages.hpp"
 
 namespace recsys {
 
@@ -24,8 +23,8 @@ struct Ratings {
 
   std::size_t size() const { return stars.size(); }
   void reserve(std::size_t n) {
-    reserve_huge(user, n);
-    reserve_huge(item, n);
+    user.reserve(n);
+    item.reserve(n);
     stars.reserve(n);
   }
   void push(std::uint32_t u, std::uint32_t i, float r) {

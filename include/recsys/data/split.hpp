@@ -45,8 +45,10 @@ class HoldOutDraw {
 
 // ceil(n * fraction) rows chosen at random with the seed (as many as sklearn's
 // train_test_split holds out, though not the same ones) move to val; the rest
-// stay in rows. Both parts keep file order.
-void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Ratings& val);
+// stay in rows. Both parts keep file order. threads > 1: the draws are made
+// on a second thread beside the compaction (the same rows move).
+void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Ratings& val,
+                    int threads = 1);
 // The same on a copy.
 void random_split(const Ratings& all, double val_fraction, std::uint64_t seed, Ratings& train,
                   Ratings& val);
