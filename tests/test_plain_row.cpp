@@ -18,9 +18,17 @@ namespace {
 const std::vector<int> kUserItemRatingTime{0, 1, 2, 3};
 const std::vector<int> kUserItemRating{0, 1, 2, -1};  // the timestamp not read
 
+// The line as the row reader's buffer holds it: followed by its newline and
+// the next line, which the parser must leave alone.
 bool parse(const std::string& line, recsys::PlainRow& row,
            const std::vector<int>& columns = kUserItemRatingTime, char separator = ',') {
-  return recsys::parse_plain_row(line.data(), line.data() + line.size(), separator, columns, row);
+  static std::string buffer;
+  buffer = line + "\n12345678";
+  const char* begin = buffer.data();
+  const char* next =
+      recsys::parse_plain_line(begin, begin + buffer.size(), separator, columns, row);
+  if (next) CHECK(next == begin + line.size() + 1);
+  return next != nullptr;
 }
 
 bool plain(const std::string& line, const std::vector<int>& columns = kUserItemRatingTime) {
@@ -31,10 +39,9 @@ bool plain(const std::string& line, const std::vector<int>& columns = kUserItemR
 }  // namespace
 
 TEST_CASE("a plain row gives its ids, rating and timestamp", "[load][plain]") {
-  // The row's ids are views into the line: each line lives as long as its checks.
+  // The row's ids are views into the buffer of the last parse.
   recsys::PlainRow row;
-  const std::string movielens = "42,1193,3.5,978300760";
-  REQUIRE(parse(movielens, row));
+  REQUIRE(parse("42,1193,3.5,978300760", row));
   CHECK(row.user == "42");
   CHECK(row.user_value == 42u);
   CHECK(row.item == "1193");
@@ -52,8 +59,7 @@ TEST_CASE("a plain row gives its ids, rating and timestamp", "[load][plain]") {
   CHECK(row.item_value == 8u);
   CHECK(row.rating == 0.25);
 
-  const std::string long_fields = "123456789,12345678,1234567890.125,1";
-  REQUIRE(parse(long_fields, row));
+  REQUIRE(parse("123456789,12345678,1234567890.125,1", row));
   CHECK(row.user_value == 123456789u);
   CHECK(row.item_value == 12345678u);
   CHECK(row.rating == 1234567890.125);
@@ -73,7 +79,7 @@ TEST_CASE("rows the general reader must see are declined", "[load][plain]") {
   CHECK_FALSE(plain(" 42,1,3,1"));        // blanks are trimmed there
   CHECK_FALSE(plain("42,1,3 ,1"));
   CHECK_FALSE(plain("\"42\",1,3,1"));  // quotes
-  CHECK_FALSE(plain("42,1,3,1", kUserItemRating) == false);
+  CHECK(plain("42,1,3,1", kUserItemRating));
   CHECK_FALSE(plain("42,1,3,\"a,b\"", kUserItemRating));  // a quote in an unread field
   CHECK_FALSE(plain("042,1,3,1"));                        // not canonical: an id by its text
   CHECK_FALSE(plain("42,01,3,1"));
@@ -91,7 +97,25 @@ TEST_CASE("rows the general reader must see are declined", "[load][plain]") {
   CHECK_FALSE(plain("1,1,3,+5"));
   CHECK_FALSE(plain("1,1,3,-5"));
   CHECK_FALSE(plain("1,1,3,1234567890123456789"));  // could overflow
-  CHECK_FALSE(plain("1,1,3,1\r"));
+  CHECK_FALSE(plain("1,1,3,1\r\r"));                // only one '\r' is part of the newline
+  CHECK_FALSE(plain("1,1,3\r,1"));
+  CHECK_FALSE(plain(std::string("1,1,3,a\0b", 9), kUserItemRating));  // a NUL ends the line
+  CHECK_FALSE(plain(std::string("1,1\0,3,1", 9)));
+  CHECK_FALSE(plain(""));  // blank lines are skipped there
+  CHECK_FALSE(plain(" "));
+}
+
+TEST_CASE("a plain row ends with its newline, within what was read", "[load][plain]") {
+  recsys::PlainRow row;
+  const std::string crlf = "1,2,3,4\r\n5";
+  CHECK(recsys::parse_plain_line(crlf.data(), crlf.data() + crlf.size(), ',', kUserItemRatingTime,
+                                 row) == crlf.data() + 9);
+  for (const std::string cut : {"1,2,3,4", "1,2,3,4\r", "1,2,3", "1,2"})  // not read to its end
+    CHECK(recsys::parse_plain_line(cut.data(), cut.data() + cut.size(), ',', kUserItemRatingTime,
+                                   row) == nullptr);
+  const std::string line = "1,2,3,4\n";
+  CHECK(recsys::parse_plain_line(line.data(), line.data() + line.size(), '\0', kUserItemRatingTime,
+                                 row) == nullptr);  // "::"
 }
 
 TEST_CASE("an accepted row reads as the general reader reads it", "[load][plain][hardening]") {
@@ -146,7 +170,8 @@ TEST_CASE("an accepted row reads as the general reader reads it", "[load][plain]
 
 TEST_CASE("a file loads the same whether its rows are plain or quoted", "[load][plain]") {
   // Quoting every field sends every row to the general reader: the two
-  // loads, one thread and three, must agree row for row and id for id.
+  // loads, one thread and three, must agree row for row and id for id
+  // (with LF and CRLF lines, and blank lines in the plain file).
   recsys::Rng rng(12);
   std::string plain_text = "userId,movieId,rating,timestamp\n";
   std::string quoted_text = plain_text;
@@ -154,8 +179,11 @@ TEST_CASE("a file loads the same whether its rows are plain or quoted", "[load][
     const std::string user = std::to_string(rng.below(200)), item = std::to_string(rng.below(90));
     const std::string rating = std::to_string(rng.below(10) / 2) + (rng.below(2) ? ".5" : "");
     const std::string time = std::to_string(rng.below(2000000000));
-    plain_text += user + "," + item + "," + rating + "," + time + "\n";
-    quoted_text += "\"" + user + "\",\"" + item + "\",\"" + rating + "\",\"" + time + "\"\n";
+    const std::string newline = k % 3 == 0 ? "\r\n" : "\n";
+    plain_text += user + "," + item + "," + rating + "," + time + newline;
+    quoted_text +=
+        "\"" + user + "\",\"" + item + "\",\"" + rating + "\",\"" + time + "\"" + newline;
+    if (k % 500 == 0) plain_text += "\n";  // a blank line: skipped, not plain
   }
   test_support::TempDir dir;
   const std::string plain_path = dir.write("plain.csv", plain_text);

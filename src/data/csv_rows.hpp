@@ -46,16 +46,28 @@ class CsvRows {
   // The next row's fields, in the order of the names given to read_header;
   // false at the end. A field stays valid until the next call.
   bool read_row(std::span<std::string_view> fields);
-  // read_row in two steps, for a caller that reads most lines its own way:
-  // next_row finds the next row's line (without its newline and '\r'),
-  // split_row cuts it into fields as read_row does. Between them,
-  // columns() says which name each field of the line is (index into the
-  // names, or -1) and field_separator() the byte between fields (0 for
-  // "::").
+  // read_row in two steps: next_row finds the next row's line (without its
+  // newline and '\r'), split_row cuts it into fields as read_row does.
   bool next_row(char*& begin, char*& end);
   void split_row(char* begin, char* end, std::span<std::string_view> fields);
+
+  // For a caller that reads most rows its own way, straight from the buffer:
+  // once layout_known(), columns() says which name each field of a line is
+  // (index into the names, or -1) and field_separator() the byte between
+  // fields (0 for "::"); unread() is the bytes read from the source and not
+  // yet consumed, starting at the next line; consume_line(next) takes the
+  // line up to next (past its newline) as the next row. Any other line, or
+  // one not yet read to its end, is left to next_row.
+  bool layout_known() const {
+    return line_ > 0 && positions_.empty() && separator_ != Separator::automatic;
+  }
   std::span<const int> columns() const { return column_of_; }
   char field_separator() const;
+  std::span<const char> unread() const { return {buffer_.get() + pos_, filled_ - pos_}; }
+  void consume_line(const char* next) {
+    pos_ = static_cast<std::size_t>(next - buffer_.get());
+    ++line_;
+  }
   // The file line of the row (or header) just read, counting from 1.
   std::size_t line() const { return line_; }
 

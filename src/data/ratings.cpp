@@ -121,27 +121,31 @@ Separator read_rows(const std::string& path, std::unique_ptr<io::ByteSourceBase>
     [[maybe_unused]] const std::string_view& time_field = fields[Columns - 1];
     PlainRow plain;
     char *begin = nullptr, *end = nullptr;
-    while (reader.next_row(begin, end)) {
-      const std::size_t line = reader.line();
-      const char separator_byte = reader.field_separator();
-      if (separator_byte != 0 &&
-          parse_plain_row(begin, end, separator_byte, reader.columns(), plain) &&
-          (!options.range ||
-           (plain.rating >= options.range->min && plain.rating <= options.range->max))) {
-        try {
-          if (plain.user_value != last_user_value) {
-            last_user_index = users.intern_integer(plain.user_value, plain.user);
-            last_user_value = plain.user_value;
-            last_user.clear();
+    for (;;) {
+      if (reader.layout_known()) {
+        const std::span<const char> unread = reader.unread();
+        const char* next = parse_plain_line(unread.data(), unread.data() + unread.size(),
+                                            reader.field_separator(), reader.columns(), plain);
+        if (next && (!options.range ||
+                     (plain.rating >= options.range->min && plain.rating <= options.range->max))) {
+          reader.consume_line(next);
+          try {
+            if (plain.user_value != last_user_value) {
+              last_user_index = users.intern_integer(plain.user_value, plain.user);
+              last_user_value = plain.user_value;
+              last_user.clear();
+            }
+            emit(last_user_index, items.intern_integer(plain.item_value, plain.item),
+                 static_cast<float>(plain.rating), plain.time);
+          } catch (const Error& e) {
+            throw Error(path, reader.line(), e.message());
           }
-          emit(last_user_index, items.intern_integer(plain.item_value, plain.item),
-               static_cast<float>(plain.rating), plain.time);
-        } catch (const Error& e) {
-          throw Error(path, line, e.message());
+          continue;
         }
-        continue;
       }
       // Any other row (or one to report an error on) the general way.
+      if (!reader.next_row(begin, end)) break;
+      const std::size_t line = reader.line();
       reader.split_row(begin, end, fields);
       const std::string_view user_token = trimmed(user_field);
       const std::string_view item_token = trimmed(item_field);
