@@ -23,17 +23,19 @@ template <typename Error>
 template <char C>
 struct OneByte {
   static constexpr std::size_t width = 1;
+  static constexpr char byte = C;
   bool at(const char* q, const char*) const { return *q == C; }
 };
 struct TwoColons {
   static constexpr std::size_t width = 2;
+  static constexpr char byte = 0;  // no one byte
   bool at(const char* q, const char* end) const { return *q == ':' && q + 1 != end && q[1] == ':'; }
 };
 
 // Calls f with the separator as a type, so each layout's loop is compiled
 // with its separator as a constant.
 template <typename F>
-void with_separator(Separator separator, F&& f) {
+decltype(auto) with_separator(Separator separator, F&& f) {
   switch (separator) {
     case Separator::tab:
       return f(OneByte<'\t'>{});
@@ -43,8 +45,9 @@ void with_separator(Separator separator, F&& f) {
       return f(TwoColons{});
     case Separator::automatic:
     case Separator::comma:
-      return f(OneByte<','>{});
+      break;
   }
+  return f(OneByte<','>{});
 }
 
 // Cuts the next field off [p, end) as the parser does: a quote opens a run
@@ -239,18 +242,7 @@ bool CsvRows::read_row(std::span<std::string_view> fields) {
 }
 
 char CsvRows::field_separator() const {
-  switch (separator_) {
-    case Separator::tab:
-      return '\t';
-    case Separator::semicolon:
-      return ';';
-    case Separator::double_colon:
-      return 0;
-    case Separator::automatic:
-    case Separator::comma:
-      break;
-  }
-  return ',';
+  return with_separator(separator_, [](auto sep) { return sep.byte; });
 }
 
 std::vector<std::string> CsvRows::read_header_fields() {
