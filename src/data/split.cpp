@@ -95,13 +95,18 @@ void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Rati
     // Both the draws (each row's odds depend on the rows before it) and the
     // compaction are sequential, so they run as a pipeline: a helper thread
     // draws a chunk of rows ahead of the compaction that reads its answers.
-    std::vector<std::uint8_t> taken(n);
+    // A bit a row (a byte would add an eighth of the rows' memory to the
+    // load's peak); chunks are whole words, so no word is written by the
+    // drawer while the compaction reads it.
+    static_assert(kChunk % 64 == 0);
+    std::vector<std::uint64_t> taken((n + 63) / 64, 0);
     std::atomic<std::size_t> drawn{0};
     std::jthread drawer([&] {
       HoldOutDraw draw(n, n_val, seed);
       for (std::size_t begin = 0; begin < n; begin += kChunk) {
         const std::size_t end = std::min(n, begin + kChunk);
-        for (std::size_t k = begin; k < end; ++k) taken[k] = draw.next();
+        for (std::size_t k = begin; k < end; ++k)
+          if (draw.next()) taken[k / 64] |= std::uint64_t(1) << (k % 64);
         drawn.store(end, std::memory_order_release);
         drawn.notify_one();
       }
@@ -112,7 +117,7 @@ void split_in_place(Ratings& rows, double val_fraction, std::uint64_t seed, Rati
         ready = drawn.load(std::memory_order_acquire);
         if (k >= ready) drawn.wait(ready, std::memory_order_acquire);
       }
-      if (!taken[k]) return true;
+      if (!(taken[k / 64] >> (k % 64) & 1)) return true;
       move_row(k);
       return false;
     });
