@@ -46,6 +46,17 @@ void WorkerPool::drain(std::uint64_t generation, int worker) {
   }
 }
 
+std::uint64_t WorkerPool::next_generation() {
+  const std::uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  next_.store((generation & 0xFFFFFFFFu) << 32, std::memory_order_release);
+  return generation;
+}
+
+void WorkerPool::publish(std::uint64_t generation) {
+  generation_.store(generation, std::memory_order_release);
+  generation_.notify_all();
+}
+
 void WorkerPool::parallel_for(std::size_t chunks, const Job& job) {
   if (workers_.empty() || chunks <= 1) {
     for (std::size_t c = 0; c < chunks; ++c) job(c, 0);
@@ -54,10 +65,8 @@ void WorkerPool::parallel_for(std::size_t chunks, const Job& job) {
   job_.store(&job, std::memory_order_release);
   chunks_.store(chunks, std::memory_order_release);
   finished_.store(0, std::memory_order_relaxed);
-  const std::uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
-  next_.store((generation & 0xFFFFFFFFu) << 32, std::memory_order_release);
-  generation_.store(generation, std::memory_order_release);
-  generation_.notify_all();
+  const std::uint64_t generation = next_generation();
+  publish(generation);
   drain(generation, 0);
   // Only chunks a worker already claimed are waited for.
   while (finished_.load(std::memory_order_acquire) != chunks) cpu_relax();
@@ -72,12 +81,10 @@ void WorkerPool::run_pinned(const std::function<void(int)>& job) {
   // an earlier job and reaches drain() late does nothing.
   chunks_.store(0, std::memory_order_release);
   finished_.store(0, std::memory_order_relaxed);
-  const std::uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
-  next_.store((generation & 0xFFFFFFFFu) << 32, std::memory_order_release);
+  const std::uint64_t generation = next_generation();
   pinned_.store(&job, std::memory_order_release);
   pinned_generation_.store(generation, std::memory_order_release);
-  generation_.store(generation, std::memory_order_release);
-  generation_.notify_all();
+  publish(generation);
   job(0);
   // Every worker runs its part exactly once: it sees this generation once.
   while (finished_.load(std::memory_order_acquire) != workers_.size()) cpu_relax();

@@ -46,6 +46,11 @@ class WorkerPool {
  private:
   void work(int index);
   void drain(std::uint64_t generation, int worker);
+  // A job's generation in two steps, so that a job's own fields can be set
+  // between them: the next generation number, with its chunk counter reset;
+  // then that generation published to the workers, waking them.
+  std::uint64_t next_generation();
+  void publish(std::uint64_t generation);
 
   std::vector<std::thread> workers_;
   // Atomic because a worker that wakes late may read them while the next job
