@@ -3,8 +3,11 @@
 // its seed; the rows and rated movies given back; a scheduler that hands out
 // every block once and keeps concurrent blocks apart.
 #include <algorithm>
+#include <bit>
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <map>
+#include <numeric>
 #include <set>
 #include <tuple>
 
@@ -247,5 +250,54 @@ TEST_CASE("the scheduler hands out every block once and keeps claimed blocks apa
     }
     s.release(held);
     CHECK(pending.empty());
+  }
+}
+
+TEST_CASE("the grid sorts each user's rows by movie, a repeated pair's ratings by their bits",
+          "[blocks]") {
+  // Wide movie indexes take the two-digit radix path; few take one digit.
+  for (const std::uint32_t items : {40u, 70000u, 3000000u}) {
+    for (const bool floats : {false, true}) {
+      INFO(items << " movies, " << (floats ? "float" : "coded") << " ratings");
+      Rng rng(items + floats);
+      Ratings original;
+      for (int k = 0; k < 6000; ++k) {
+        const auto u = static_cast<std::uint32_t>(rng.below(90));
+        const auto i = static_cast<std::uint32_t>(rng.below(items));
+        const float r = floats ? static_cast<float>(rng.uniform() * 100)
+                               : static_cast<float>(rng.below(10) + 1) / 2.0f;
+        original.push(u, i, r);
+        if (k % 50 == 0) original.push(u, i, floats ? r + 7.25f : 5.5f - r);  // repeats the pair
+      }
+      if (floats) original.push(1, 2, 1000.0f);  // over 256 values: floats
+      REQUIRE(original.stars.coded() == !floats);
+      // The order one sort of (user, movie, rating bits) gives.
+      std::vector<std::size_t> order(original.size());
+      std::iota(order.begin(), order.end(), std::size_t(0));
+      const auto key = [&](std::size_t k) {
+        std::uint32_t bits = 0;
+        if (floats) {
+          const float f = original.stars.floats()[k];
+          std::memcpy(&bits, &f, sizeof f);
+        } else {
+          bits = original.stars.codes()[k];
+        }
+        return std::tuple(original.user[k], original.item[k], bits);
+      };
+      std::sort(order.begin(), order.end(),
+                [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+      for (const int threads : {1, 3}) {
+        INFO(threads << " threads");
+        const Ratings back = BlockGrid(Ratings(original), 90, items, 5, 4, threads).into_ratings();
+        REQUIRE(back.size() == original.size());
+        std::size_t mismatches = 0;
+        for (std::size_t k = 0; k < back.size(); ++k)
+          mismatches += key(order[k]) !=
+                        std::tuple(back.user[k], back.item[k],
+                                   floats ? std::bit_cast<std::uint32_t>(back.stars.floats()[k])
+                                          : std::uint32_t(back.stars.codes()[k]));
+        CHECK(mismatches == 0u);
+      }
+    }
   }
 }

@@ -13,6 +13,7 @@
 #include "recsys/data/movies.hpp"
 #include "recsys/data/rated_items.hpp"
 #include "recsys/util/error.hpp"
+#include "recsys/util/thread_parts.hpp"
 
 namespace recsys {
 namespace {
@@ -160,9 +161,6 @@ std::vector<bool> earlier_duplicates(const Ratings& rows, std::size_t n_users, s
         std::lower_bound(start.begin(), start.end() - 1, part * n / parts) - start.begin());
   };
   std::vector<std::vector<std::uint32_t>> found(parts);
-  // A helper thread's failure (out of memory) is rethrown here, not left to
-  // end the process.
-  std::vector<std::exception_ptr> failed(parts);
   const auto scan_users = [&](std::size_t part) {
     constexpr std::uint32_t kNone = 0xFFFFFFFFu;
     std::vector<std::uint32_t> stamp(n_items, kNone), latest(n_items, 0);
@@ -176,20 +174,7 @@ std::vector<bool> earlier_duplicates(const Ratings& rows, std::size_t n_users, s
       }
     }
   };
-  const auto scan = [&](std::size_t part) {
-    try {
-      scan_users(part);
-    } catch (...) {
-      failed[part] = std::current_exception();
-    }
-  };
-  {
-    std::vector<std::jthread> helpers;
-    for (std::size_t part = 1; part < parts; ++part) helpers.emplace_back(scan, part);
-    scan(0);
-  }
-  for (const auto& failure : failed)
-    if (failure) std::rethrow_exception(failure);
+  run_thread_parts_or_throw(parts, scan_users);
   for (const auto& rows_found : found)
     for (const auto k : rows_found) drop[k] = true;
   return drop;

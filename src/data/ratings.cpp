@@ -18,6 +18,7 @@
 #include "plain_row.hpp"
 #include "recsys/dist/communicator.hpp"
 #include "recsys/util/error.hpp"
+#include "recsys/util/thread_parts.hpp"
 #include "shared_read.hpp"
 
 namespace recsys {
@@ -240,7 +241,6 @@ void read_ranges(const std::string& path, const SplitFile& split, const LoadOpti
   for (std::size_t k = 0; k < parts; ++k)
     parsed[k].room = static_cast<std::size_t>(split.ranges[k].end - split.ranges[k].begin) / 6 + 1;
   std::vector<IdMap> local_users(parts), local_items(parts);
-  std::vector<std::exception_ptr> failed(parts);
   // Range 0 goes straight into out, so only the later ranges are ever
   // copied; out is reserved for the whole file at the sequential read's
   // estimate (untouched capacity costs no memory).
@@ -250,29 +250,20 @@ void read_ranges(const std::string& path, const SplitFile& split, const LoadOpti
   out.reserve(estimate);
   if (timestamps) timestamps->reserve(estimate);
   auto parse = [&](std::size_t k) {
-    try {
-      if (k == 0)
-        read_rows<Columns>(path, open_range(split, split.ranges[0]), options, separator, users,
-                           items, [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
-                             out.push(u, i, r);
-                             if (timestamps) timestamps->push_back(t);
-                           });
-      else
-        read_rows<Columns>(path, open_range(split, split.ranges[k]), options, separator,
-                           local_users[k], local_items[k],
-                           [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
-                             parsed[k].add(u, i, r, t, timestamps != nullptr);
-                           });
-    } catch (...) {
-      failed[k] = std::current_exception();
-    }
+    if (k == 0)
+      read_rows<Columns>(path, open_range(split, split.ranges[0]), options, separator, users, items,
+                         [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
+                           out.push(u, i, r);
+                           if (timestamps) timestamps->push_back(t);
+                         });
+    else
+      read_rows<Columns>(path, open_range(split, split.ranges[k]), options, separator,
+                         local_users[k], local_items[k],
+                         [&](std::uint32_t u, std::uint32_t i, float r, std::int64_t t) {
+                           parsed[k].add(u, i, r, t, timestamps != nullptr);
+                         });
   };
-  {
-    // jthreads join when destroyed, also when starting a later one throws.
-    std::vector<std::jthread> threads;
-    for (std::size_t k = 1; k < parts; ++k) threads.emplace_back(parse, k);
-    parse(0);
-  }
+  const std::vector<std::exception_ptr> failed = run_thread_parts(parts, parse);
   // The first failure in file order is the one a sequential read meets; a
   // range's line L (its line 1 is the header) is the file's L plus the
   // lines of the ranges before it.

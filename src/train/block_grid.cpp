@@ -1,9 +1,12 @@
 #include "recsys/train/block_grid.hpp"
 
+#include "recsys/util/thread_parts.hpp"
+
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <numeric>
-#include <thread>
+#include <utility>
 
 namespace recsys {
 namespace {
@@ -61,23 +64,90 @@ std::vector<std::size_t> bucket_in_place(Ratings& rows, std::size_t begin, std::
   return start;
 }
 
-// Sorts rows [begin, end) by item, their ratings with them: item and rating
-// packed in one word, so one std::sort moves both.
+// One thread's buffers for sorting a user group's rows.
 template <typename Rating>
-void sort_by_item(std::uint32_t* item, Rating* rating, std::size_t n,
-                  std::vector<std::uint64_t>& scratch) {
-  static_assert(sizeof(Rating) <= 4);
-  scratch.resize(n);
+struct GroupScratch {
+  std::vector<std::uint32_t> user, item, count;
+  std::vector<Rating> rating;
+};
+
+// One stable counting pass: rows [0, n) of (user, item, rating) go to `to`
+// in the order of bucket(row), rows of one bucket in their old order.
+// `count` holds the buckets' sizes on entry.
+template <typename Rating, typename Bucket>
+void scatter(const std::uint32_t* user, const std::uint32_t* item, const Rating* rating,
+             std::size_t n, std::vector<std::uint32_t>& count, Bucket bucket,
+             std::uint32_t* to_user, std::uint32_t* to_item, Rating* to_rating) {
+  std::uint32_t at = 0;
+  for (auto& c : count) at += std::exchange(c, at);
   for (std::size_t k = 0; k < n; ++k) {
-    std::uint32_t bits = 0;
-    std::memcpy(&bits, &rating[k], sizeof(Rating));
-    scratch[k] = std::uint64_t(item[k]) << 32 | bits;
+    const std::uint32_t to = count[bucket(k)]++;
+    if (to_user) to_user[to] = user[k];
+    to_item[to] = item[k];
+    to_rating[to] = rating[k];
   }
-  std::sort(scratch.begin(), scratch.end());
-  for (std::size_t k = 0; k < n; ++k) {
-    item[k] = static_cast<std::uint32_t>(scratch[k] >> 32);
-    const auto bits = static_cast<std::uint32_t>(scratch[k]);
-    std::memcpy(&rating[k], &bits, sizeof(Rating));
+}
+
+// Sorts one user group's rows [0, n) by user, then item, then rating bits
+// (the order of one sort of (item, rating) words per user), and writes each
+// user's start, counted from `base`, into offsets[first_user ..]. Counting
+// passes (LSD radix: by item in digits of up to 16 bits, then by user), each
+// stable, over a group that fits the cache: linear in the rows where a
+// comparison sort per user took most of the grid's set-up.
+template <typename Rating>
+void sort_group(std::uint32_t* user, std::uint32_t* item, Rating* rating, std::size_t n,
+                std::uint32_t first_user, std::uint32_t users, int item_bits, std::size_t base,
+                std::uint64_t* offsets, GroupScratch<Rating>& s) {
+  s.user.resize(n);
+  s.item.resize(n);
+  s.rating.resize(n);
+  // Where the rows are before each pass: the group's own arrays (in) or the scratch.
+  bool in = true;
+  const int digits = item_bits > 16 ? 2 : 1;
+  const int digit_bits = (item_bits + digits - 1) / digits;
+  const std::uint32_t mask = (std::uint32_t(1) << digit_bits) - 1;
+  for (int d = 0; d < digits; ++d) {
+    const int shift = d * digit_bits;
+    const std::uint32_t* from_item = in ? item : s.item.data();
+    s.count.assign(std::size_t(mask) + 1, 0);
+    for (std::size_t k = 0; k < n; ++k) ++s.count[(from_item[k] >> shift) & mask];
+    const auto by_digit = [&](std::size_t k) { return (from_item[k] >> shift) & mask; };
+    if (in)
+      scatter(user, item, rating, n, s.count, by_digit, s.user.data(), s.item.data(),
+              s.rating.data());
+    else
+      scatter(s.user.data(), s.item.data(), s.rating.data(), n, s.count, by_digit, user, item,
+              rating);
+    in = !in;
+  }
+  const std::uint32_t* from_user = in ? user : s.user.data();
+  s.count.assign(users, 0);
+  for (std::size_t k = 0; k < n; ++k) ++s.count[from_user[k] - first_user];
+  for (std::uint32_t u = 0, at = 0; u < users; at += s.count[u++])
+    offsets[first_user + u] = base + at;
+  const auto by_user = [&](std::size_t k) { return from_user[k] - first_user; };
+  // The last pass needs no users: the offsets hold them from here on.
+  if (in) {
+    scatter(user, item, rating, n, s.count, by_user, nullptr, s.item.data(), s.rating.data());
+    std::copy_n(s.item.data(), n, item);
+    std::copy_n(s.rating.data(), n, rating);
+  } else {
+    scatter(s.user.data(), s.item.data(), s.rating.data(), n, s.count, by_user, nullptr, item,
+            rating);
+  }
+  // A pair repeated in a user's list (the load drops them, a caller may
+  // not): its ratings by their bits, as one sort of (item, rating) words had them.
+  const auto bits = [&](std::size_t k) {
+    std::uint32_t b = 0;
+    std::memcpy(&b, &rating[k], sizeof(Rating));
+    return b;
+  };
+  for (std::uint32_t u = 0; u < users; ++u) {
+    const std::size_t a = offsets[first_user + u] - base;
+    const std::size_t b = u + 1 < users ? offsets[first_user + u + 1] - base : n;
+    for (std::size_t k = a + 1; k < b; ++k)
+      for (std::size_t j = k; j > a && item[j] == item[j - 1] && bits(j) < bits(j - 1); --j)
+        std::swap(rating[j], rating[j - 1]);
   }
 }
 
@@ -101,40 +171,27 @@ BlockGrid::BlockGrid(Ratings&& rows, std::uint32_t n_users, std::uint32_t n_item
   const auto by_group = bucket_in_place(
       rows, 0, rows.size(), gu, [&](std::size_t k) { return std::size_t(group_of[rows.user[k]]); });
   std::vector<std::uint8_t>().swap(group_of);
-  rated_.offsets.assign(std::size_t(n_users) + 1, 0);
-  for (std::size_t g = 0; g < gu; ++g) {
-    const std::uint32_t first = user_first_[g];
-    const auto by_user =
-        bucket_in_place(rows, by_group[g], by_group[g + 1], user_first_[g + 1] - first,
-                        [&](std::size_t k) { return std::size_t(rows.user[k] - first); });
-    for (std::uint32_t u = first; u <= user_first_[g + 1]; ++u)
-      rated_.offsets[u] = by_user[u - first];
-  }
-  // Each user's list is sorted on its own, so threads can share the users:
-  // runs of users with about equal numbers of rows.
-  auto sort_users = [&](std::uint32_t from, std::uint32_t to) {
-    std::vector<std::uint64_t> scratch;
-    for (std::uint32_t u = from; u < to; ++u) {
-      const std::size_t a = rated_.offsets[u], n = rated_.offsets[u + 1] - a;
+  rated_.offsets.assign(std::size_t(n_users) + 1, rows.size());
+  // Each group sorts on its own, so threads claim groups from a counter.
+  int item_bits = 1;
+  while (item_bits < 32 && (std::uint64_t(1) << item_bits) < n_items) ++item_bits;
+  std::atomic<std::size_t> next_group{0};
+  auto sort_groups = [&] {
+    GroupScratch<std::uint8_t> codes;
+    GroupScratch<float> floats;
+    for (std::size_t g; (g = next_group++) < gu;) {
+      const std::size_t a = by_group[g], n = by_group[g + 1] - a;
+      const std::uint32_t first = user_first_[g], users = user_first_[g + 1] - first;
       if (rows.stars.coded())
-        sort_by_item(rows.item.data() + a, rows.stars.codes().data() + a, n, scratch);
+        sort_group(rows.user.data() + a, rows.item.data() + a, rows.stars.codes().data() + a, n,
+                   first, users, item_bits, a, rated_.offsets.data(), codes);
       else
-        sort_by_item(rows.item.data() + a, rows.stars.floats().data() + a, n, scratch);
+        sort_group(rows.user.data() + a, rows.item.data() + a, rows.stars.floats().data() + a, n,
+                   first, users, item_bits, a, rated_.offsets.data(), floats);
     }
   };
-  const auto parts = static_cast<std::size_t>(std::clamp(threads, 1, 64));
-  std::vector<std::uint32_t> first_user(parts + 1, n_users);
-  for (std::size_t k = 0; k < parts; ++k)
-    first_user[k] = static_cast<std::uint32_t>(std::lower_bound(rated_.offsets.begin(),
-                                                                rated_.offsets.end() - 1,
-                                                                rated_.offsets.back() * k / parts) -
-                                               rated_.offsets.begin());
-  {
-    std::vector<std::jthread> helpers;
-    for (std::size_t k = 1; k < parts; ++k)
-      helpers.emplace_back(sort_users, first_user[k], first_user[k + 1]);
-    sort_users(first_user[0], first_user[1]);
-  }
+  run_thread_parts_or_throw(static_cast<std::size_t>(std::clamp(threads, 1, 64)),
+                            [&](std::size_t) { sort_groups(); });
   std::vector<std::uint32_t>().swap(rows.user);
   rated_.items = std::move(rows.item);
   stars_ = std::move(rows.stars);

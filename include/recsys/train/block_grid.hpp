@@ -46,7 +46,7 @@ class BlockGrid {
   // Cuts users into user_groups and items into item_groups runs of
   // consecutive indexes (1..255 groups, balanced by number of ratings) and
   // takes the rows over, sorted by user then item. Deterministic for the same
-  // rows in the same order, whatever `threads` (which sort users' lists).
+  // rows in the same order, whatever `threads` (which sort the user groups).
   BlockGrid(Ratings&& rows, std::uint32_t n_users, std::uint32_t n_items, int user_groups,
             int item_groups, int threads = 1);
 
