@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "planted.hpp"
+#include "recsys/eval/accuracy.hpp"
 #include "recsys/io/model_file.hpp"
 #include "recsys/synth/synth.hpp"
 #include "recsys/train/fit.hpp"
@@ -125,6 +126,43 @@ TEST_CASE("fit: a stop request ends training after the batch", "[fit]") {
     CHECK(f.report.interrupted);
     CHECK(f.model.history.size() == 2u);
     CHECK(f.model.train_rated.items.size() == f.train_rows);
+  }
+}
+
+TEST_CASE("fit: its validation figures are those of the weights it returns", "[fit]") {
+  const Planted p;
+  const auto measured = [](const FitResult& f) {
+    return accuracy(f.model.tables, f.model.validation, f.model.scaler);
+  };
+  SECTION("early stopping keeps an earlier epoch") {
+    TrainConfig c = quick(40);
+    c.lr = 0.05;  // overfits within a few epochs
+    c.early_stopping = 2;
+    const FitResult f = fit(p.files, c);
+    REQUIRE(f.report.stopped_early);
+    REQUIRE(f.model.best_epoch < int(f.report.history.size()));
+    const Accuracy fresh = measured(f);
+    CHECK(f.validation.mse == fresh.mse);
+    CHECK(f.validation.rmse == fresh.rmse);
+    CHECK(f.validation.mae == fresh.mae);
+    CHECK(f.validation.rmse == f.report.history[std::size_t(f.model.best_epoch) - 1].val_rmse);
+  }
+  SECTION("a stop in the middle of an epoch: the weights as they stand") {
+    std::atomic<bool> stop{false};
+    FitHooks hooks;
+    hooks.stop = &stop;
+    int epochs_seen = 0;
+    hooks.on_epoch = [&](const EpochRecord&) { ++epochs_seen; };
+    hooks.on_batch = [&](std::size_t, std::size_t) {
+      if (epochs_seen == 1) stop = true;
+    };
+    TrainConfig c = quick(5);
+    c.batch = 16;  // several chunks an epoch, so the stop comes within one
+    const FitResult f = fit(p.files, c, hooks);
+    REQUIRE(f.report.interrupted);
+    REQUIRE(f.report.history.size() == 1u);
+    CHECK(f.validation.rmse == measured(f).rmse);
+    CHECK(f.validation.rmse != f.report.history[0].val_rmse);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
+#include <tuple>
 #include <vector>
 
 #include "recsys/train/model.hpp"
@@ -119,6 +120,45 @@ Problem random_problem(std::uint64_t seed, std::uint32_t n_users, std::uint32_t 
 }
 
 }  // namespace
+
+TEST_CASE("random tables hold the generator's normals in table order, whatever the threads",
+          "[model]") {
+  // Sizes that give one part and several; an odd total leaves a spare; a
+  // generator that enters with a spare gives it to the first entry.
+  for (const auto& [users, items, dim] :
+       {std::tuple{7u, 5u, 3}, std::tuple{3001u, 2003u, 100}, std::tuple{2999u, 2004u, 64}}) {
+    for (const bool spare : {false, true}) {
+      INFO(users << " users, " << items << " items, dim " << dim << (spare ? ", spare" : ""));
+      recsys::Rng want_rng(11);
+      if (spare) want_rng.normal();
+      recsys::Rng entry_rng = want_rng;
+      std::vector<float> want;
+      const auto draw = [&](std::size_t n) {
+        for (std::size_t k = 0; k < n; ++k)
+          want.push_back(static_cast<float>(want_rng.normal() * 0.3));
+      };
+      draw(std::size_t(users) * std::size_t(dim));
+      draw(users);
+      draw(std::size_t(items) * std::size_t(dim));
+      draw(items);
+      const double next_want = want_rng.normal();
+      for (const int threads : {1, 2, 3}) {
+        INFO(threads << " threads");
+        recsys::Rng rng = entry_rng;
+        const Embeddings e = Embeddings::random(users, items, dim, 0.3, rng, threads);
+        std::vector<float> got = e.user_vec;
+        got.insert(got.end(), e.user_bias.begin(), e.user_bias.end());
+        got.insert(got.end(), e.item_vec.begin(), e.item_vec.end());
+        got.insert(got.end(), e.item_bias.begin(), e.item_bias.end());
+        REQUIRE(got.size() == want.size());
+        std::size_t mismatches = 0;  // counted: printing two 500k vectors would take minutes
+        for (std::size_t k = 0; k < got.size(); ++k) mismatches += got[k] != want[k];
+        CHECK(mismatches == 0u);
+        CHECK(rng.normal() == next_want);  // the generator moved on exactly as far
+      }
+    }
+  }
+}
 
 TEST_CASE("logit is u.v + b_u + b_i on hand-set tables", "[model]") {
   const Embeddings e = tiny_tables();

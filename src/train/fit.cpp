@@ -66,7 +66,7 @@ TrainedModel initial_model(const Dataset& data, const TrainConfig& config, const
   Rng rng(config.seed);
   m.tables = Embeddings::random(static_cast<std::uint32_t>(data.users.size()),
                                 static_cast<std::uint32_t>(data.items.size()), config.dim,
-                                config.init_std, rng);
+                                config.init_std, rng, config.threads);
   return m;
 }
 
@@ -181,8 +181,8 @@ std::string fit_follower(const DatasetOptions& files, const TrainConfig& request
   const RingStart start = RingStart::unpack(said);
   // The same first weights as rank 0's (initial_model), from the same seed.
   Rng rng(config.seed);
-  Embeddings model =
-      Embeddings::random(start.n_users, start.n_items, config.dim, config.init_std, rng);
+  Embeddings model = Embeddings::random(start.n_users, start.n_items, config.dim, config.init_std,
+                                        rng, config.threads);
   // The plan is the one rank 0 trains with: every rank derived it from the same summed counts.
   train_across(model, loaded.plan, std::move(loaded.data.train), loaded.data.val, start.scaler,
                config, {}, ranks);
@@ -257,7 +257,8 @@ FitResult fit_loaded(Dataset data, const TrainConfig& requested, const FitHooks&
   m.best_epoch = out.report.best_epoch;
   // A choice score is no rating: no accuracy in stars for it.
   if (config.objective == Objective::Rating) {
-    out.validation = accuracy(m.tables, m.validation, m.scaler);
+    out.validation = out.report.held_validation ? *out.report.held_validation
+                                                : accuracy(m.tables, m.validation, m.scaler);
     out.baseline = constant_accuracy(m.training_mean, m.validation, m.scaler);
   } else {
     out.validation.mse = out.validation.rmse = out.validation.mae = std::nan("");

@@ -1,29 +1,101 @@
 #include "recsys/train/model.hpp"
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 #include "recsys/util/huge_pages.hpp"
+#include "recsys/util/thread_parts.hpp"
 
 namespace recsys {
 namespace {
-void fill_normal(std::vector<float>& table, std::size_t n, double std_dev, Rng& rng) {
-  reserve_huge(table, n);
-  table.resize(n);
-  for (auto& x : table) x = static_cast<float>(rng.normal() * std_dev);
+
+// The four tables in the order they take their draws, as one sequence.
+class TableSequence {
+ public:
+  explicit TableSequence(std::array<std::vector<float>*, 4> tables) : tables_(tables) {}
+  std::size_t size() const {
+    std::size_t n = 0;
+    for (const auto* t : tables_) n += t->size();
+    return n;
+  }
+  // Writes values [from, from + n) of the sequence.
+  template <typename Next>
+  void fill(std::size_t from, std::size_t n, Next next) const {
+    for (auto* t : tables_) {
+      if (from >= t->size()) {
+        from -= t->size();
+        continue;
+      }
+      const std::size_t here = std::min(n, t->size() - from);
+      for (std::size_t k = 0; k < here; ++k) (*t)[from + k] = next();
+      n -= here;
+      from = 0;
+      if (n == 0) return;
+    }
+  }
+
+ private:
+  std::array<std::vector<float>*, 4> tables_;
+};
+
+// Normals for every entry, exactly those of calling rng.normal() entry by
+// entry. Box-Muller pairs are independent once their uniform draws are
+// known, and the draws are cheap next to the logarithm, root, sine and
+// cosine: one pass finds the generator's state at each part's first pair,
+// then each part computes its pairs on a thread of its own.
+void fill_normals(const TableSequence& tables, double std_dev, Rng& rng, int threads) {
+  const std::size_t n = tables.size();
+  if (n == 0) return;
+  auto value = [&](Rng& g) { return static_cast<float>(g.normal() * std_dev); };
+  std::size_t first = 0;
+  if (rng.has_spare()) tables.fill(first++, 1, [&] { return value(rng); });
+  const std::size_t pairs = (n - first + 1) / 2;
+  constexpr std::size_t kPairsPerPart = std::size_t(1)
+                                        << 16;  // below this a thread is not worth it
+  const std::size_t parts =
+      std::clamp<std::size_t>(pairs / kPairsPerPart, 1, std::size_t(std::clamp(threads, 1, 64)));
+  std::vector<Rng> part_start(parts, rng);
+  Rng last_pair = rng;
+  for (std::size_t k = 0, p = 0; k < parts; ++k) {
+    part_start[k] = rng;
+    for (const std::size_t end = pairs * (k + 1) / parts; p < end; ++p) {
+      last_pair = rng;
+      rng.skip_normal_pair();
+    }
+  }
+  run_thread_parts_or_throw(parts, [&](std::size_t k) {
+    Rng g = part_start[k];
+    const std::size_t from = first + 2 * (pairs * k / parts);
+    const std::size_t to = std::min(n, first + 2 * (pairs * (k + 1) / parts));
+    tables.fill(from, to - from, [&] { return value(g); });
+  });
+  // An odd count leaves the last pair's second value for the next draw, as
+  // entry-by-entry calls would.
+  if ((n - first) % 2 == 1) {
+    rng = last_pair;
+    rng.normal();
+  }
 }
+
 }  // namespace
 
 Embeddings Embeddings::random(std::uint32_t n_users, std::uint32_t n_items, int dim,
-                              double init_std, Rng& rng) {
+                              double init_std, Rng& rng, int threads) {
   Embeddings e;
   e.dim = dim;
   e.n_users = n_users;
   e.n_items = n_items;
+  for (auto [table, n] : {std::pair{&e.user_vec, std::size_t(n_users) * dim},
+                          std::pair{&e.user_bias, std::size_t(n_users)},
+                          std::pair{&e.item_vec, std::size_t(n_items) * dim},
+                          std::pair{&e.item_bias, std::size_t(n_items)}}) {
+    reserve_huge(*table, n);
+    table->resize(n);
+  }
   // Same order as the notebook's module: user vectors, user bias, item vectors, item bias.
-  fill_normal(e.user_vec, std::size_t(n_users) * dim, init_std, rng);
-  fill_normal(e.user_bias, n_users, init_std, rng);
-  fill_normal(e.item_vec, std::size_t(n_items) * dim, init_std, rng);
-  fill_normal(e.item_bias, n_items, init_std, rng);
+  fill_normals(TableSequence({&e.user_vec, &e.user_bias, &e.item_vec, &e.item_bias}), init_std, rng,
+               threads);
   return e;
 }
 

@@ -114,6 +114,7 @@ TrainReport run_epochs(Embeddings& model, const TrainingRows* rows, const BlockG
 
   TrainReport report;
   Embeddings best;
+  Accuracy best_val;
   EarlyStopping stopping(settings.early_stopping, settings.min_delta);
   for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
     adam.set_lr(static_cast<float>(lr_at(settings, epoch)));
@@ -158,18 +159,21 @@ TrainReport run_epochs(Embeddings& model, const TrainingRows* rows, const BlockG
     const std::size_t done = sums.total_batches();
     if (stop_requested() && done < n_batches) {
       report.interrupted = true;
+      report.held_validation.reset();  // the weights moved on after the last pass
       break;
     }
     const Accuracy val = accuracy(model, val_rows, scaler, &pool);
     EpochRecord record{epoch,   sums.total_loss() / double(done), val.mse, val.rmse,
                        val.mae, seconds_since(epoch_start)};
     report.history.push_back(record);
+    report.held_validation = val;
     if (hooks.on_epoch) hooks.on_epoch(record);
 
     if (settings.early_stopping > 0 && !std::isnan(val.mse)) {
       const EarlyStopping::Verdict verdict = stopping.after_epoch(val.mse);
       if (verdict.best) {
         best = model;
+        best_val = val;
         report.best_epoch = epoch;
       }
       if (verdict.stop) {
@@ -185,8 +189,10 @@ TrainReport run_epochs(Embeddings& model, const TrainingRows* rows, const BlockG
     }
   }
   if (settings.early_stopping > 0 && report.best_epoch > 0 &&
-      report.best_epoch != static_cast<int>(report.history.size()))
+      report.best_epoch != static_cast<int>(report.history.size())) {
     model = std::move(best);
+    report.held_validation = best_val;
+  }
   report.seconds = seconds_since(start);
   return report;
 }

@@ -25,8 +25,9 @@ struct Embeddings {
   std::vector<float> item_bias;  // n_items
 
   // Every entry of every table N(0, init_std^2); init_std 1 is nn.Embedding's default.
+  // The values are rng's draws in table order whatever `threads` computes them.
   static Embeddings random(std::uint32_t n_users, std::uint32_t n_items, int dim, double init_std,
-                           Rng& rng);
+                           Rng& rng, int threads = 1);
 
   kernels::TablesView view() const {
     return {std::size_t(dim), user_vec.data(), item_vec.data(), user_bias.data(), item_bias.data()};

@@ -5,10 +5,12 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "recsys/data/ratings.hpp"
 #include "recsys/data/scaler.hpp"
+#include "recsys/eval/accuracy.hpp"
 #include "recsys/train/adam.hpp"
 #include "recsys/train/block_grid.hpp"
 #include "recsys/train/model.hpp"
@@ -50,6 +52,10 @@ struct TrainReport {
   bool stopped_early = false;
   bool interrupted = false;
   double seconds = 0;
+  // The validation figures of the weights the model holds, when an epoch's
+  // pass measured exactly those weights (not after a stop mid-epoch), so
+  // that they need not be measured again.
+  std::optional<Accuracy> held_validation;
 };
 
 struct TrainHooks {

@@ -49,14 +49,21 @@ class Rng {
       has_spare_ = false;
       return spare_;
     }
-    double u1 = uniform();
-    while (u1 <= 0.0) u1 = uniform();
-    const double u2 = uniform();
+    double u1 = 0, u2 = 0;
+    draw_pair(u1, u2);
     const double radius = std::sqrt(-2.0 * std::log(u1));
     const double angle = 6.283185307179586476925 * u2;
     spare_ = radius * std::sin(angle);
     has_spare_ = true;
     return radius * std::cos(angle);
+  }
+  // Whether the next normal() is the kept second value of a pair.
+  bool has_spare() const { return has_spare_; }
+  // Moves past the draws of one Box-Muller pair without its arithmetic, so
+  // that a pass can find where later pairs start (and compute them apart).
+  void skip_normal_pair() {
+    double u1 = 0, u2 = 0;
+    draw_pair(u1, u2);
   }
 
   // Fisher-Yates over any random-access range.
@@ -70,6 +77,11 @@ class Rng {
   }
 
  private:
+  void draw_pair(double& u1, double& u2) {
+    u1 = uniform();
+    while (u1 <= 0.0) u1 = uniform();
+    u2 = uniform();
+  }
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   static std::uint64_t splitmix64(std::uint64_t& x) {
     std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
