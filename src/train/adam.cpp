@@ -3,15 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
-#include "recsys/util/huge_pages.hpp"
-
 namespace recsys {
 
 namespace {
-void zeroed(std::vector<float>& v, std::size_t n) {
-  reserve_huge(v, n);
-  v.assign(n, 0.0f);
-}
+// Plain pages, not huge ones: the moments are written whole once here, and a
+// first touch of fresh 2 MiB pages is slow on some virtual machines, while
+// the steps run no faster on them (docs/performance.md, Memory).
+void zeroed(std::vector<float>& v, std::size_t n) { v.assign(n, 0.0f); }
 }  // namespace
 
 Adam::Adam(const Embeddings& shape, AdamSettings settings, Mode mode)
