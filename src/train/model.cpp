@@ -51,8 +51,8 @@ void fill_normals(const TableSequence& tables, double std_dev, Rng& rng, int thr
   std::size_t first = 0;
   if (rng.has_spare()) tables.fill(first++, 1, [&] { return value(rng); });
   const std::size_t pairs = (n - first + 1) / 2;
-  constexpr std::size_t kPairsPerPart = std::size_t(1)
-                                        << 16;  // below this a thread is not worth it
+  // Below this many pairs a part is not worth a thread of its own.
+  constexpr std::size_t kPairsPerPart = std::size_t(1) << 16;
   const std::size_t parts =
       std::clamp<std::size_t>(pairs / kPairsPerPart, 1, std::size_t(std::clamp(threads, 1, 64)));
   std::vector<Rng> part_start(parts, rng);
